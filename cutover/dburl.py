@@ -1,0 +1,64 @@
+"""Database URLs: validation with one-line errors, and masking for anything printed.
+
+A URL is printed in many places (logs, reports, verdict lines); masking it in one
+function keeps the password out of every one of them.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from cutover.errors import ConfigError
+
+_SCHEMES = ("postgresql", "postgres")
+_PASSWORD_IN_TEXT = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)([^@\s]*)(@)")
+
+
+def mask_url(url: str) -> str:
+    """Return the URL with any password replaced by `***` (keeps user, host, db)."""
+    return _PASSWORD_IN_TEXT.sub(r"\1***\3", url)
+
+
+def mask_text(text: str, secrets: list[str] | None = None) -> str:
+    """Mask URL passwords and the given secret values inside free text."""
+    out = mask_url(text)
+    for secret in secrets or []:
+        if secret:
+            out = out.replace(secret, "***")
+    return out
+
+
+def validate_url(url: str | None, name: str = "SOLVEREIGN_DB_URL") -> str:
+    """Check that `url` looks like a PostgreSQL URL; raise ConfigError naming `name`."""
+    if url is None or not url.strip():
+        raise ConfigError(f"{name} is not set (expected postgresql://user@host:port/dbname)")
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError on a non-numeric port
+    except ValueError as exc:
+        raise ConfigError(f"{name} is not a valid URL ({exc}): {mask_url(url)}") from None
+    if parts.scheme not in _SCHEMES:
+        raise ConfigError(
+            f"{name} must start with postgresql:// (got {parts.scheme or 'no scheme'!r}): "
+            f"{mask_url(url)}"
+        )
+    if not parts.hostname and "host=" not in parts.query:
+        raise ConfigError(f"{name} names no host: {mask_url(url)}")
+    if port is not None and not 0 < port < 65536:
+        raise ConfigError(f"{name} has an invalid port {port}: {mask_url(url)}")
+    if not parts.path.strip("/"):
+        raise ConfigError(f"{name} names no database: {mask_url(url)}")
+    return url
+
+
+def with_database(url: str, dbname: str) -> str:
+    """Return `url` pointing at another database on the same server."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + dbname))
+
+
+def database_name(url: str) -> str:
+    """The database a URL points at."""
+    return urlsplit(url).path.lstrip("/")

@@ -1,0 +1,158 @@
+"""PostgreSQL providers behind one interface: an explicit URL, an embedded server, a container.
+
+The fixtures and `cutover sandbox` ask a provider for a `Cluster` and never care which
+kind it is. Roles are cluster-wide, so whoever needs isolated roles asks for its own
+cluster; databases inside a cluster are cheap `CREATE DATABASE ... TEMPLATE` copies.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from psycopg import sql
+
+from cutover.db import connect
+from cutover.dburl import validate_url, with_database
+from cutover.errors import ConfigError
+
+
+class Cluster(Protocol):
+    """A running PostgreSQL server we hold a superuser URL for."""
+
+    admin_url: str
+
+    def stop(self) -> None:
+        """Stop the server if this provider started it."""
+
+    def bin_dir(self) -> Path | None:
+        """Where pg_dump, pg_restore and psql matching the server live (None: use PATH)."""
+
+
+def role_url(admin_url: str, user: str, password: str | None, dbname: str) -> str:
+    """Build a URL for another role on the same server (password percent-encoded)."""
+    parts = urlsplit(admin_url)
+    auth = quote(user, safe="")
+    if password is not None:
+        auth += ":" + quote(password, safe="")
+    host = parts.hostname or ""
+    netloc = f"{auth}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc, path="/" + dbname))
+
+
+def create_database(admin_url: str, name: str, *, template: str | None = None,
+                    owner: str | None = None) -> str:
+    """CREATE DATABASE name [TEMPLATE t] [OWNER o]; returns the admin URL for it."""
+    stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        stmt += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+    if owner:
+        stmt += sql.SQL(" OWNER {}").format(sql.Identifier(owner))
+    with connect(admin_url) as conn:
+        conn.execute(stmt)
+    return with_database(admin_url, name)
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    """Drop a database, disconnecting its sessions first (PG13+ FORCE)."""
+    with connect(admin_url) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+@dataclass
+class UrlCluster:
+    """A server someone else runs; we only hold its URL and never stop it."""
+
+    admin_url: str
+
+    def stop(self) -> None:
+        """Nothing to stop: we did not start it."""
+
+    def bin_dir(self) -> Path | None:
+        """Client tools come from PATH for an external server."""
+        found = shutil.which("pg_dump")
+        return Path(found).parent if found else None
+
+
+@dataclass
+class ContainerCluster:
+    """A throwaway PostgreSQL in Docker through testcontainers (only where Docker runs)."""
+
+    image: str = "postgres:16"
+    admin_url: str = ""
+    _container: object = field(default=None, repr=False)
+
+    def start(self) -> ContainerCluster:
+        """Start the container or say clearly why it cannot be."""
+        try:
+            from testcontainers.postgres import PostgresContainer  # optional extra
+        except ImportError:
+            raise ConfigError(
+                "the container provider needs the 'containers' extra "
+                "(pip install 'solvereign-cutover[containers]')"
+            ) from None
+        if not shutil.which("docker") or not Path("/var/run/docker.sock").exists():
+            raise ConfigError("the container provider needs a running Docker engine; none found")
+        container = PostgresContainer(self.image, driver=None)
+        container.start()
+        self._container = container
+        self.admin_url = container.get_connection_url()
+        return self
+
+    def stop(self) -> None:
+        """Remove the container."""
+        if self._container is not None:
+            self._container.stop()  # type: ignore[attr-defined]
+            self._container = None
+
+    def bin_dir(self) -> Path | None:
+        """Client tools come from PATH for a container."""
+        found = shutil.which("pg_dump")
+        return Path(found).parent if found else None
+
+
+def open_cluster(kind: str | None = None, *, url: str | None = None,
+                 data_dir: Path | None = None, fast: bool = False) -> Cluster:
+    """Return a running cluster of the requested kind (default: embedded).
+
+    `kind` is `url`, `embedded` or `container`; it defaults to `url` when a URL is
+    given and to `embedded` otherwise (SOLVEREIGN_PG_PROVIDER overrides).
+    """
+    kind = kind or os.environ.get("SOLVEREIGN_PG_PROVIDER") or ("url" if url else "embedded")
+    if kind == "url":
+        admin = validate_url(url, "SOLVEREIGN_ADMIN_DB_URL")
+        with connect(admin):
+            pass  # prove it answers before anyone builds on it
+        return UrlCluster(admin)
+    if kind == "container":
+        return ContainerCluster().start()
+    if kind == "embedded":
+        from cutover.pg.embedded import EmbeddedCluster
+
+        return EmbeddedCluster(data_dir, fast=fast).start()
+    raise ConfigError(f"SOLVEREIGN_PG_PROVIDER must be url, embedded or container (got {kind!r})")
+
+
+def server_version(url: str) -> str:
+    """The server's version string, for report headers."""
+    with connect(url) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    return str(row[0]) if row else "unknown"
+
+
+__all__ = [
+    "Cluster",
+    "ContainerCluster",
+    "UrlCluster",
+    "create_database",
+    "drop_database",
+    "open_cluster",
+    "role_url",
+    "server_version",
+]

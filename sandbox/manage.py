@@ -1,0 +1,202 @@
+"""Provisioning the sandbox platform: cluster, roles, database, schema, seed, secrets.
+
+`cutover sandbox up` and the test fixtures both call `provision`, so the sandbox a
+user rehearses on and the databases the tests break are built the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shlex
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from cutover.db import connect
+from cutover.dburl import with_database
+from cutover.errors import ConfigError
+from cutover.migrate.files import default_directory, discover, version_key
+from cutover.migrate.runner import RunnerOptions, migrate
+from cutover.pg.embedded import EmbeddedCluster, bin_path
+from cutover.pg.providers import role_url
+from sandbox.bootstrap import bootstrap_roles, create_platform_database
+
+DBNAME = "solvereign"
+STATE_FILE = "sandbox.json"
+PRE_CUTOVER_LAST = "024"  # the schema as it stood before the cutover: 001..024
+DEFAULT_SEED = 94
+
+
+@dataclass
+class SandboxState:
+    """Everything a gate run needs to find and authenticate to the sandbox."""
+
+    root: str
+    admin_url: str
+    dbname: str
+    at: str
+    passwords: dict[str, str]
+    session_secret: str
+    hmac_secret: str
+    seed: int = DEFAULT_SEED
+    api_url: str | None = None
+    api_pid: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def url(self, role: str) -> str:
+        """URL of the platform database as one of the LOGIN roles."""
+        return role_url(self.admin_url, role, self.passwords[role], self.dbname)
+
+    def environment(self) -> dict[str, str]:
+        """The variables a gate run, a script or the API needs (printed for eval)."""
+        env = {
+            "SOLVEREIGN_DB_URL": self.url("solvereign_migrator"),
+            "SOLVEREIGN_ADMIN_DB_URL": with_database(self.admin_url, self.dbname),
+            "SOLVEREIGN_API_DB_URL": self.url("solvereign_api"),
+            "SOLVEREIGN_PLATFORM_DB_URL": self.url("solvereign_platform"),
+            "SOLVEREIGN_BACKUP_DB_URL": self.url("solvereign_backup"),
+            "SOLVEREIGN_ENV": "development",
+            "SOLVEREIGN_SESSION_SECRET": self.session_secret,
+            "SOLVEREIGN_HMAC_SECRET": self.hmac_secret,
+            "SOLVEREIGN_SANDBOX_DIR": self.root,
+            "SOLVEREIGN_CONFIG_STORE_FILE": str(Path(self.root) / "config-store.json"),
+            "SOLVEREIGN_PG_BIN": str(bin_path()),
+        }
+        if self.api_url:
+            env["SOLVEREIGN_API_URL"] = self.api_url
+        env.update(self.extra)
+        return env
+
+    def save(self) -> None:
+        """Write the state with mode 0600: it holds passwords."""
+        path = Path(self.root) / STATE_FILE
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(asdict(self), fh, indent=2, sort_keys=True)
+
+    @classmethod
+    def load(cls, root: Path) -> SandboxState | None:
+        """The saved state of a sandbox in `root`, or None."""
+        path = Path(root) / STATE_FILE
+        if not path.exists():
+            return None
+        return cls(**json.loads(path.read_text()))
+
+
+def default_root() -> Path:
+    """SOLVEREIGN_SANDBOX_DIR, else ./.sandbox."""
+    return Path(os.environ.get("SOLVEREIGN_SANDBOX_DIR") or ".sandbox").resolve()
+
+
+def target_for(at: str, directory: Path) -> str | None:
+    """The migration to stop at for `pre` (last before 025) or `latest` (None: all)."""
+    if at == "latest":
+        return None
+    if at != "pre":
+        raise ConfigError(f"--at must be pre or latest (got {at!r})")
+    pre = [m for m in discover(directory) if version_key(m.version) <= (24, "~")]
+    if not pre:
+        raise ConfigError(f"no pre-cutover migrations (001..024) in {directory}")
+    return pre[-1].name
+
+
+def provision(admin_url: str, dbname: str, at: str, *, passwords: dict[str, str],
+              seed: int = DEFAULT_SEED, hmac_secret: str, scale: object | None = None,
+              directory: Path | None = None, log=None) -> None:
+    """Create `dbname`, migrate it as the migrator to `at`, and load the seed data."""
+    directory = directory or default_directory()
+    create_platform_database(admin_url, dbname)
+    migrator = role_url(admin_url, "solvereign_migrator", passwords["solvereign_migrator"],
+                        dbname)
+    migrate(migrator, directory, RunnerOptions(target=target_for(at, directory)), log=log)
+    load_seed(with_database(admin_url, dbname), seed, hmac_secret, scale)
+
+
+def load_seed(admin_db_url: str, seed: int, hmac_secret: str, scale: object | None) -> dict:
+    """Generate and load the deterministic seed; returns the clear API keys (memory only)."""
+    from sandbox import seed as seedmod
+
+    data = seedmod.generate(seed, scale or seedmod.SeedScale(), hmac_secret=hmac_secret)
+    with connect(admin_db_url, autocommit=False) as conn:
+        seedmod.load(conn, data)
+        conn.commit()
+    return getattr(data, "api_keys", {})
+
+
+def up(root: Path, at: str = "pre", seed: int = DEFAULT_SEED, log=None) -> SandboxState:
+    """Start (or reuse) the sandbox in `root` at the requested schema state."""
+    root.mkdir(parents=True, exist_ok=True)
+    cluster = EmbeddedCluster(root / "pg").start()
+    state = SandboxState.load(root)
+    if state is not None and _database_exists(cluster.admin_url, state.dbname):
+        state.admin_url = cluster.admin_url  # the port may change across restarts
+        if at != state.at:
+            _move(state, at, log)
+        state.save()
+        return state
+    passwords = bootstrap_roles(cluster.admin_url)
+    hmac_secret = secrets.token_urlsafe(48)
+    provision(cluster.admin_url, DBNAME, at, passwords=passwords, seed=seed,
+              hmac_secret=hmac_secret, log=log)
+    state = SandboxState(root=str(root), admin_url=cluster.admin_url, dbname=DBNAME, at=at,
+                         passwords=passwords, session_secret=secrets.token_urlsafe(48),
+                         hmac_secret=hmac_secret, seed=seed)
+    state.save()
+    return state
+
+
+def _move(state: SandboxState, at: str, log) -> None:
+    """pre → latest applies the rest; latest → pre cannot be done in place."""
+    if at == "pre":
+        raise ConfigError(
+            f"the sandbox in {state.root} is already at 'latest'; "
+            "run `cutover sandbox down` and `up --at pre` for a pre-cutover one"
+        )
+    migrate(state.url("solvereign_migrator"), default_directory(), RunnerOptions(), log=log)
+    state.at = at
+
+
+def _database_exists(admin_url: str, dbname: str) -> bool:
+    with connect(admin_url) as conn:
+        row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone()
+    return row is not None
+
+
+def down(root: Path, keep: bool = False) -> bool:
+    """Stop the sandbox's processes and server; remove its directory unless `keep`."""
+    if not (root / "pg").exists() and not (root / STATE_FILE).exists():
+        return False
+    state = SandboxState.load(root)
+    if state and state.api_pid:
+        _stop_pid(state.api_pid)
+    EmbeddedCluster(root / "pg").stop_if_running()
+    if not keep:
+        shutil.rmtree(root, ignore_errors=True)
+    return True
+
+
+def _stop_pid(pid: int) -> None:
+    """SIGTERM a process we started, ignoring one that is already gone."""
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+
+
+def export_lines(state: SandboxState) -> list[str]:
+    """`export NAME=value` lines for `eval "$(cutover sandbox up)"`."""
+    return [f"export {k}={shlex.quote(v)}" for k, v in sorted(state.environment().items())]
+
+
+def start_api(state: SandboxState, log=None) -> None:
+    """Start the sandbox HTTP API (arrives with the API issue; the seam is here)."""
+    try:
+        from sandbox import api_server  # noqa: F401
+    except ModuleNotFoundError:
+        raise ConfigError("the sandbox HTTP API is not part of this build yet (--with-api)") from None
+    state.api_url, state.api_pid = api_server.launch(state, log=log)
+    state.save()
