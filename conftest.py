@@ -1,7 +1,7 @@
-"""Root conftest: registers the gate's pytest plugins (fixtures/) when they exist.
+"""Root conftest: registers the gate's pytest plugins from fixtures/.
 
-Plugins only define options and fixtures; nothing starts until a check asks for a
-target, so the project's own tests pay nothing for them.
+Plugins only define options, hooks and fixtures; nothing starts until a check asks
+for a target, so the project's own tests pay nothing for them.
 """
 
-pytest_plugins: list[str] = []
+pytest_plugins = ["fixtures.target", "fixtures.evidence", "fixtures.db", "fixtures.gate"]

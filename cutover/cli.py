@@ -18,6 +18,7 @@ from cutover.errors import EXIT_CRASH, CutoverError
 COMMAND_MODULES = [
     "cutover.sandbox_cli",
     "cutover.migrate.cli",
+    "cutover.rehearse",
     "cutover.roster.cli",
 ]
 

@@ -22,9 +22,11 @@ ROLES = {
     "solvereign_backup": "LOGIN BYPASSRLS",
 }
 LOGIN_ROLES = [name for name, attrs in ROLES.items() if attrs.startswith("LOGIN")]
-# The migrator acts as the owner (creates objects) and as the definer (hands over functions).
+# The migrator acts as the owner (creates objects) and as the definer (hands over functions);
+# pg_monitor lets the gate, which connects as the migrator, see every session's state.
 MEMBERSHIPS = [("solvereign_owner", "solvereign_migrator"),
-               ("solvereign_definer", "solvereign_migrator")]
+               ("solvereign_definer", "solvereign_migrator"),
+               ("pg_monitor", "solvereign_migrator")]
 
 
 def bootstrap_roles(admin_url: str) -> dict[str, str]:

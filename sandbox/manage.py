@@ -114,15 +114,15 @@ def provision(admin_url: str, dbname: str, at: str, *, passwords: dict[str, str]
     load_seed(with_database(admin_url, dbname), seed, hmac_secret, scale)
 
 
-def load_seed(admin_db_url: str, seed: int, hmac_secret: str, scale: object | None) -> dict:
-    """Generate and load the deterministic seed; returns the clear API keys (memory only)."""
+def load_seed(admin_db_url: str, seed: int, hmac_secret: str, scale: object | None = None):
+    """Generate and load the deterministic seed; returns it (clear API keys in memory only)."""
     from sandbox import seed as seedmod
 
-    data = seedmod.generate(seed, scale or seedmod.SeedScale(), hmac_secret=hmac_secret)
+    data = seedmod.generate(seed, scale or seedmod.PILOT_SCALE, hmac_secret=hmac_secret.encode())
     with connect(admin_db_url, autocommit=False) as conn:
         seedmod.load(conn, data)
         conn.commit()
-    return getattr(data, "api_keys", {})
+    return data
 
 
 def up(root: Path, at: str = "pre", seed: int = DEFAULT_SEED, log=None) -> SandboxState:
@@ -143,8 +143,19 @@ def up(root: Path, at: str = "pre", seed: int = DEFAULT_SEED, log=None) -> Sandb
     state = SandboxState(root=str(root), admin_url=cluster.admin_url, dbname=DBNAME, at=at,
                          passwords=passwords, session_secret=secrets.token_urlsafe(48),
                          hmac_secret=hmac_secret, seed=seed)
+    init_config_store(state)
     state.save()
     return state
+
+
+def init_config_store(state: SandboxState) -> None:
+    """The sandbox's local store starts with writes enabled, as a live platform would."""
+    from cutover.configstore import WRITES_DISABLED_KEY, LocalConfigStore
+
+    path = Path(state.environment()["SOLVEREIGN_CONFIG_STORE_FILE"])
+    with LocalConfigStore(path) as store:
+        if store.find_flag(WRITES_DISABLED_KEY) is None:
+            store.set_flag(WRITES_DISABLED_KEY, False)
 
 
 def _move(state: SandboxState, at: str, log) -> None:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from cutover.pg.providers import open_cluster
-from tests.pg import DatabaseFactory
+from tests.pg import DatabaseFactory, unique_name
+from tests.platform import PlatformDB
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -48,3 +49,54 @@ def make_db(admin_url: str) -> Iterator[DatabaseFactory]:
 def empty_db(make_db: DatabaseFactory) -> str:
     """Superuser URL of a new empty database."""
     return make_db()
+
+
+@pytest.fixture(scope="session")
+def platform_roles(admin_url: str) -> dict[str, str]:
+    """The six SOLVEREIGN roles on the session cluster, with fresh passwords."""
+    from sandbox.bootstrap import bootstrap_roles
+
+    return bootstrap_roles(admin_url)
+
+
+@pytest.fixture(scope="session")
+def platform_templates(admin_url: str, platform_roles: dict[str, str]) -> dict:
+    """Provisioned template databases by schema state, built on first use."""
+    import secrets
+
+    return {"hmac_secret": secrets.token_urlsafe(48), "built": {}}
+
+
+def _template(admin_url: str, roles: dict[str, str], templates: dict, at: str) -> str:
+    from sandbox.manage import provision
+
+    if at not in templates["built"]:
+        name = unique_name(f"tpl_{at}")
+        provision(admin_url, name, at, passwords=roles, hmac_secret=templates["hmac_secret"])
+        templates["built"][at] = name
+    return templates["built"][at]
+
+
+@pytest.fixture
+def make_platform(admin_url, platform_roles, platform_templates, make_db, tmp_path):
+    """Factory: a fresh copy of the sandbox database at `pre` or `latest`."""
+
+    def build(at: str = "pre") -> PlatformDB:
+        template = _template(admin_url, platform_roles, platform_templates, at)
+        url = make_db(template=template, prefix=f"p_{at}", owner="solvereign_owner")
+        workdir = tmp_path / url.rsplit("/", 1)[1]
+        workdir.mkdir()
+        db = PlatformDB(admin_url=admin_url, dbname=url.rsplit("/", 1)[1],
+                        passwords=platform_roles,
+                        hmac_secret=platform_templates["hmac_secret"], workdir=workdir)
+        _init_store(db)
+        return db
+
+    return build
+
+
+def _init_store(db: PlatformDB) -> None:
+    from cutover.configstore import WRITES_DISABLED_KEY, LocalConfigStore
+
+    with LocalConfigStore(db.workdir / "config-store.json") as store:
+        store.set_flag(WRITES_DISABLED_KEY, False)

@@ -1,0 +1,60 @@
+"""Turning check outcomes into one verdict (DESIGN §3.5, §4).
+
+Kept in the library, away from pytest, so the rules are unit-tested and the same
+ones decide the pytest gate, the scripts' verdict lines and the approval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SEVERITIES = ("blocker", "major", "minor")
+PASS, WARN, FAIL, NA = "PASS", "WARN", "FAIL", "N/A"
+EXIT_CODES = {PASS: 0, WARN: 1, FAIL: 2}
+NOT_VERIFIED = "not verified"
+NOT_APPLICABLE = "not applicable"
+
+
+@dataclass
+class CheckResult:
+    """One check's outcome as the gate judges it."""
+
+    check_id: str
+    severity: str
+    title: str
+    outcome: str  # passed | failed | skipped | waived
+    message: str = ""
+    runbook: str = ""
+    remediation: str = ""
+    evidence: dict = field(default_factory=dict)
+    waivers: list[dict] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """PASS / WARN / FAIL for this one check."""
+        if self.outcome in ("passed", "waived"):
+            return PASS
+        if self.outcome == "failed":
+            return WARN if self.severity == "minor" else FAIL
+        if self.message.lower().startswith(NOT_APPLICABLE):
+            return NA  # e.g. no API URL configured: nothing to verify, nothing claimed
+        # skipped: never PASS. A blocker skipped because a dependency failed was never
+        # verified and fails the gate; an explicit "not verified" skip is a warning.
+        if self.severity == "blocker" and not self.message.lower().startswith(NOT_VERIFIED):
+            return FAIL if "depends on" in self.message else WARN
+        return WARN
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["status"] = self.status
+        return out
+
+
+def verdict(results: list[CheckResult]) -> str:
+    """FAIL if any check fails, WARN if any warns, PASS otherwise; nothing verified is FAIL."""
+    statuses = {r.status for r in results} - {NA}
+    if not statuses:
+        return FAIL
+    if FAIL in statuses:
+        return FAIL
+    return WARN if WARN in statuses else PASS

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Runbook §1-§3.1: the preflight phase of the gate.
+
+    python scripts/prod_preflight_check.py --db-url URL --env production [--artifacts-dir DIR]
+
+Writes preflight_result.json, prints `VERDICT: PASS|WARN|FAIL`, exits 0/1/2
+(3 if the gate itself could not run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cutover import settings  # noqa: E402
+from cutover.errors import ConfigError  # noqa: E402
+from cutover.gate.run import crash, run_phase  # noqa: E402
+from cutover.gate.verdict import EXIT_CODES  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db-url")
+    parser.add_argument("--env")
+    parser.add_argument("--api-url")
+    parser.add_argument("--rc-tag")
+    parser.add_argument("--artifacts-dir", type=Path, default=Path("artifacts"))
+    args = parser.parse_args(argv)
+    try:
+        url = settings.db_url(args.db_url)
+        env_name = settings.environment(args.env)
+    except ConfigError as exc:
+        print(f"prod_preflight_check: error: {exc}", file=sys.stderr)
+        return 2
+    extra = []
+    if args.api_url:
+        extra += ["--api-url", args.api_url]
+    if args.rc_tag:
+        extra += ["--rc-tag", args.rc_tag]
+    result = args.artifacts_dir / "preflight_result.json"
+    verdict, code = run_phase("preflight", ["checks"], result, db_url=url, env_name=env_name,
+                              extra=extra)
+    if verdict is None:
+        return crash(f"the preflight gate did not produce a verdict (pytest exit {code})")
+    print(f"VERDICT: {verdict}")
+    return EXIT_CODES[verdict]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Collection refuses checks without metadata or with an id not in the file name."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+GOOD = '''
+import pytest
+pytestmark = [pytest.mark.preflight]
+@pytest.mark.check(id="ZZ-001", severity="minor", remediation="r", runbook="§0")
+def test_ok():
+    assert sum([1, 1]) == 2
+'''
+
+
+def _collect(tmp_path: Path, name: str, body: str) -> subprocess.CompletedProcess:
+    folder = REPO / "checks" / f"_tmp_{tmp_path.name}"
+    folder.mkdir()
+    try:
+        (folder / name).write_text(body)
+        return subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
+                               str(folder)], cwd=REPO, capture_output=True, text=True,
+                              check=False)
+    finally:
+        for f in folder.iterdir():
+            f.unlink()
+        folder.rmdir()
+
+
+def test_well_formed_check_collects(tmp_path):
+    proc = _collect(tmp_path, "test_zz001_ok.py", GOOD)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_missing_metadata_fails_collection(tmp_path):
+    body = GOOD.replace(', remediation="r"', "")
+    proc = _collect(tmp_path, "test_zz001_ok.py", body)
+    assert proc.returncode != 0 and "check marker lacks remediation" in proc.stdout + proc.stderr
+
+
+def test_id_not_in_file_name_fails_collection(tmp_path):
+    proc = _collect(tmp_path, "test_zz002_other.py", GOOD)
+    assert proc.returncode != 0
+    assert "check id ZZ-001 is not in its file name" in proc.stdout + proc.stderr
+
+
+def test_unknown_severity_fails_collection(tmp_path):
+    proc = _collect(tmp_path, "test_zz001_ok.py", GOOD.replace('"minor"', '"critical"'))
+    assert proc.returncode != 0 and "severity 'critical'" in proc.stdout + proc.stderr

@@ -1,0 +1,194 @@
+"""Each preflight check fails when exactly its condition is broken (and only it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+
+import psycopg
+import pytest
+
+from tests.platform import run_gate, statuses
+
+PREFLIGHT = "checks/p1_preflight"
+NOT_APPLICABLE = {"PF-009", "PF-010", "PF-011", "PF-012"}
+
+
+def _only_failure(result: dict, check_id: str, status: str = "FAIL") -> dict:
+    got = statuses(result)
+    others = {k: v for k, v in got.items() if k != check_id and v not in ("PASS", "N/A")}
+    assert got.get(check_id) == status, got
+    assert not others, f"other checks changed too: {others}"
+    return next(c for c in result["checks"] if c["check_id"] == check_id)
+
+
+@pytest.fixture
+def pre(make_platform):
+    return make_platform("pre")
+
+
+def test_clean_pre_cutover_database_passes(pre):
+    proc, result = run_gate(pre, PREFLIGHT, marker="preflight")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert proc.stdout.rstrip().splitlines()[-1].startswith("VERDICT: PASS") or \
+        "VERDICT: PASS" in proc.stdout
+    got = statuses(result)
+    assert {k for k, v in got.items() if v == "N/A"} == NOT_APPLICABLE
+    assert all(v in ("PASS", "N/A") for v in got.values())
+
+
+def test_no_secret_reaches_any_report(pre):
+    proc, result = run_gate(pre, PREFLIGHT, marker="preflight",
+                            env=pre.env(SOLVEREIGN_SESSION_SECRET="short"))
+    produced = [proc.stdout, proc.stderr, json.dumps(result)]
+    folder = result and f"reports/{result['run_id']}"
+    for name in ("junit.xml", "report.json", "report.html"):
+        with open(os.path.join(os.path.dirname(__file__), "..", "..", folder, name)) as fh:
+            produced.append(fh.read())
+    for secret in [*pre.secrets(), "short"]:
+        for text in produced:
+            assert secret not in text
+
+
+@pytest.mark.parametrize("var, value, expected", [
+    ("SOLVEREIGN_SESSION_SECRET", None, "SOLVEREIGN_SESSION_SECRET is not set"),
+    ("SOLVEREIGN_HMAC_SECRET", "x" * 31, "SOLVEREIGN_HMAC_SECRET is too short (31 bytes"),
+    ("SOLVEREIGN_ENV", "prod", "SOLVEREIGN_ENV must be one of"),
+])
+def test_pf002_settings(pre, var, value, expected):
+    env = pre.env()
+    if value is None:
+        env.pop(var)
+    else:
+        env[var] = value
+    if var == "SOLVEREIGN_ENV":
+        proc, result = run_gate(pre, PREFLIGHT, marker="preflight", env=env,
+                                extra=("--env", "development"))
+    else:
+        proc, result = run_gate(pre, PREFLIGHT, marker="preflight", env=env)
+    check = _only_failure(result, "PF-002")
+    assert expected in check["message"]
+    assert proc.returncode == 2 and "VERDICT: FAIL" in proc.stdout
+
+
+def test_pf003_drifted_ledger(pre):
+    with psycopg.connect(pre.url("postgres"), autocommit=True) as conn:
+        conn.execute("UPDATE meta.migration_ledger SET sha256 = repeat('0', 64)"
+                     " WHERE version = '012'")
+    _, result = run_gate(pre, PREFLIGHT, marker="preflight")
+    check = _only_failure(result, "PF-003")
+    assert "was edited after it was applied" in check["message"]
+    assert "012_" in check["message"]
+
+
+def test_pf003_already_migrated_database(make_platform):
+    latest = make_platform("latest")
+    _, result = run_gate(latest, PREFLIGHT, marker="preflight")
+    check = _only_failure(result, "PF-003")
+    assert "025 is already applied" in check["message"]
+
+
+def test_pf004_too_old_pg_dump(pre, tmp_path):
+    fake = tmp_path / "oldbin"
+    fake.mkdir()
+    for tool in ("pg_dump", "pg_restore"):
+        script = fake / tool
+        script.write_text(f"#!/bin/sh\necho '{tool} (PostgreSQL) 12.17'\n")
+        script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    _, result = run_gate(pre, PREFLIGHT, marker="preflight",
+                         env=pre.env(SOLVEREIGN_PG_BIN=str(fake)))
+    check = _only_failure(result, "PF-004")
+    assert "pg_dump at" in check["message"] and "older than server 16" in check["message"]
+
+
+def test_pf005_no_room_for_the_backup(pre):
+    _, result = run_gate(pre, PREFLIGHT, marker="preflight",
+                         env=pre.env(SOLVEREIGN_BACKUP_SPACE_FACTOR="1e12"))
+    assert "bytes free; needs" in _only_failure(result, "PF-005")["message"]
+
+
+def test_pf006_long_transaction_held_open(pre):
+    with psycopg.connect(pre.url("solvereign_api"), application_name="stuck-worker") as conn:
+        conn.execute("SELECT 1")  # opens a transaction and leaves it idle
+        _, result = run_gate(pre, PREFLIGHT, marker="preflight")
+    check = _only_failure(result, "PF-006")
+    assert "solvereign_api@stuck-worker" in check["message"]
+    assert "idle in transaction" in check["message"]
+
+
+def test_pf006_ungranted_lock(pre):
+    holder = psycopg.connect(pre.url("postgres"))
+    holder.execute("LOCK TABLE core.tenants IN ACCESS EXCLUSIVE MODE")
+    waiter = psycopg.connect(pre.url("postgres"), autocommit=True)
+    import threading
+
+    t = threading.Thread(target=lambda: waiter.execute("SELECT count(*) FROM core.tenants"))
+    t.start()
+    try:
+        _, result = run_gate(pre, PREFLIGHT, marker="preflight")
+    finally:
+        holder.rollback()
+        t.join(10)
+        holder.close()
+        waiter.close()
+    check = _only_failure(result, "PF-006")
+    assert "waits for AccessShareLock on core.tenants" in check["message"]
+
+
+def test_pf006_not_verified_without_pg_monitor_is_a_warning(pre):
+    proc, result = run_gate(pre, PREFLIGHT, marker="preflight",
+                            extra=("--db-url", pre.url("solvereign_backup")))
+    check = _only_failure(result, "PF-006", status="WARN")
+    assert check["message"].startswith("not verified")
+    assert proc.returncode == 1 and "VERDICT: WARN" in proc.stdout
+
+
+def test_pf007_invalid_index(pre):
+    with psycopg.connect(pre.url("postgres"), autocommit=True) as conn:
+        conn.execute("CREATE TABLE public.dupes (x int)")
+        conn.execute("INSERT INTO public.dupes VALUES (1), (1)")
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute("CREATE UNIQUE INDEX CONCURRENTLY dupes_x ON public.dupes (x)")
+    _, result = run_gate(pre, PREFLIGHT, marker="preflight")
+    assert "public.dupes_x" in _only_failure(result, "PF-007")["message"]
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_pf008_unreachable_store(pre):
+    conn = (f"Endpoint=http://127.0.0.1:{_closed_port()};Id=probe;"
+            "Secret=c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0")
+    _, result = run_gate(pre, PREFLIGHT, marker="preflight",
+                         env=pre.env(SOLVEREIGN_APPCONFIG_CONNECTION_STRING=conn))
+    check = _only_failure(result, "PF-008")
+    assert "config store" in check["message"]
+    assert "c2VjcmV0c2Vj" not in json.dumps(result)
+
+
+def test_pf010_failed_soak_when_required(pre, tmp_path):
+    report = tmp_path / "soak_report.json"
+    report.write_text(json.dumps({"results": {"determinism": "FAIL", "fail_count": 0}}))
+    _, result = run_gate(pre, PREFLIGHT, marker="preflight",
+                         env=pre.env(SOLVEREIGN_REQUIRE_SOAK="true",
+                                     SOLVEREIGN_SOAK_REPORT=str(report)))
+    assert "determinism is 'FAIL'" in _only_failure(result, "PF-010")["message"]
+
+
+def test_pf011_rc_tag_that_does_not_resolve(pre):
+    _, result = run_gate(pre, PREFLIGHT, marker="preflight",
+                         extra=("--rc-tag", "v9.9.9-rc-does-not-exist"))
+    assert "does not resolve" in _only_failure(result, "PF-011")["message"]
+
+
+def test_pf012_last_known_good_names_unknown_commit(pre, tmp_path):
+    lkg = tmp_path / "lkg.json"
+    lkg.write_text(json.dumps({"rollback_sha": "f" * 40, "timestamp": "2026-01-01T00:00:00Z"}))
+    _, result = run_gate(pre, PREFLIGHT, marker="preflight",
+                         env=pre.env(SOLVEREIGN_LKG_FILE=str(lkg)))
+    assert "is not a commit" in _only_failure(result, "PF-012")["message"]

@@ -1,0 +1,75 @@
+"""Platform databases for tests: provisioned templates and cheap copies of them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cutover.dburl import with_database
+from cutover.pg.embedded import bin_path
+from cutover.pg.providers import role_url
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class PlatformDB:
+    """A SOLVEREIGN database on the test cluster, with URLs per role and its settings."""
+
+    admin_url: str  # superuser, database `postgres`
+    dbname: str
+    passwords: dict[str, str]
+    hmac_secret: str
+    workdir: Path
+    session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
+
+    def url(self, role: str = "solvereign_migrator") -> str:
+        if role == "postgres":
+            return with_database(self.admin_url, self.dbname)
+        return role_url(self.admin_url, role, self.passwords[role], self.dbname)
+
+    def env(self, **overrides: str) -> dict[str, str]:
+        """A process environment pointing every SOLVEREIGN_* setting at this database."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SOLVEREIGN_")}
+        env.update({
+            "SOLVEREIGN_DB_URL": self.url(),
+            "SOLVEREIGN_ADMIN_DB_URL": self.url("postgres"),
+            "SOLVEREIGN_API_DB_URL": self.url("solvereign_api"),
+            "SOLVEREIGN_PLATFORM_DB_URL": self.url("solvereign_platform"),
+            "SOLVEREIGN_BACKUP_DB_URL": self.url("solvereign_backup"),
+            "SOLVEREIGN_ENV": "development",
+            "SOLVEREIGN_SESSION_SECRET": self.session_secret,
+            "SOLVEREIGN_HMAC_SECRET": self.hmac_secret,
+            "SOLVEREIGN_CONFIG_STORE_FILE": str(self.workdir / "config-store.json"),
+            "SOLVEREIGN_PG_BIN": str(bin_path()),
+            "SOLVEREIGN_BACKUP_DIR": str(self.workdir / "backups"),
+        })
+        env.update(overrides)
+        return env
+
+    def secrets(self) -> list[str]:
+        """Every secret value, for scanning outputs."""
+        return [*self.passwords.values(), self.hmac_secret, self.session_secret]
+
+
+def run_gate(db: PlatformDB, *paths: str, marker: str, env: dict[str, str] | None = None,
+             extra: tuple[str, ...] = ()) -> tuple[subprocess.CompletedProcess, dict]:
+    """Run the gate on `paths` against `db` in a subprocess; returns (process, verdict JSON)."""
+    import json
+
+    out = db.workdir / f"gate-{secrets.token_hex(4)}.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", *paths, "-m", marker, "--gate-result", str(out),
+         "-p", "no:randomly", "-q", "--no-header", *extra],
+        cwd=REPO, env=env or db.env(), capture_output=True, text=True, timeout=600, check=False)
+    result = json.loads(out.read_text()) if out.exists() else {}
+    return proc, result
+
+
+def statuses(result: dict) -> dict[str, str]:
+    """check id → status of a gate verdict document."""
+    return {c["check_id"]: c["status"] for c in result.get("checks", [])}
