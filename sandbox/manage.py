@@ -6,6 +6,7 @@ user rehearses on and the databases the tests break are built the same way.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -192,10 +193,8 @@ def _stop_pid(pid: int) -> None:
     """SIGTERM a process we started, ignoring one that is already gone."""
     import signal
 
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
 
 
 def export_lines(state: SandboxState) -> list[str]:
@@ -206,8 +205,8 @@ def export_lines(state: SandboxState) -> list[str]:
 def start_api(state: SandboxState, log=None) -> None:
     """Start the sandbox HTTP API (arrives with the API issue; the seam is here)."""
     try:
-        from sandbox import api_server  # noqa: F401
+        from sandbox import api_server
     except ModuleNotFoundError:
-        raise ConfigError("the sandbox HTTP API is not part of this build yet (--with-api)") from None
+        raise ConfigError("the sandbox HTTP API is not part of this build yet") from None
     state.api_url, state.api_pid = api_server.launch(state, log=log)
     state.save()

@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cutover import settings  # noqa: E402
-from cutover.errors import ConfigError  # noqa: E402
-from cutover.gate.run import crash, run_phase  # noqa: E402
-from cutover.gate.verdict import EXIT_CODES  # noqa: E402
+from cutover import settings
+from cutover.errors import ConfigError
+from cutover.gate.run import crash, run_phase
+from cutover.gate.verdict import EXIT_CODES
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -51,7 +51,7 @@ __all__ = [
     "parse_flag",
 ]
 
-_AZURE_ONLY = ("retry_total", "timeout", "credential")
+_AZURE_ONLY = ("retry_total", "timeout", "credential", "client_options")
 _LOCAL_ONLY = ("path", "lock_timeout")
 
 
@@ -89,4 +89,4 @@ def open_store(env: Mapping[str, str] | None = None, **kw: Any) -> ConfigStore:
         path = env.get(FILE_VAR)
         if path is not None and not path.strip():
             raise ConfigError(f"{FILE_VAR} is set but empty; expected a file path")
-    return LocalConfigStore(path or default_path(dict(env)), **options)
+    return LocalConfigStore(path or default_path(env), **options)
