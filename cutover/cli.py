@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "cutover.sandbox_cli",
     "cutover.migrate.cli",
     "cutover.rehearse",
+    "cutover.evidence_cli",
     "cutover.roster.cli",
 ]
 
