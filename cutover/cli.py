@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "cutover.migrate.cli",
     "cutover.rehearse",
     "cutover.evidence_cli",
+    "cutover.watch.cli",
     "cutover.roster.cli",
 ]
 

@@ -1,0 +1,133 @@
+"""`cutover watch`: the post-deploy watch with the runbook's rollback triggers (§8–§9.1).
+
+Samples every --interval seconds, shows a live table, appends every sample to a JSON
+lines log, and exits 0 healthy / 1 investigate / 2 a rollback trigger fired. With
+--once it watches one --window and exits; with --auto-rollback a fired S0/S1 runs the
+rollback command and records why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cutover import settings
+from cutover.errors import ConfigError
+from cutover.watch.collect import Sources, sample
+from cutover.watch.triggers import ROLLBACK, Sample, Thresholds, evaluate, exit_code
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `watch`."""
+    p = subparsers.add_parser("watch", help="post-deploy watch with rollback triggers")
+    p.add_argument("--api-url", help="API base URL (default $SOLVEREIGN_API_URL)")
+    p.add_argument("--metrics-url", help="Prometheus metrics URL (default API_URL/metrics)")
+    p.add_argument("--db-url", help="database for security events and hardening checks")
+    p.add_argument("--interval", type=float, default=15.0, help="seconds between samples")
+    p.add_argument("--window", type=float, default=300.0,
+                   help="seconds a condition must hold before its trigger fires")
+    p.add_argument("--once", action="store_true", help="watch one window, then exit")
+    p.add_argument("--error-rate", type=float, default=0.01, help="5xx ratio threshold")
+    p.add_argument("--p99", type=float, default=2.0, help="p99 latency threshold (s)")
+    p.add_argument("--max-misses", type=int, default=3,
+                   help="no-data samples in a row before they count as breaching")
+    p.add_argument("--log", type=Path, help="JSON lines log (default artifacts/watch_<ts>.jsonl)")
+    p.add_argument("--auto-rollback", action="store_true",
+                   help="run the rollback when an S0/S1 trigger fires")
+    p.add_argument("--backup", help="dump to roll back to (default: last-known-good's)")
+    p.set_defaults(func=run)
+
+
+def _sources(args: argparse.Namespace) -> Sources:
+    api = args.api_url or os.environ.get("SOLVEREIGN_API_URL")
+    metrics = args.metrics_url or (api.rstrip("/") + "/metrics" if api else None)
+    db = args.db_url or os.environ.get("SOLVEREIGN_DB_URL")
+    if db:
+        db = settings.db_url(db)
+    if not (metrics or db):
+        raise ConfigError("nothing to watch: give --api-url/--metrics-url and/or --db-url")
+    return Sources(api_url=api, metrics_url=metrics, db_url=db, started=datetime.now(UTC))
+
+
+def _table(samples: list[Sample], findings) -> object:
+    from rich.table import Table
+
+    table = Table(title="SOLVEREIGN post-deploy watch")
+    for col in ("t+s", "5xx rate", "p99 s", "ready", "replays", "hardening", "note"):
+        table.add_column(col)
+    t0 = samples[0].at if samples else 0
+    for s in samples[-12:]:
+        table.add_row(f"{s.at - t0:.0f}",
+                      "no data" if s.error_rate is None else f"{s.error_rate:.2%}",
+                      "-" if s.p99 is None else f"{s.p99:.3f}", str(s.ready),
+                      str(s.replay_events), "FAIL" if s.hardening_failures else "ok", s.note)
+    for f in findings:
+        table.add_row("", "", "", "", "", "", f"[{f.severity}] {f.trigger}: {f.message}")
+    return table
+
+
+def _rollback(args: argparse.Namespace, reason: str, log) -> int:
+    """Run `cutover rollback` and record why; its exit code is returned."""
+    backup = args.backup
+    if not backup:
+        from cutover import lkg
+
+        backup = (lkg.read().get("backup") or {}).get("path")
+    if not backup:
+        log({"event": "auto_rollback_refused", "reason": "no backup known (--backup or LKG)"})
+        return 1
+    cmd = [sys.executable, "-m", "cutover.cli", "rollback", "--backup", str(backup)]
+    log({"event": "auto_rollback", "reason": reason, "command": shlex.join(cmd)})
+    proc = subprocess.run(cmd, check=False)
+    log({"event": "auto_rollback_done", "exit_code": proc.returncode})
+    return proc.returncode
+
+
+def run(args: argparse.Namespace) -> int:
+    """Sample until a rollback trigger fires (or one window passes with --once)."""
+    from rich.console import Console
+    from rich.live import Live
+
+    src = _sources(args)
+    thresholds = Thresholds(error_rate=args.error_rate, sustain_seconds=args.window,
+                            p99_seconds=args.p99, max_misses=args.max_misses)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    log_path = args.log or Path("artifacts") / f"watch_{stamp}.jsonl"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+
+    def log(record: dict) -> None:
+        record = {"ts": datetime.now(UTC).isoformat(), **record}
+        with log_path.open("a") as fh:
+            fh.write(json.dumps(record, sort_keys=True, default=str) + "\n")
+
+    samples: list[Sample] = [sample(src)]
+    # one full window of rates: the first rate needs a second scrape, and a condition
+    # seen from the first rate on has held `window` seconds one interval later
+    deadline = time.monotonic() + args.window + 2 * args.interval
+    findings = evaluate(samples, thresholds)
+    console = Console(stderr=True)
+    with Live(_table(samples, findings), console=console, auto_refresh=False) as live:
+        while True:
+            time.sleep(args.interval)
+            samples.append(sample(src))
+            findings = evaluate(samples, thresholds)
+            log({"sample": asdict(samples[-1]), "findings": [asdict(f) for f in findings]})
+            live.update(_table(samples, findings), refresh=True)
+            if exit_code(findings) == ROLLBACK or (args.once and time.monotonic() >= deadline):
+                break
+    code = exit_code(findings)
+    for f in findings:
+        print(f"[{f.severity}] {f.trigger}: {f.message}")
+    print(f"WATCH: {['HEALTHY', 'INVESTIGATE', 'ROLLBACK'][code]} (log {log_path})")
+    if code == ROLLBACK and args.auto_rollback:
+        reason = "; ".join(f"{f.trigger}: {f.message}" for f in findings if f.action == ROLLBACK)
+        _rollback(args, reason, log)
+    return code

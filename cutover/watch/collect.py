@@ -1,0 +1,91 @@
+"""Collecting one watch sample: metrics scrape, readiness, security events, hardening."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import httpx
+import psycopg
+
+from cutover.db import connect
+from cutover.errors import CutoverError
+from cutover.watch.metrics import Scrape, parse, window
+from cutover.watch.triggers import Sample
+
+REPLAYS_SQL = """SELECT count(*) FROM core.security_events
+ WHERE event_type = 'REPLAY_ATTACK' AND created_at >= %s"""
+HARDENING_SQL = "SELECT check_name FROM verify_final_hardening() WHERE status <> 'PASS' ORDER BY 1"
+
+
+@dataclass
+class Sources:
+    """Where the watch looks; any of them may be absent (and is then reported, not assumed)."""
+
+    api_url: str | None
+    metrics_url: str | None
+    db_url: str | None
+    started: datetime
+    timeout: float = 5.0
+    previous: Scrape | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _scrape(src: Sources) -> Scrape | None:
+    if not src.metrics_url:
+        return None
+    try:
+        resp = httpx.get(src.metrics_url, timeout=src.timeout)
+        resp.raise_for_status()
+        return parse(resp.text, time.monotonic())
+    except (httpx.HTTPError, ValueError) as exc:
+        src.notes.append(f"metrics unavailable: {type(exc).__name__}")
+        return None
+
+
+def _ready(src: Sources) -> bool | None:
+    if not src.api_url:
+        return True  # nothing to judge: readiness is not configured
+    try:
+        resp = httpx.get(src.api_url.rstrip("/") + "/health/ready", timeout=src.timeout)
+        return bool(resp.status_code == 200 and resp.json().get("ready") is True)
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+def _database(src: Sources) -> tuple[int, list[str]]:
+    """REPLAY_ATTACK events since the start, and failing hardening checks."""
+    if not src.db_url:
+        return 0, []
+    try:
+        with connect(src.db_url, application_name="cutover-watch") as conn:
+            replays = conn.execute(REPLAYS_SQL, (src.started,)).fetchone()[0]
+            try:
+                failing = [r[0] for r in conn.execute(HARDENING_SQL).fetchall()]
+            except psycopg.errors.UndefinedFunction:
+                failing = ["verify_final_hardening() does not exist"]
+        return int(replays), failing
+    except (CutoverError, psycopg.Error) as exc:
+        src.notes.append(f"database unavailable: {str(exc).splitlines()[0][:120]}")
+        return 0, []
+
+
+def sample(src: Sources) -> Sample:
+    """Take one sample; the error rate is over the time since the previous scrape."""
+    src.notes = []
+    current = _scrape(src)
+    rate = p99 = None
+    if current is not None and src.previous is not None:
+        w = window(src.previous, current)
+        rate, p99 = w.error_rate, w.p99
+        if w.requests <= 0:
+            src.notes.append("no requests in the window")
+    elif current is not None:
+        src.notes.append("first scrape (no window yet)")
+    if current is not None:
+        src.previous = current
+    replays, failing = _database(src)
+    return Sample(at=time.monotonic(), error_rate=rate, p99=p99, ready=_ready(src),
+                  replay_events=replays, hardening_failures=failing,
+                  note="; ".join(src.notes))

@@ -1,0 +1,103 @@
+"""The runbook's rollback triggers (§8–§9.1), evaluated over a sequence of samples.
+
+Defaults are the runbook's thresholds; every one is a parameter. No data is never
+healthy: a scrape that fails or a window with no requests is reported as such, and
+after `max_misses` in a row it counts as breaching the 5xx trigger, so a dead API
+cannot sit out the five minutes quietly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+HEALTHY, INVESTIGATE, ROLLBACK = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Trigger thresholds (runbook defaults)."""
+
+    error_rate: float = 0.01  # strictly above 1 % ...
+    sustain_seconds: float = 300.0  # ... for 5 minutes → S1
+    p99_seconds: float = 2.0  # p99 above 2 s → investigate
+    max_misses: int = 3  # consecutive no-data samples before they count as breaching
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One evaluation point of the watch."""
+
+    at: float
+    error_rate: float | None  # None: no data (scrape failed or no requests)
+    p99: float | None = None
+    ready: bool | None = True  # None: /health/ready did not answer
+    replay_events: int = 0  # REPLAY_ATTACK events since the watch started
+    hardening_failures: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A trigger that fired or a condition to look at."""
+
+    trigger: str
+    severity: str  # S0 | S1 | investigate | alert
+    action: int  # HEALTHY | INVESTIGATE | ROLLBACK
+    message: str
+
+
+def _breaching_since(samples: list[Sample], t: Thresholds) -> float | None:
+    """Start of the current unbroken run of breaching samples (None if the last is fine)."""
+    start: float | None = None
+    misses = 0
+    for s in samples:
+        if s.error_rate is None:
+            misses += 1
+            breach = misses > t.max_misses
+        else:
+            misses = 0
+            breach = s.error_rate > t.error_rate
+        start = (s.at if start is None else start) if breach else None
+    return start
+
+
+def evaluate(samples: list[Sample], t: Thresholds | None = None) -> list[Finding]:
+    """Every finding for the samples so far, most severe first."""
+    t = t or Thresholds()
+    if not samples:
+        return [Finding("no_data", "alert", INVESTIGATE, "no samples yet")]
+    last = samples[-1]
+    out: list[Finding] = []
+    if any(s.replay_events for s in samples):
+        n = max(s.replay_events for s in samples)
+        out.append(Finding("replay_attack", "S0", ROLLBACK,
+                           f"{n} REPLAY_ATTACK event(s) in core.security_events"))
+    if last.hardening_failures:
+        out.append(Finding("hardening", "S0", ROLLBACK, "verify_final_hardening() FAIL: "
+                           + ", ".join(last.hardening_failures)))
+    since = _breaching_since(samples, t)
+    if since is not None:
+        held = last.at - since
+        what = ("no data" if last.error_rate is None
+                else f"5xx rate {last.error_rate:.2%}")
+        if held >= t.sustain_seconds:
+            out.append(Finding("error_rate", "S1", ROLLBACK,
+                               f"{what} sustained for {held:.0f}s (>= {t.sustain_seconds:.0f}s)"))
+        else:
+            out.append(Finding("error_rate", "investigate", INVESTIGATE,
+                               f"{what} for {held:.0f}s (fires at {t.sustain_seconds:.0f}s)"))
+    elif last.error_rate is None:
+        out.append(Finding("no_data", "alert", INVESTIGATE,
+                           last.note or "no requests or metrics in the last window"))
+    if last.p99 is not None and last.p99 > t.p99_seconds:
+        out.append(Finding("latency", "investigate", INVESTIGATE,
+                           f"p99 {last.p99:.2f}s > {t.p99_seconds:.2f}s"))
+    if last.ready is not True:
+        state = "did not answer" if last.ready is None else "reports not ready"
+        out.append(Finding("ready", "alert", INVESTIGATE, f"/health/ready {state}"))
+    return sorted(out, key=lambda f: -f.action)
+
+
+def exit_code(findings: list[Finding]) -> int:
+    """0 healthy, 1 investigate, 2 a rollback trigger fired."""
+    return max((f.action for f in findings), default=HEALTHY)

@@ -1,0 +1,113 @@
+"""`cutover watch --once` against real HTTP servers on loopback: healthy, failing, dead."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+
+class _Metrics:
+    """A counter set the fake API advances on every scrape."""
+
+    def __init__(self, error_every: int = 0) -> None:
+        self.ok = self.err = 0
+        self.error_every = error_every
+        self.lock = threading.Lock()
+
+    def render(self) -> str:
+        with self.lock:
+            self.ok += 100
+            self.err += self.error_every
+            total = self.ok + self.err
+        return ("# TYPE http_requests_total counter\n"
+                f'http_requests_total{{status="200"}} {self.ok}\n'
+                f'http_requests_total{{status="500"}} {self.err}\n'
+                "# TYPE http_request_duration_seconds histogram\n"
+                f'http_request_duration_seconds_bucket{{le="0.05"}} {total}\n'
+                f'http_request_duration_seconds_bucket{{le="+Inf"}} {total}\n'
+                f"http_request_duration_seconds_count {total}\n"
+                "http_request_duration_seconds_sum 1\n")
+
+
+def _serve(metrics: _Metrics) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/metrics":
+                body, ctype = metrics.render().encode(), "text/plain"
+            elif self.path == "/health/ready":
+                body, ctype = b'{"ready": true}', "application/json"
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _watch(url: str, tmp_path, *extra: str) -> tuple[subprocess.CompletedProcess, list[dict]]:
+    log = tmp_path / "watch.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "cutover.cli", "watch", "--api-url", url,
+                           "--once", "--interval", "0.2", "--log", str(log), *extra],
+                          capture_output=True, text=True, timeout=60, check=False,
+                          env={"PATH": "/usr/bin:/bin"})
+    records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    return proc, records
+
+
+@pytest.fixture
+def api():
+    servers = []
+
+    def start(error_every: int = 0) -> str:
+        server = _serve(_Metrics(error_every))
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for s in servers:
+        s.shutdown()
+
+
+def test_healthy_api_exits_0(api, tmp_path):
+    proc, records = _watch(api(), tmp_path, "--window", "1")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "WATCH: HEALTHY" in proc.stdout and records
+
+
+def test_sustained_errors_fire_s1(api, tmp_path):
+    proc, records = _watch(api(error_every=5), tmp_path, "--window", "1")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "[S1] error_rate" in proc.stdout
+    assert any(f["trigger"] == "error_rate" for r in records for f in r.get("findings", []))
+
+
+def test_dead_metrics_endpoint_is_not_healthy(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc, _ = _watch(f"http://127.0.0.1:{port}", tmp_path, "--window", "1")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "WATCH: INVESTIGATE" in proc.stdout and "ready" in proc.stdout
+
+
+def test_nothing_to_watch_is_bad_input(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "cutover.cli", "watch", "--once"],
+                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"},
+                          check=False)
+    assert proc.returncode == 2 and "nothing to watch" in proc.stderr
