@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "cutover.rehearse",
     "cutover.evidence_cli",
     "cutover.watch.cli",
+    "cutover.freeze_cli",
     "cutover.roster.cli",
 ]
 
