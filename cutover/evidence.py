@@ -20,6 +20,8 @@ from pathlib import Path
 from cutover.errors import ConfigError
 
 SUMMARY = "cutover_summary.json"
+# Derived from the bundle and re-rendered at will, so not itself hashed.
+DERIVED = ("report.html",)
 ALGORITHM = "HMAC-SHA256"
 
 
@@ -38,11 +40,11 @@ def sha256_file(path: Path) -> str:
 
 
 def artifact_hashes(folder: Path) -> dict[str, str]:
-    """sha256 of every file under `folder` except the summary, by relative POSIX path."""
+    """sha256 of every file under `folder` but the summary and derived pages, by POSIX path."""
     out = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
-        if rel != SUMMARY:
+        if rel != SUMMARY and rel not in DERIVED:
             out[rel] = sha256_file(path)
     return out
 

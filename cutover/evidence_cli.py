@@ -18,6 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s = sub.add_parser("seal", help="hash every artifact into a signed cutover_summary.json")
     s.add_argument("dir", type=Path)
     s.set_defaults(func=_seal)
+    r = sub.add_parser("report", help="write DIR/report.html, a self-contained page")
+    r.add_argument("dir", type=Path)
+    r.set_defaults(func=_report)
 
 
 def _secret() -> str:
@@ -43,4 +46,13 @@ def _seal(args: argparse.Namespace) -> int:
         raise ConfigError(f"evidence folder does not exist: {args.dir}")
     doc = evidence.seal(args.dir, _secret())
     print(f"sealed {args.dir}: {len(doc['artifacts'])} artifacts")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from cutover import evidence_report
+
+    evidence.load_summary(args.dir)  # a clear error for a folder that is not a bundle
+    secret = settings.secret("SOLVEREIGN_HMAC_SECRET", required=False)
+    print(f"wrote {evidence_report.write(args.dir, secret)}")
     return 0
