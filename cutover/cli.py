@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "cutover.evidence_cli",
     "cutover.watch.cli",
     "cutover.freeze_cli",
+    "cutover.approval_cli",
     "cutover.roster.cli",
 ]
 

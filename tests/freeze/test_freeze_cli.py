@@ -25,7 +25,8 @@ def test_freeze_and_enable_without_application(tmp_path):
     assert LocalConfigStore(store).get_flag(WRITES_DISABLED_KEY).value is True
     record = json.loads((tmp_path / "a" / "freeze_record.json").read_text())
     assert record["writes_disabled"] is True and record["verified"] is False
-    proc = _run("enable", "--no-verify", SOLVEREIGN_CONFIG_STORE_FILE=str(store))
+    proc = _run("enable", "--no-verify", "--override-approval", "test of the switch",
+                SOLVEREIGN_CONFIG_STORE_FILE=str(store))
     assert proc.returncode == 0
     assert LocalConfigStore(store).get_flag(WRITES_DISABLED_KEY).value is False
 

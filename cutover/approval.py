@@ -1,0 +1,108 @@
+"""Human approval (runbook §6): the record an approver signs, and the check before enabling.
+
+Approval is refused while the bundle does not verify or any blocker of the §6.1
+checklist is not PASS. The record pins the bundle by the digest of its artifacts (every
+file but the record itself), so enabling writes can later prove that the approval
+belongs to exactly this bundle, unchanged since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cutover import checklist, evidence
+from cutover.errors import CutoverError
+
+RECORD = "approval_record.json"
+
+
+class ApprovalRefused(CutoverError):
+    """The bundle cannot be approved (or an approval does not hold): exit 1."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class ApprovalRecord:
+    """What the approver signed."""
+
+    approver: str
+    rc_tag: str | None
+    commit: str | None
+    timestamp: str
+    summary_sha256: str
+    bundle_digest: str
+    auto_approved: bool
+    checklist: list[dict]
+
+
+def bundle_digest(folder: Path) -> str:
+    """sha256 over every artifact's hash except the approval record itself."""
+    hashes = {p: h for p, h in evidence.artifact_hashes(Path(folder)).items() if p != RECORD}
+    return hashlib.sha256(evidence.canonical_json(hashes)).hexdigest()
+
+
+def _commit() -> str | None:
+    proc = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=False)
+    return proc.stdout.strip() or None
+
+
+def review(folder: Path, secret: str) -> list[checklist.Judged]:
+    """The checklist, after refusing a bundle that does not verify."""
+    result = evidence.verify(folder, secret)
+    if not result.ok:
+        raise ApprovalRefused("the evidence bundle does not verify: " + "; ".join(result.lines()))
+    return checklist.judge(folder)
+
+
+def approve(folder: Path, approver: str, secret: str, *, auto: bool = False) -> ApprovalRecord:
+    """Write approval_record.json and re-seal, or refuse naming every blocking item."""
+    folder = Path(folder)
+    if not approver.strip():
+        raise ApprovalRefused("--approver must name a person")
+    judged = review(folder, secret)
+    blocking = [j for j in judged if j.blocking]
+    if blocking:
+        raise ApprovalRefused("approval refused; blockers not PASS: " + "; ".join(
+            f"{j.item.title} [{j.status}: {j.summary}]" for j in blocking))
+    summary = evidence.load_summary(folder)
+    record = ApprovalRecord(
+        approver=approver.strip(), rc_tag=summary.get("rc_tag"), commit=_commit(),
+        timestamp=datetime.now(UTC).isoformat(),
+        summary_sha256=evidence.summary_sha256(folder), bundle_digest=bundle_digest(folder),
+        auto_approved=auto,
+        checklist=[{"item": j.item.key, "status": j.status, "evidence": j.summary}
+                   for j in judged])
+    evidence.write_json(folder / RECORD, asdict(record))
+    evidence.seal(folder, secret, approval={"approver": record.approver,
+                                            "auto_approved": auto,
+                                            "timestamp": record.timestamp})
+    return record
+
+
+def require_approval(folder: Path, secret: str) -> dict:
+    """The approval of this exact bundle, or ApprovalRefused saying why not."""
+    folder = Path(folder)
+    path = folder / RECORD
+    if not path.exists():
+        raise ApprovalRefused(f"no {RECORD} in {folder}: run `cutover approve` first "
+                              "(or --override-approval REASON)")
+    result = evidence.verify(folder, secret)
+    if not result.ok:
+        raise ApprovalRefused("the approved bundle changed since: " + "; ".join(result.lines()))
+    record = json.loads(path.read_text())
+    if record.get("bundle_digest") != bundle_digest(folder):
+        raise ApprovalRefused(f"{RECORD} does not belong to the artifacts in {folder}")
+    return record
+
+
+def latest_bundle(root: Path = Path("artifacts")) -> Path | None:
+    """The newest prod_cutover_* bundle under `root`, if any."""
+    found = sorted(p for p in root.glob("prod_cutover_*") if p.is_dir())
+    return found[-1] if found else None
