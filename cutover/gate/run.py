@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from cutover.errors import EXIT_CRASH
@@ -20,7 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def run_phase(marker: str, paths: list[str], result_file: Path, *,
               db_url: str | None = None, env_name: str | None = None,
-              extra: list[str] | None = None, quiet: bool = False) -> tuple[str | None, int]:
+              extra: list[str] | None = None, quiet: bool = False,
+              environ: Mapping[str, str] | None = None) -> tuple[str | None, int]:
     """Run the checks; return (verdict or None if the gate itself failed, pytest's code)."""
     result_file.parent.mkdir(parents=True, exist_ok=True)
     result_file.unlink(missing_ok=True)
@@ -31,7 +33,8 @@ def run_phase(marker: str, paths: list[str], result_file: Path, *,
     if env_name:
         cmd += ["--env", env_name]
     cmd += extra or []
-    proc = subprocess.run(cmd, cwd=REPO, env=dict(os.environ), check=False,
+    proc = subprocess.run(cmd, cwd=REPO, env=dict(os.environ if environ is None else environ),
+                          check=False,
                           capture_output=quiet, text=True)
     if not result_file.exists():
         return None, proc.returncode

@@ -1,0 +1,124 @@
+"""The cutover proper (runbook §3.2–§4): refuse unless ready, migrate, verify, gate, smoke.
+
+`prod_cutover.sh` runs these in order; it never enables writes itself.
+"""
+
+from __future__ import annotations
+
+from cutover.configstore import WRITES_DISABLED_KEY, open_store
+from cutover.db import connect
+from cutover.gate.run import run_phase
+from cutover.migrate.files import default_directory
+from cutover.migrate.ledger import head as ledger_head
+from cutover.migrate.runner import RunnerOptions, migrate
+from cutover.runbook.steps import Run, StepFailed
+
+SECURITY_GATE = "postmigration and (security or acl)"
+SMOKE = "postmigration and (health or auth)"
+
+
+def require_preflight(run: Run) -> None:
+    """The cutover starts only after this run's preflight passed."""
+    doc = run.read("preflight_result.json")
+    if not doc:
+        raise StepFailed(f"no preflight_result.json in {run.artifacts}: run "
+                         "scripts/prod_preflight_check.py with this --artifacts-dir first")
+    if doc.get("verdict") != "PASS":
+        raise StepFailed(f"preflight verdict is {doc.get('verdict')}, not PASS: refusing")
+    run.log(f"    preflight PASS (run {doc.get('run_id')})")
+
+
+def require_freeze(run: Run) -> None:
+    """Writes must be frozen and proven, and still frozen now."""
+    doc = run.read("freeze_record.json")
+    if not (doc.get("writes_disabled") is True and doc.get("verified") is True):
+        raise StepFailed("writes are not proven frozen (no verified freeze_record.json): "
+                         "run `cutover freeze --artifacts-dir DIR` first")
+    with open_store(run.environ, retry_total=0) as store:
+        flag = store.get_flag(WRITES_DISABLED_KEY)
+    if flag.value is not True:
+        raise StepFailed(f"{WRITES_DISABLED_KEY} is {flag.raw} in the store now: "
+                         "writes were re-enabled since the freeze")
+    run.log(f"    writes frozen since {doc.get('proven_at')}, flag still true")
+
+
+def apply_migrations(run: Run) -> None:
+    """Apply every pending file (025..025f); resume from the ledger after a failure."""
+    lines: list[str] = []
+
+    def log(line: str) -> None:
+        lines.append(line)
+        run.log(f"    {line}")
+
+    doc: dict = {"started_at": None, "applied": [], "log": lines}
+    try:
+        done = migrate(run.db_url, default_directory(), RunnerOptions(), log=log)
+        doc["applied"] = [{"name": a.name, "duration_ms": a.duration_ms,
+                           "attempts": a.attempts} for a in done]
+        doc["verdict"] = "PASS"
+    except StepFailed:
+        raise
+    except Exception as exc:
+        doc["verdict"], doc["error"] = "FAIL", str(exc)
+        raise StepFailed(f"migration failed: {exc}") from None
+    finally:
+        with connect(run.db_url) as conn:
+            doc["head"] = ledger_head(conn)
+        run.write("migration_log.json", doc)
+    if not doc["applied"]:
+        run.log(f"    nothing to apply: the ledger is already at {doc['head']}")
+
+
+def verify_hardening(run: Run) -> None:
+    """The authoritative function: every row must PASS."""
+    with connect(run.db_url, options="-c default_transaction_read_only=on") as conn:
+        cur = conn.execute("SELECT * FROM verify_final_hardening()")
+        cols = [d.name for d in cur.description or []]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    failing = [r for r in rows if r.get("status") != "PASS"]
+    run.write("verify_hardening.json", {"rows": rows,
+                                        "verdict": "FAIL" if failing or not rows else "PASS"})
+    if failing or not rows:
+        names = ", ".join(str(r.get("check_name")) for r in failing) or "no rows"
+        raise StepFailed(f"verify_final_hardening() FAIL: {names}")
+    run.log(f"    all {len(rows)} rows PASS")
+
+
+def _gate(run: Run, marker: str, artifact: str) -> None:
+    extra = ["--artifacts-dir", str(run.artifacts)]
+    if run.api_url:
+        extra += ["--api-url", run.api_url]
+    if run.rc_tag:
+        extra += ["--rc-tag", run.rc_tag]
+    verdict, code = run_phase(marker, ["checks"], run.artifacts / artifact, db_url=run.db_url,
+                              env_name=run.env_name, extra=extra, quiet=True,
+                              environ=run.environ)
+    if verdict is None:
+        raise StepFailed(f"the gate ({marker}) did not run (pytest exit {code})")
+    failing = [f"{c['check_id']}: {c['message']}" for c in run.read(artifact).get("checks", [])
+               if c["status"] == "FAIL"]
+    run.log(f"    {marker}: {verdict}")
+    for line in failing:
+        run.log(f"      FAIL {line}")
+    if verdict == "FAIL":
+        raise StepFailed(f"{artifact}: FAIL ({'; '.join(failing)[:500]})")
+
+
+def security_gate(run: Run) -> None:
+    """The postmigration security and ACL checks (also writes acl_scan_report.json)."""
+    _gate(run, SECURITY_GATE, "security_gate_result.json")
+
+
+def smoke_tests(run: Run) -> None:
+    """Health and auth separation through the API (writes their artifacts)."""
+    _gate(run, SMOKE, "smoke_result.json")
+
+
+CUTOVER = [
+    ("preflight_check", require_preflight),
+    ("freeze_check", require_freeze),
+    ("migrate", apply_migrations),
+    ("verify_hardening", verify_hardening),
+    ("security_gate", security_gate),
+    ("smoke_tests", smoke_tests),
+]

@@ -1,0 +1,69 @@
+"""`./scripts/prod_cutover.sh --db-url URL --rc-tag TAG --artifacts-dir DIR` (runbook §3.2).
+
+Refuses to start unless this run's preflight passed and writes are proven frozen;
+applies 025..025f, verifies, gates and smoke-tests, writing every artifact as it goes
+and ending with a signed cutover_summary.json. Prints SUCCESS or FAIL, exits 0 or 1.
+Re-running after success changes nothing and says so; after a failure it resumes from
+the ledger. It never enables writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from cutover import evidence, settings
+from cutover.errors import EXIT_CRASH, CutoverError
+from cutover.runbook.cutover_steps import CUTOVER
+from cutover.runbook.steps import Run, StepFailed, timed
+
+
+def cutover(run: Run) -> bool:
+    """Every step in order; seal the bundle whatever happens."""
+    summary = run.read(evidence.SUMMARY)
+    phases: dict[str, dict] = dict(summary.get("phases") or {})
+    ok = True
+    try:
+        for name, step in CUTOVER:
+            timed(run, name, step, phases)
+    except StepFailed as exc:
+        run.log(f"    FAIL: {exc}")
+        ok = False
+    finally:
+        evidence.seal(run.artifacts, run.secret, verdict="SUCCESS" if ok else "FAIL",
+                      cutover_verdict="SUCCESS" if ok else "FAIL", rc_tag=run.rc_tag,
+                      env=run.env_name, phases=phases)
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="prod_cutover.sh", description=__doc__.splitlines()[0])
+    parser.add_argument("--db-url")
+    parser.add_argument("--rc-tag", required=True)
+    parser.add_argument("--artifacts-dir", type=Path, required=True)
+    parser.add_argument("--api-url")
+    parser.add_argument("--env")
+    args = parser.parse_args(argv)
+    try:
+        run = Run(artifacts=args.artifacts_dir, db_url=settings.db_url(args.db_url),
+                  api_url=args.api_url or os.environ.get("SOLVEREIGN_API_URL"),
+                  env_name=settings.environment(args.env or os.environ.get("SOLVEREIGN_ENV")
+                                                or "development"),
+                  rc_tag=args.rc_tag)
+        settings.secret("SOLVEREIGN_HMAC_SECRET")
+        args.artifacts_dir.mkdir(parents=True, exist_ok=True)
+        ok = cutover(run)
+    except CutoverError as exc:
+        print(f"prod_cutover: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:
+        print(f"prod_cutover: internal error ({type(exc).__name__}): {exc}", file=sys.stderr)
+        return EXIT_CRASH
+    print("SUCCESS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""The runbook's steps as functions over one folder of evidence.
+
+Each step reads what earlier steps left in the artifacts folder and writes its own
+artifact there (DESIGN §6); nothing passes between steps in memory, so a step can be
+re-run, resumed or audited on its own. A step raises StepFailed with one line that
+says what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cutover import evidence
+from cutover.errors import CutoverError
+
+
+class StepFailed(CutoverError):
+    """A runbook step found a problem: the run stops with FAIL (exit 1)."""
+
+    exit_code = 1
+
+
+@dataclass
+class Run:
+    """One run of (part of) the runbook against one target, writing into one folder."""
+
+    artifacts: Path
+    db_url: str
+    api_url: str | None = None
+    env_name: str = "development"
+    rc_tag: str | None = None
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    log: Callable[[str], None] = print
+
+    @property
+    def secret(self) -> str:
+        value = self.environ.get("SOLVEREIGN_HMAC_SECRET")
+        if not value:
+            raise StepFailed("SOLVEREIGN_HMAC_SECRET is not set: the bundle cannot be signed")
+        return value
+
+    def read(self, name: str) -> dict:
+        """An artifact written by an earlier step, or {} when absent."""
+        path = self.artifacts / name
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def write(self, name: str, doc: dict) -> None:
+        evidence.write_json(self.artifacts / name, doc)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def timed(run: Run, name: str, step: Callable[[Run], None],
+          phases: dict[str, dict]) -> None:
+    """Run one step, recording its start, end and outcome in `phases`."""
+    run.log(f"==> {name}")
+    started, t0 = now(), time.monotonic()
+    outcome = "PASS"
+    try:
+        step(run)
+    except CutoverError:
+        outcome = "FAIL"
+        raise
+    finally:
+        phases[name] = {"started": started, "finished": now(),
+                        "seconds": round(time.monotonic() - t0, 3), "outcome": outcome}

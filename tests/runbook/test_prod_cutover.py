@@ -1,0 +1,62 @@
+"""prod_cutover.sh refuses to start unless preflight passed and writes are proven frozen."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from cutover import evidence
+from tests.migrate.helpers import ledger_rows
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _cutover(db, artifacts: Path, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(REPO / "scripts" / "prod_cutover.sh"), "--db-url", db.url(),
+                           "--rc-tag", "v1.0.0-rc1", "--artifacts-dir", str(artifacts)],
+                          capture_output=True, text=True, env=db.env(**env), timeout=300,
+                          check=False)
+
+
+def test_refuses_without_preflight(make_platform, tmp_path):
+    db = make_platform("pre")
+    before = ledger_rows(db.url())
+    proc = _cutover(db, tmp_path / "a")
+    assert proc.returncode == 1 and proc.stdout.rstrip().endswith("FAIL")
+    assert "no preflight_result.json" in proc.stdout
+    assert ledger_rows(db.url()) == before  # nothing migrated
+    summary = json.loads((tmp_path / "a" / evidence.SUMMARY).read_text())
+    assert summary["verdict"] == "FAIL" and summary["phases"]["preflight_check"]["outcome"] == \
+        "FAIL"
+
+
+def test_refuses_when_writes_are_not_frozen(make_platform, tmp_path):
+    db = make_platform("pre")
+    artifacts = tmp_path / "a"
+    artifacts.mkdir()
+    (artifacts / "preflight_result.json").write_text(json.dumps({"verdict": "PASS"}))
+    before = ledger_rows(db.url())
+    proc = _cutover(db, artifacts)
+    assert proc.returncode == 1 and "writes are not proven frozen" in proc.stdout
+    assert ledger_rows(db.url()) == before
+
+
+def test_refuses_when_the_flag_was_re_enabled(make_platform, tmp_path):
+    db = make_platform("pre")
+    artifacts = tmp_path / "a"
+    artifacts.mkdir()
+    (artifacts / "preflight_result.json").write_text(json.dumps({"verdict": "PASS"}))
+    (artifacts / "freeze_record.json").write_text(json.dumps(
+        {"writes_disabled": True, "verified": True, "proven_at": "2026-11-28T02:00:00Z"}))
+    proc = _cutover(db, artifacts)  # the store still says false
+    assert proc.returncode == 1 and "writes were re-enabled since the freeze" in proc.stdout
+
+
+def test_bad_url_is_one_line_exit_2(make_platform, tmp_path):
+    db = make_platform("pre")
+    proc = subprocess.run([str(REPO / "scripts" / "prod_cutover.sh"), "--db-url", "nope://x",
+                           "--rc-tag", "t", "--artifacts-dir", str(tmp_path / "a")],
+                          capture_output=True, text=True, env=db.env(), check=False)
+    assert proc.returncode == 2 and "must start with postgresql://" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
