@@ -4,4 +4,10 @@ Plugins only define options, hooks and fixtures; nothing starts until a check as
 for a target, so the project's own tests pay nothing for them.
 """
 
-pytest_plugins = ["fixtures.target", "fixtures.evidence", "fixtures.db", "fixtures.gate"]
+pytest_plugins = [
+    "fixtures.target",
+    "fixtures.evidence",
+    "fixtures.db",
+    "fixtures.gate",
+    "fixtures.roster",
+]

@@ -1,0 +1,1 @@
+"""Gate checks of the postmigration phase (one concern per module)."""

@@ -1,0 +1,19 @@
+"""PM-200: the solver's dry-run roster breaks no hard rule (the oracle recomputes each)."""
+
+import pytest
+
+pytestmark = [pytest.mark.postmigration, pytest.mark.roster]
+
+
+@pytest.mark.check(id="PM-200", severity="blocker", runbook="§5.1",
+                   remediation="Do not go live: the platform's solver produces rosters that "
+                               "break EU 561/2006 / AZG rules; fix the solver or the data.")
+def test_pm200_dry_run_roster_has_no_violations(roster_dry_run, evidence):
+    """Zero violations of R0..R10 in the dry-run plan."""
+    evidence.data.update({k: roster_dry_run.get(k) for k in
+                          ("tenant", "week_start", "plan_sha256", "instance_sha256", "error")})
+    assert "error" not in roster_dry_run, roster_dry_run.get("error")
+    found = roster_dry_run["violations"]
+    evidence.offenders = sorted({f"{v['rule']} {v.get('driver')}" for v in found})
+    assert not found, f"{len(found)} violations: " + "; ".join(
+        f"{v['rule']} {v.get('driver')} {v.get('shifts')}" for v in found[:10])

@@ -1,0 +1,641 @@
+"""The hard rules of DESIGN §7.3, recomputed from a plan and its instance (the roster oracle).
+
+This module is an oracle: it never trusts a number a solver reports and contains no search.
+Everything is integer minutes of elapsed (UTC) time; calendar questions use the instance's
+timezone, so a DST week has 167 or 169 hours and a DST night is one hour shorter or longer.
+
+Terms used below
+----------------
+* **work period**: a planned shift assigned to the driver, or one of the driver's `history`
+  entries (duties before the instance week). History entries have no breaks: their whole span
+  counts as working time and their `drive_minutes` as driving.
+* **duty**: a maximal run of a driver's work periods, in start order, where each period starts
+  less than `reduced_daily_rest` (540) minutes after the latest end so far, i.e. where the time
+  off in between is not even a reduced daily rest. In a plan that meets R5 every shift is a duty
+  of its own; two shifts with a short gap form one duty (as EU 561/2006 art. 4 counts "daily"
+  driving between two daily rests) and are judged together by R1, R4, R8 and R10.
+* **week**: the local calendar week of the instance timezone, Monday 00:00 to Monday 00:00
+  (EU 561/2006 art. 4(i)). A work period belongs to the week in which it starts (the interchange
+  format gives drive minutes per shift, not per hour, so they cannot be split at midnight).
+* A violation is reported only if it involves at least one planned shift: the history is the
+  past and is not the plan's fault. `shifts` lists the planned shift ids involved.
+* **Fail closed**: a measurement that needs a missing input (a shift without `drive_minutes`
+  or `breaks`, a history entry without `drive_minutes`, an instance without `history`) is
+  reported as a violation of that rule with reason "missing input", never passed.
+
+Rules (limits are `Limits` fields; defaults in parentheses)
+-----------------------------------------------------------
+R0  Assignment integrity: a shift has at most one driver (an assignment listed twice counts
+    twice); a shift is either assigned or listed in `uncovered`, not both and not neither;
+    a driver's work periods (planned shifts and history) do not overlap (touching is fine);
+    the driver holds the shift's qualification; the driver's site equals the shift's site
+    unless `allow_cross_site`; the shift does not overlap (by a minute or more) any absence or
+    `unavailable` span of the driver.
+R1  Daily driving = the sum of drive minutes of a duty. A duty may drive at most
+    `daily_drive` (540), or up to `daily_drive_extended` (600) on at most `extended_days_per_week`
+    (2) duties per week (duties counted in the week they start, history included). A duty over
+    600 is reported on its own and also counts as an extended day.
+R2  Weekly driving: drive minutes of the work periods starting in a week <= `weekly_drive` (3360).
+R3  Fortnightly driving: for every week holding a planned shift, that week's driving plus the
+    previous week's (history included) <= `fortnight_drive` (5400). Needs `history`: an
+    instance without the key fails closed for every driver with a planned shift; with the key,
+    a driver without entries did not drive in the previous week.
+R4  Continuous driving, EU 561/2006 art. 7: within a duty the working time is split by the
+    pauses in it (a shift's `breaks`, and the gaps between the shifts of a multi-shift duty).
+    A pause of >= `break_full` (45) resets the count, as does a pause of >= `break_split_second`
+    (30) that follows an earlier pause of >= `break_split_first` (15) since the last reset.
+    The instance gives drive minutes per shift, not their timing, so the measured value is the
+    least possible longest driving stretch: the smallest X such that the duty's driving fits into
+    its stretches with at most X (and at most the stretch's working minutes) in each. A plan is
+    compliant when the driver *can* drive the shift without exceeding `drive_without_break`
+    (270) between qualifying breaks; X > 270 is a violation. History periods are not judged.
+R5  Daily rest = the gap between a work period's start and the latest end of the driver's
+    earlier work periods (history included). Every shift is a duty of its own, so a gap below
+    `reduced_daily_rest` (540) is a violation (a negative gap is an overlap, reported by R0).
+    A gap in [540, `daily_rest` (660)) is a reduced daily rest; at most
+    `reduced_rests_between_weekly` (3) of them between two weekly rests (gaps >=
+    `reduced_weekly_rest`, 1440), counted over history and plan.
+R6  Weekly rest: a gap of >= `reduced_weekly_rest` (1440; a tenant that forbids reduced weekly
+    rests sets 2700) is a weekly rest. Between two weekly rests (a "block" of work periods) the
+    time from the block's first start to its last end must be <= `weekly_rest_interval` (8640),
+    i.e. the next weekly rest starts no later than 8640 minutes after the previous one ended.
+    The block still open at the end of the plan is judged too (its rest can only start later).
+    `history` is taken as the complete record of the driver's earlier duties: the time before
+    its first entry counts as rest. No `history` key: fails closed. Compensation of reduced
+    weekly rests (art. 8(6)) is not checked.
+R7  Weekly working time: working minutes (span minus breaks; history: whole span) of the work
+    periods starting in a week <= `weekly_work` (3600).
+R8  Breaks, Dir. 2002/15/EC art. 5: over a duty, working minutes > `work_needs_first_break`
+    (360) need >= `first_break` (30) minutes of pauses, > `work_needs_second_break` (540) need
+    >= `second_break` (45); only pauses of >= `min_break_part` (15) minutes count. Pauses are
+    the shifts' breaks and the gaps inside a multi-shift duty; history periods are not judged.
+R10 Per duty: working minutes (history spans count whole) <= `duty_work` (720); spread (last end
+    minus first start) <= `duty_spread` (780).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta, tzinfo
+
+from cutover.roster.model import Instance, Interval, Plan, Shift, iso, week_of
+
+RULES = ("R0", "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R10")
+MISSING = "missing input"
+VIOLATED = "violated"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Rule limits in minutes (EU 561/2006, Dir. 2002/15/EC, AZG); a tenant may tighten them."""
+
+    allow_cross_site: bool = False
+    daily_drive: int = 540
+    daily_drive_extended: int = 600
+    extended_days_per_week: int = 2
+    weekly_drive: int = 3360
+    fortnight_drive: int = 5400
+    drive_without_break: int = 270
+    break_full: int = 45
+    break_split_first: int = 15
+    break_split_second: int = 30
+    daily_rest: int = 660
+    reduced_daily_rest: int = 540
+    reduced_rests_between_weekly: int = 3
+    reduced_weekly_rest: int = 1440
+    weekly_rest_interval: int = 8640
+    weekly_work: int = 3600
+    work_needs_first_break: int = 360
+    first_break: int = 30
+    work_needs_second_break: int = 540
+    second_break: int = 45
+    min_break_part: int = 15
+    duty_work: int = 720
+    duty_spread: int = 780
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: which, whose, which planned shifts, the measured value and the limit."""
+
+    rule: str
+    driver: str | None
+    shifts: tuple[str, ...]
+    measured: int | None
+    limit: int | None
+    reason: str
+    message: str
+
+    def to_dict(self) -> dict[str, object]:
+        doc = asdict(self)
+        doc["shifts"] = list(self.shifts)
+        return doc
+
+    def sort_key(self) -> tuple[int, str, tuple[str, ...], str]:
+        return (RULES.index(self.rule), self.driver or "", self.shifts, self.message)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A work period: a planned shift (`shift` set) or a history entry (`shift` None)."""
+
+    start: int
+    end: int
+    drive: int | None
+    breaks: tuple[Interval, ...] | None
+    shift: str | None
+
+    @property
+    def planned(self) -> bool:
+        return self.shift is not None
+
+    @property
+    def span(self) -> Interval:
+        return Interval(self.start, self.end)
+
+    @property
+    def work(self) -> int | None:
+        """Working minutes: the span less its breaks (history: the whole span)."""
+        if not self.planned:
+            return self.end - self.start
+        if self.breaks is None:
+            return None
+        return self.end - self.start - sum(b.minutes for b in self.breaks)
+
+
+def shift_period(shift: Shift) -> Period:
+    """The work period of a planned shift."""
+    return Period(shift.start, shift.end, shift.drive_minutes, shift.breaks, shift.id)
+
+
+# ---------------------------------------------------------------------------------------------
+# entry points
+
+
+def check_plan(instance: Instance, plan: Plan, limits: Limits | None = None) -> list[Violation]:
+    """Every violation of R0..R10 in the plan, sorted by rule, driver, shifts."""
+    limits = limits or Limits()
+    tz = instance.tz
+    found = check_assignments(instance, plan, limits)
+    for driver, periods in sorted(timelines(instance, plan).items()):
+        found.extend(check_driver(driver, periods, instance.history is not None, tz, limits))
+    return sorted(found, key=Violation.sort_key)
+
+
+def timelines(instance: Instance, plan: Plan) -> dict[str, list[Period]]:
+    """Each driver's work periods, history and planned (duplicate assignments once), sorted."""
+    out: dict[str, list[Period]] = defaultdict(list)
+    for h in instance.history or ():
+        out[h.driver].append(Period(h.span.start, h.span.end, h.drive_minutes, (), None))
+    for shift_id, driver in sorted({(a.shift, a.driver) for a in plan.assignments}):
+        out[driver].append(shift_period(instance.shift_by_id[shift_id]))
+    for periods in out.values():
+        periods.sort(key=lambda p: (p.start, p.end, p.shift or ""))
+    return {d: p for d, p in out.items() if any(x.planned for x in p)}
+
+
+def check_driver(driver: str, periods: Sequence[Period], has_history: bool, tz: tzinfo,
+                 limits: Limits) -> list[Violation]:
+    """R0 overlaps and R1..R10 for one driver's sorted work periods."""
+    found = overlap_violations(driver, periods, tz)
+    duties = split_duties(periods, limits)
+    for duty in duties:
+        if any(p.planned for p in duty):
+            found.extend(duty_violations(driver, duty, tz, limits))
+    found.extend(r1_extended_days(driver, duties, tz, limits))
+    found.extend(r2_weekly_drive(driver, periods, tz, limits))
+    found.extend(r3_fortnight_drive(driver, periods, has_history, tz, limits))
+    found.extend(r5_daily_rest(driver, periods, tz, limits))
+    found.extend(r6_weekly_rest(driver, periods, has_history, tz, limits))
+    found.extend(r7_weekly_work(driver, periods, tz, limits))
+    return found
+
+
+def duty_violations(driver: str, duty: Sequence[Period], tz: tzinfo,
+                    limits: Limits) -> list[Violation]:
+    """The rules judged per duty: R1 (over the extended limit), R4, R8, R10."""
+    checks = (r1_duty_drive, r4_continuous_driving, r8_breaks, r10_duty)
+    return [v for check in checks for v in check(driver, duty, tz, limits)]
+
+
+def lone_shift_violations(shift: Shift, tz: tzinfo,
+                          limits: Limits | None = None) -> list[Violation]:
+    """Per-duty rules for a shift worked as a duty of its own (a planner skips hopeless shifts)."""
+    return duty_violations("", [shift_period(shift)], tz, limits or Limits())
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def _ids(items: Iterable[Period | str]) -> tuple[str, ...]:
+    """Sorted planned shift ids among periods (history has none) and plain ids."""
+    ids = {x if isinstance(x, str) else x.shift for x in items}
+    return tuple(sorted(i for i in ids if i is not None))
+
+
+def _v(rule: str, driver: str | None, items: Iterable[Period | str], measured: int | None,
+       limit: int | None, message: str, reason: str = VIOLATED) -> Violation:
+    return Violation(rule, driver or None, _ids(items), measured, limit, reason, message)
+
+
+def _at(minute: int, tz: tzinfo) -> str:
+    return iso(minute, tz)
+
+
+def split_duties(periods: Sequence[Period], limits: Limits) -> list[list[Period]]:
+    """Group sorted periods into duties: a gap below the reduced daily rest does not end a duty."""
+    duties: list[list[Period]] = []
+    latest_end = None
+    for p in periods:
+        if latest_end is None or p.start - latest_end >= limits.reduced_daily_rest:
+            duties.append([p])
+            latest_end = p.end
+        else:
+            duties[-1].append(p)
+            latest_end = max(latest_end, p.end)
+    return duties
+
+
+def _gaps(periods: Sequence[Period]) -> list[tuple[int, Period, Period]]:
+    """(time off, the period holding the latest end so far, the next period) in start order."""
+    out = []
+    holder = None
+    for p in periods:
+        if holder is not None:
+            out.append((p.start - holder.end, holder, p))
+        if holder is None or p.end > holder.end:
+            holder = p
+    return out
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """Union of intervals as sorted disjoint intervals (touching ones joined)."""
+    out: list[Interval] = []
+    for iv in sorted(intervals):
+        if out and iv.start <= out[-1].end:
+            out[-1] = Interval(out[-1].start, max(out[-1].end, iv.end))
+        else:
+            out.append(iv)
+    return out
+
+
+def subtract(base: Sequence[Interval], holes: Sequence[Interval]) -> list[Interval]:
+    """Sorted disjoint `base` minus sorted disjoint `holes`."""
+    out = []
+    for iv in base:
+        cursor = iv.start
+        for h in holes:
+            if h.end <= cursor or h.start >= iv.end:
+                continue
+            if h.start > cursor:
+                out.append(Interval(cursor, h.start))
+            cursor = max(cursor, h.end)
+        if cursor < iv.end:
+            out.append(Interval(cursor, iv.end))
+    return out
+
+
+def work_intervals(planned: Sequence[Period]) -> list[Interval]:
+    """Working time of planned periods: their union less their breaks (breaks must be known)."""
+    spans = merge(p.span for p in planned)
+    breaks = merge(b for p in planned for b in p.breaks or ())
+    return subtract(spans, breaks)
+
+
+def least_longest_stretch(drive: int, stretches: Sequence[int]) -> int:
+    """Smallest X so that `drive` fits in the stretches with at most min(X, stretch) in each."""
+    if drive <= 0:
+        return 0
+    if drive > sum(stretches):
+        return drive  # cannot be fitted at all; report the whole driving as one stretch
+    lo, hi = 0, max(stretches)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sum(min(mid, s) for s in stretches) >= drive:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def driving_stretches(work: Sequence[Interval], limits: Limits) -> list[int]:
+    """Working minutes between qualifying breaks (45, or 15 followed later by 30)."""
+    stretches = [0]
+    has_first_part = False
+    for i, iv in enumerate(work):
+        if i:
+            pause = iv.start - work[i - 1].end
+            split_done = has_first_part and pause >= limits.break_split_second
+            if pause >= limits.break_full or split_done:
+                stretches.append(0)
+                has_first_part = False
+            elif pause >= limits.break_split_first:
+                has_first_part = True
+        stretches[-1] += iv.minutes
+    return stretches
+
+
+# ---------------------------------------------------------------------------------------------
+# R0
+
+
+def check_assignments(instance: Instance, plan: Plan, limits: Limits) -> list[Violation]:
+    """R0 per shift (drivers per shift, covered xor uncovered) and per assignment (eligibility)."""
+    tz = instance.tz
+    found: list[Violation] = []
+    drivers_of: dict[str, list[str]] = defaultdict(list)
+    for a in plan.assignments:
+        drivers_of[a.shift].append(a.driver)
+    uncovered = set(plan.uncovered)
+    for shift in sorted(instance.shifts, key=lambda s: s.id):
+        held = sorted(drivers_of.get(shift.id, []))
+        if len(held) > 1:
+            found.append(_v("R0", None, (shift.id,), len(held), 1,
+                            f"shift {shift.id} has {len(held)} assignments ({', '.join(held)})"))
+        if held and shift.id in uncovered:
+            found.append(_v("R0", None, (shift.id,), None, None,
+                            f"shift {shift.id} is assigned and also listed as uncovered"))
+        if not held and shift.id not in uncovered:
+            found.append(_v("R0", None, (shift.id,), None, None,
+                            f"shift {shift.id} is neither assigned nor listed as uncovered"))
+    for shift_id, driver_id in sorted({(a.shift, a.driver) for a in plan.assignments}):
+        found.extend(_eligibility(instance, instance.shift_by_id[shift_id], driver_id, tz, limits))
+    return found
+
+
+def _eligibility(instance: Instance, shift: Shift, driver_id: str, tz: tzinfo,
+                 limits: Limits) -> list[Violation]:
+    driver = instance.driver_by_id[driver_id]
+    ids = (shift.id,)
+    found = []
+    if shift.qualification not in driver.qualifications:
+        found.append(_v("R0", driver_id, ids, None, None,
+                        f"{driver_id} lacks qualification {shift.qualification} for {shift.id}"))
+    if not limits.allow_cross_site and shift.site != driver.site:
+        found.append(_v("R0", driver_id, ids, None, None,
+                        f"{driver_id} is based at {driver.site}, shift {shift.id} at {shift.site}"))
+    spans = [("absence", a.span, a.reason) for a in instance.absences if a.driver == driver_id]
+    spans += [("unavailability", u, "") for u in driver.unavailable]
+    for kind, span, reason in sorted(spans, key=lambda t: (t[1], t[0])):
+        shared = span.overlap(shift.span)
+        if shared:
+            why = f" ({reason})" if reason else ""
+            found.append(_v("R0", driver_id, ids, shared, 0,
+                            f"{shift.id} overlaps {driver_id}'s {kind}{why} from "
+                            f"{_at(span.start, tz)} by {shared} min"))
+    return found
+
+
+def overlap_violations(driver: str, periods: Sequence[Period], tz: tzinfo) -> list[Violation]:
+    """R0: two work periods of one driver that share a minute."""
+    found = []
+    for i, p in enumerate(periods):
+        for q in periods[i + 1:]:
+            if q.start >= p.end:
+                break
+            if not (p.planned or q.planned):
+                continue
+            shared = p.span.overlap(q.span)
+            names = [x.shift or f"history duty at {_at(x.start, tz)}" for x in (p, q)]
+            found.append(_v("R0", driver, (p, q), shared, 0,
+                            f"{driver}: {names[0]} and {names[1]} overlap by {shared} min"))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# R1, R4, R8, R10: per duty
+
+
+def _duty_drive(duty: Sequence[Period]) -> int | None:
+    drives = [p.drive for p in duty]
+    return None if any(d is None for d in drives) else sum(drives)  # type: ignore[misc]
+
+
+def r1_duty_drive(driver: str, duty: Sequence[Period], tz: tzinfo,
+                  limits: Limits) -> list[Violation]:
+    """R1: a duty drives at most the extended daily limit."""
+    drive = _duty_drive(duty)
+    start = _at(duty[0].start, tz)
+    if drive is None:
+        return [_v("R1", driver, duty, None, limits.daily_drive_extended,
+                   f"{driver}: duty from {start} has no drive_minutes", MISSING)]
+    if drive > limits.daily_drive_extended:
+        return [_v("R1", driver, duty, drive, limits.daily_drive_extended,
+                   f"{driver}: {drive} min driving in the duty from {start} "
+                   f"> {limits.daily_drive_extended}")]
+    return []
+
+
+def r1_extended_days(driver: str, duties: Sequence[Sequence[Period]], tz: tzinfo,
+                     limits: Limits) -> list[Violation]:
+    """R1: at most N duties per week over the normal daily driving limit."""
+    per_week: dict[date, list[Sequence[Period]]] = defaultdict(list)
+    for duty in duties:
+        drive = _duty_drive(duty)
+        if drive is not None and drive > limits.daily_drive:
+            per_week[week_of(duty[0].start, tz)].append(duty)
+    found = []
+    for week, extended in sorted(per_week.items()):
+        planned = [p for duty in extended for p in duty if p.planned]
+        if len(extended) > limits.extended_days_per_week and planned:
+            found.append(_v("R1", driver, planned, len(extended), limits.extended_days_per_week,
+                            f"{driver}: {len(extended)} duties over {limits.daily_drive} min "
+                            f"driving in the week of {week.isoformat()} "
+                            f"(at most {limits.extended_days_per_week})"))
+    return found
+
+
+def r4_continuous_driving(driver: str, duty: Sequence[Period], tz: tzinfo,
+                          limits: Limits) -> list[Violation]:
+    """R4: the driving of the duty fits between qualifying breaks, 270 at a time."""
+    planned = [p for p in duty if p.planned]
+    start = _at(planned[0].start, tz)
+    if any(p.breaks is None for p in planned) or any(p.drive is None for p in planned):
+        return [_v("R4", driver, planned, None, limits.drive_without_break,
+                   f"{driver}: duty from {start} lacks breaks or drive_minutes", MISSING)]
+    drive = sum(p.drive or 0 for p in planned)
+    stretches = driving_stretches(work_intervals(planned), limits)
+    longest = least_longest_stretch(drive, stretches)
+    if longest > limits.drive_without_break:
+        return [_v("R4", driver, planned, longest, limits.drive_without_break,
+                   f"{driver}: duty from {start} must drive {longest} min without a qualifying "
+                   f"break (stretches {stretches}, {drive} min driving) "
+                   f"> {limits.drive_without_break}")]
+    return []
+
+
+def r8_breaks(driver: str, duty: Sequence[Period], tz: tzinfo, limits: Limits) -> list[Violation]:
+    """R8: enough break minutes for the working time of the duty."""
+    planned = [p for p in duty if p.planned]
+    start = _at(planned[0].start, tz)
+    if any(p.breaks is None for p in planned):
+        return [_v("R8", driver, planned, None, None,
+                   f"{driver}: duty from {start} has no breaks listed", MISSING)]
+    work = work_intervals(planned)
+    worked = sum(iv.minutes for iv in work)
+    pauses = [b.start - a.end for a, b in itertools.pairwise(work)]
+    credit = sum(p for p in pauses if p >= limits.min_break_part)
+    need = 0
+    if worked > limits.work_needs_second_break:
+        need = limits.second_break
+    elif worked > limits.work_needs_first_break:
+        need = limits.first_break
+    if credit < need:
+        return [_v("R8", driver, planned, credit, need,
+                   f"{driver}: duty from {start} works {worked} min with {credit} min of breaks "
+                   f"(needs {need})")]
+    return []
+
+
+def r10_duty(driver: str, duty: Sequence[Period], tz: tzinfo, limits: Limits) -> list[Violation]:
+    """R10: working time and spread of a duty."""
+    start = _at(duty[0].start, tz)
+    found = []
+    works = [p.work for p in duty]
+    if any(w is None for w in works):
+        found.append(_v("R10", driver, duty, None, limits.duty_work,
+                        f"{driver}: duty from {start} has no breaks listed", MISSING))
+    else:
+        worked = sum(works)  # type: ignore[arg-type]
+        if worked > limits.duty_work:
+            found.append(_v("R10", driver, duty, worked, limits.duty_work,
+                            f"{driver}: duty from {start} works {worked} min > {limits.duty_work}"))
+    spread = max(p.end for p in duty) - duty[0].start
+    if spread > limits.duty_spread:
+        found.append(_v("R10", driver, duty, spread, limits.duty_spread,
+                        f"{driver}: duty from {start} spreads over {spread} min "
+                        f"> {limits.duty_spread}"))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# R2, R3, R7: weekly sums
+
+
+def _weekly(periods: Sequence[Period], tz: tzinfo) -> dict[date, list[Period]]:
+    per_week: dict[date, list[Period]] = defaultdict(list)
+    for p in periods:
+        per_week[week_of(p.start, tz)].append(p)
+    return per_week
+
+
+def _total(periods: Sequence[Period], value: str) -> int | None:
+    values = [getattr(p, value) for p in periods]
+    return None if any(v is None for v in values) else sum(values)
+
+
+def _weekly_limit(rule: str, driver: str, periods: Sequence[Period], tz: tzinfo, value: str,
+                  limit: int, what: str) -> list[Violation]:
+    found = []
+    for week, members in sorted(_weekly(periods, tz).items()):
+        if not any(p.planned for p in members):
+            continue
+        total = _total(members, value)
+        label = f"{driver}: {what} in the week of {week.isoformat()}"
+        if total is None:
+            found.append(_v(rule, driver, members, None, limit, f"{label} unknown", MISSING))
+        elif total > limit:
+            found.append(_v(rule, driver, members, total, limit, f"{label} {total} min > {limit}"))
+    return found
+
+
+def r2_weekly_drive(driver: str, periods: Sequence[Period], tz: tzinfo,
+                    limits: Limits) -> list[Violation]:
+    """R2: driving per local calendar week."""
+    return _weekly_limit("R2", driver, periods, tz, "drive", limits.weekly_drive, "driving")
+
+
+def r7_weekly_work(driver: str, periods: Sequence[Period], tz: tzinfo,
+                   limits: Limits) -> list[Violation]:
+    """R7: working time per local calendar week."""
+    return _weekly_limit("R7", driver, periods, tz, "work", limits.weekly_work, "working time")
+
+
+def r3_fortnight_drive(driver: str, periods: Sequence[Period], has_history: bool, tz: tzinfo,
+                       limits: Limits) -> list[Violation]:
+    """R3: driving in a week with planned shifts plus the week before."""
+    planned = [p for p in periods if p.planned]
+    if not has_history:
+        return [_v("R3", driver, planned, None, limits.fortnight_drive,
+                   f"{driver}: the instance has no history for the previous week", MISSING)]
+    per_week = _weekly(periods, tz)
+    found = []
+    for week in sorted(per_week):
+        if not any(p.planned for p in per_week[week]):
+            continue
+        members = per_week.get(week - timedelta(days=7), []) + per_week[week]
+        total = _total(members, "drive")
+        label = f"{driver}: driving in the weeks of {(week - timedelta(days=7)).isoformat()} and " \
+                f"{week.isoformat()}"
+        if total is None:
+            found.append(_v("R3", driver, members, None, limits.fortnight_drive,
+                            f"{label} unknown", MISSING))
+        elif total > limits.fortnight_drive:
+            found.append(_v("R3", driver, members, total, limits.fortnight_drive,
+                            f"{label} {total} min > {limits.fortnight_drive}"))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# R5, R6: rests
+
+
+def reduced_rests(periods: Sequence[Period], limits: Limits) -> list[tuple[int, Period, Period]]:
+    """Reduced daily rests (gaps in [reduced, regular)) that touch a planned shift."""
+    return [(gap, a, b) for gap, a, b in _gaps(periods)
+            if limits.reduced_daily_rest <= gap < limits.daily_rest and (a.planned or b.planned)]
+
+
+def r5_daily_rest(driver: str, periods: Sequence[Period], tz: tzinfo,
+                  limits: Limits) -> list[Violation]:
+    """R5: rest between consecutive duties, and the count of reduced rests between weekly rests."""
+    found = []
+    segment: list[tuple[int, Period, Period]] = []
+    segments = [segment]
+    for gap, a, b in _gaps(periods):
+        if 0 <= gap < limits.reduced_daily_rest and (a.planned or b.planned):
+            found.append(_v("R5", driver, (a, b), gap, limits.reduced_daily_rest,
+                            f"{driver}: {gap} min rest before the duty at {_at(b.start, tz)} "
+                            f"< {limits.reduced_daily_rest} (regular {limits.daily_rest})"))
+        if gap >= limits.reduced_weekly_rest:
+            segment = []
+            segments.append(segment)
+        elif limits.reduced_daily_rest <= gap < limits.daily_rest:
+            segment.append((gap, a, b))
+    for seg in segments:
+        involved = [p for _, a, b in seg for p in (a, b)]
+        if len(seg) > limits.reduced_rests_between_weekly and any(p.planned for p in involved):
+            found.append(_v("R5", driver, involved, len(seg), limits.reduced_rests_between_weekly,
+                            f"{driver}: {len(seg)} reduced daily rests between two weekly rests "
+                            f"(from {_at(seg[0][1].end, tz)}) > "
+                            f"{limits.reduced_rests_between_weekly}"))
+    return found
+
+
+def r6_weekly_rest(driver: str, periods: Sequence[Period], has_history: bool, tz: tzinfo,
+                   limits: Limits) -> list[Violation]:
+    """R6: from the end of one weekly rest to the start of the next at most 8640 minutes."""
+    planned = [p for p in periods if p.planned]
+    if not has_history:
+        return [_v("R6", driver, planned, None, limits.weekly_rest_interval,
+                   f"{driver}: the instance has no history to find the last weekly rest",
+                   MISSING)]
+    blocks: list[list[Period]] = [[periods[0]]]
+    for gap, _, b in _gaps(periods):
+        if gap >= limits.reduced_weekly_rest:
+            blocks.append([b])
+        else:
+            blocks[-1].append(b)
+    found = []
+    for block in blocks:
+        span = max(p.end for p in block) - block[0].start
+        if span > limits.weekly_rest_interval and any(p.planned for p in block):
+            found.append(_v("R6", driver, block, span, limits.weekly_rest_interval,
+                            f"{driver}: {span} min from {_at(block[0].start, tz)} without a "
+                            f"weekly rest of {limits.reduced_weekly_rest} min "
+                            f"> {limits.weekly_rest_interval}"))
+    return found

@@ -1,0 +1,281 @@
+"""The CP-SAT model (DESIGN §7.5): one boolean per eligible driver x shift, one per uncovered shift.
+
+Per driver:
+* R0 overlap and R5: shifts extended by the 660-minute daily rest never overlap (no reduced
+  rests are planned). These are fixed-time intervals, so the `NoOverlap` is written exactly as
+  one at-most-one per maximal clique, which also gives the LP a strong relaxation.
+* R1, R2, R3, R7: linear sums per local week of extended-driving duties, driving, two-week
+  driving (history included) and working time.
+* R6: one weekly rest [r, r + 1440) that misses every assigned shift (a domain constraint on r
+  per shift, far cheaper than a `NoOverlap` of hundreds of optional intervals), with
+  r <= b + 8640 where b = the start of the block before the rest (the earliest assigned shift, or
+  the history's last block start if an assigned shift continues it: a min-equality), and every
+  assigned shift ending by r + 1440 + 8640. One weekly rest suffices for a one-week instance.
+* Lone-shift rules (R1 over 600, R4, R8, R10) and R0 eligibility are in the candidate list
+  already (`problem.py`).
+
+Shifts in `fixed` are constants (a repair's frozen assignments); the model only places `free`
+shifts. Objective: uncovered shifts first, then churn (a freed shift leaving its baseline
+driver), then overtime minutes. Determinism: the model is built from sorted lists, solved with
+a fixed worker count and seed and a deterministic-time budget, never a wall-clock limit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ortools.sat.python import cp_model
+
+from sandbox.solver.params import SolverParams
+from sandbox.solver.problem import Problem
+
+W_UNCOVERED = 10_000_000
+W_CHURN = 1_000  # > the overtime one shift can add (<= 720 minutes)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the search found: covered free shifts and how sure it is."""
+
+    assignment: dict[str, str]  # free shift -> driver (covered ones only)
+    status: str
+    objective: int
+    bound: int
+    uncovered: int
+    churn: int
+
+
+class _Builder:
+    """Builds the model for one search; holds the variables while it does."""
+
+    def __init__(self, problem: Problem, free: Sequence[str], fixed: Mapping[str, str],
+                 baseline: Mapping[str, str]) -> None:
+        self.p = problem
+        self.lim = problem.limits
+        self.m = cp_model.CpModel()
+        self.free = sorted(free, key=lambda s: (problem.shift(s).start, s))
+        self.fixed = dict(sorted(fixed.items()))
+        self.baseline = baseline
+        self.fixed_of: dict[str, list[str]] = defaultdict(list)
+        for sid, d in self.fixed.items():
+            self.fixed_of[d].append(sid)
+        for shifts in self.fixed_of.values():
+            shifts.sort(key=lambda s: (problem.shift(s).start, s))
+        self.x: dict[tuple[str, str], cp_model.IntVar] = {}
+        self.u: dict[str, cp_model.IntVar] = {}
+        self.cand_of: dict[str, list[str]] = defaultdict(list)  # driver -> free shifts
+        self.overtime: list[cp_model.IntVar] = []
+        self.rest_vars: dict[str, tuple[cp_model.IntVar, cp_model.IntVar, int, int]] = {}
+        self.ot_vars: dict[str, tuple[cp_model.IntVar, int]] = {}
+
+    def build(self) -> None:
+        for sid in self.free:
+            self.u[sid] = self.m.new_bool_var(f"u_{sid}")
+            options = []
+            for d in self.p.eligible[sid]:
+                if self._clear_of_fixed(d, sid):
+                    var = self.m.new_bool_var(f"x_{d}_{sid}")
+                    self.x[(d, sid)] = var
+                    self.cand_of[d].append(sid)
+                    options.append(var)
+            self.m.add(sum(options) + self.u[sid] == 1)
+        for driver in self.p.drivers:
+            if self.cand_of.get(driver.id):
+                self._driver(driver.id, driver.contract_minutes_week)
+        self._objective()
+
+    def _clear_of_fixed(self, d: str, sid: str) -> bool:
+        s, rest = self.p.shift(sid), self.lim.daily_rest
+        return all(s.start >= f.end + rest or s.end + rest <= f.start
+                   for f in (self.p.shift(x) for x in self.fixed_of.get(d, ())))
+
+    def _driver(self, d: str, contract: int | None) -> None:
+        self._rest_no_overlap(d)
+        self._weekly_sums(d)
+        self._weekly_rest(d)
+        if contract is not None:
+            worked = sum(self.p.work[s] * self.x[(d, s)] for s in self.cand_of[d])
+            fixed = sum(self.p.work[s] for s in self.fixed_of.get(d, ()))
+            ot = self.m.new_int_var(0, 7 * 1440, f"ot_{d}")
+            self.m.add(ot >= worked + fixed - contract)
+            self.overtime.append(ot)
+            self.ot_vars[d] = (ot, contract)
+
+    def _rest_no_overlap(self, d: str) -> None:
+        """R0/R5: shifts extended by the daily rest never overlap, as clique at-most-ones.
+
+        The extended intervals are fixed in time, so their overlap graph is an interval graph
+        whose maximal cliques are the sets of intervals alive at some start time: one
+        at-most-one per maximal clique encodes the `NoOverlap` exactly and gives the LP
+        relaxation a far stronger bound. Fixed shifts need no constraint: candidates that
+        would not keep a full rest to them were never created.
+        """
+        rest = self.lim.daily_rest
+        spans = sorted((self.p.shift(s).start, self.p.shift(s).end + rest, s)
+                       for s in self.cand_of[d])
+        starts = sorted({start for start, _, _ in spans})
+        for i, t in enumerate(starts):
+            alive = [(end, s) for start, end, s in spans if start <= t < end]
+            nxt = starts[i + 1] if i + 1 < len(starts) else None
+            if len(alive) > 1 and (nxt is None or min(end for end, _ in alive) <= nxt):
+                self.m.add_at_most_one(self.x[(d, s)] for _, s in sorted(alive, key=lambda a: a[1]))
+
+    def _weekly_sums(self, d: str) -> None:
+        lim, hist = self.lim, self.p.history[d]
+        by_week: dict[date, list[str]] = defaultdict(list)
+        for sid in self.cand_of[d]:
+            by_week[self.p.week[sid]].append(sid)
+        fixed_week: dict[date, list[str]] = defaultdict(list)
+        for sid in self.fixed_of.get(d, ()):
+            fixed_week[self.p.week[sid]].append(sid)
+
+        def total(weeks: Sequence[date], values: Mapping[str, int],
+                  history: Mapping[date, int]) -> cp_model.LinearExprT:
+            var = sum(values[s] * self.x[(d, s)] for w in weeks for s in by_week.get(w, ()))
+            const = sum(values[s] for w in weeks for s in fixed_week.get(w, ()))
+            return var + const + sum(history.get(w, 0) for w in weeks)
+
+        extended = {s: int(v > lim.daily_drive) for s, v in self.p.drive.items()}
+        for week in sorted(by_week):
+            self.m.add(total([week], self.p.drive, hist.drive) <= lim.weekly_drive)
+            self.m.add(total([week], self.p.work, hist.work) <= lim.weekly_work)
+            if any(extended[s] for s in by_week[week]):
+                self.m.add(total([week], extended, hist.extended) <= lim.extended_days_per_week)
+        seven = timedelta(days=7)
+        for first in sorted({w - seven for w in by_week} | set(by_week)):
+            self.m.add(total([first, first + seven], self.p.drive, hist.drive)
+                       <= lim.fortnight_drive)
+
+    def _weekly_rest(self, d: str) -> None:
+        """R6: one weekly rest [r, r + 1440) per driver, placed between assigned shifts."""
+        lim, hist = self.lim, self.p.history[d]
+        fixed = [self.p.shift(s) for s in self.fixed_of.get(d, ())]
+        cands = [(self.p.shift(s), self.x[(d, s)]) for s in self.cand_of[d]]
+        spans = [s.span for s in fixed] + [s.span for s, _ in cands]
+        first = min(s.start for s in spans)
+        chained = hist.last_end is not None and first - hist.last_end < lim.reduced_weekly_rest
+        earliest = hist.block_start if chained and hist.block_start is not None else first
+        if max(s.end for s in spans) - earliest <= lim.weekly_rest_interval:
+            return  # one block fits: no weekly rest needed in the horizon
+        after = lim.reduced_weekly_rest + lim.weekly_rest_interval
+        lo = min([first, *(p.start for p in hist.periods)]) - after - lim.reduced_weekly_rest
+        hi = max([s.end for s in spans] + [p.end for p in hist.periods])
+        r = self.m.new_int_var(lo, hi, f"wr_{d}")
+        b = self.m.new_int_var(lo, hi, f"wb_{d}")
+        self.rest_vars[d] = (r, b, lo, hi)
+        week_rest = lim.reduced_weekly_rest
+
+        def clear_of(start: int, end: int) -> cp_model.Domain:
+            """Rest starts r for which [r, r + 1440) misses the work [start, end)."""
+            return cp_model.Domain.from_intervals([[lo, start - week_rest], [end, hi]])
+
+        self.m.add(r <= b + lim.weekly_rest_interval)
+        for p in hist.periods:
+            self.m.add(r >= p.end - after)
+            self.m.add_linear_expression_in_domain(r, clear_of(p.start, p.end))
+        chain_end = (hist.last_end or 0) + week_rest
+        block = hist.block_start
+        starts: list[cp_model.LinearExprT] = [hi]  # b = start of the block before the rest
+        for s in fixed:
+            self.m.add_linear_expression_in_domain(r, clear_of(s.start, s.end))
+            starts.append(s.start if block is None or s.start >= chain_end else block)
+            self.m.add(r >= s.end - after)
+        for s, x in cands:
+            self.m.add_linear_expression_in_domain(r, clear_of(s.start, s.end)).only_enforce_if(x)
+            begin = s.start if block is None or s.start >= chain_end else min(block, s.start)
+            starts.append(hi - (hi - begin) * x)
+            if s.end - after > lo:
+                self.m.add(r >= s.end - after).only_enforce_if(x)
+        self.m.add_min_equality(b, starts)
+
+    def _rest_hint(self, d: str, assigned: list[tuple[int, int]]) -> None:
+        """Hint r and b for a hinted assignment: the latest rest start the rules allow."""
+        r, b, lo, hi = self.rest_vars[d]
+        lim, hist = self.lim, self.p.history[d]
+        after = lim.reduced_weekly_rest + lim.weekly_rest_interval
+        chain_end = (hist.last_end or 0) + lim.reduced_weekly_rest
+        begins = [hi] + [s if hist.block_start is None or s >= chain_end
+                         else min(hist.block_start, s) for s, _ in assigned]
+        b_value = min(begins)
+        spans = sorted([*assigned, *((p.start, p.end) for p in hist.periods)])
+        floor = max([lo] + [e - after for _, e in spans])
+        ceiling = min(hi, b_value + lim.weekly_rest_interval)
+        windows = [(lo, spans[0][0] - lim.reduced_weekly_rest)] if spans else [(lo, hi)]
+        latest = None
+        for start, end in spans:
+            if latest is not None and start - latest >= lim.reduced_weekly_rest:
+                windows.append((latest, start - lim.reduced_weekly_rest))
+            latest = end if latest is None else max(latest, end)
+        if latest is not None:
+            windows.append((latest, hi))
+        fits = [min(w_hi, ceiling) for w_lo, w_hi in windows
+                if max(w_lo, floor) <= min(w_hi, ceiling)]
+        self.m.add_hint(b, b_value)
+        if fits:
+            self.m.add_hint(r, max(fits))
+
+    def churn_terms(self) -> list[cp_model.LinearExprT]:
+        """1 for each freed shift that leaves its baseline driver."""
+        terms = []
+        for sid in self.free:
+            d = self.baseline.get(sid)
+            if d is not None and (d, sid) in self.x:
+                terms.append(1 - self.x[(d, sid)])
+        return terms
+
+    def _objective(self) -> None:
+        self.m.minimize(W_UNCOVERED * sum(self.u.values()) + W_CHURN * sum(self.churn_terms())
+                        + sum(self.overtime))
+
+    def hint(self, hint: Mapping[str, str]) -> None:
+        """Hint every boolean, and each driver's weekly-rest position to match."""
+        assigned: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        worked: dict[str, int] = defaultdict(int)
+        for sid, d in self.fixed.items():
+            assigned[d].append((self.p.shift(sid).start, self.p.shift(sid).end))
+            worked[d] += self.p.work[sid]
+        for sid in self.free:
+            h = hint.get(sid)
+            placed = h is not None and (h, sid) in self.x
+            self.m.add_hint(self.u[sid], not placed)
+            for d in self.p.eligible[sid]:
+                if (d, sid) in self.x:
+                    self.m.add_hint(self.x[(d, sid)], placed and d == h)
+            if h is not None and placed:
+                assigned[h].append((self.p.shift(sid).start, self.p.shift(sid).end))
+                worked[h] += self.p.work[sid]
+        for d, (ot, contract) in sorted(self.ot_vars.items()):
+            self.m.add_hint(ot, max(0, worked[d] - contract))
+        for d in sorted(self.rest_vars):
+            self._rest_hint(d, sorted(assigned.get(d, [])))
+
+
+def optimise(problem: Problem, free: Sequence[str], fixed: Mapping[str, str],
+             hint: Mapping[str, str], baseline: Mapping[str, str], seed: int,
+             params: SolverParams, deterministic_time: float) -> Outcome | None:
+    """Search for the best placement of `free` shifts; None if no solution was found."""
+    builder = _Builder(problem, free, fixed, baseline)
+    builder.build()
+    builder.hint(hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = params.num_workers
+    solver.parameters.random_seed = seed % (2**31)
+    solver.parameters.max_deterministic_time = deterministic_time
+    solver.parameters.log_search_progress = False
+    # dual reductions in presolve may cut off the hinted greedy roster; keep it reachable
+    solver.parameters.keep_all_feasible_solutions_in_presolve = True
+    status = solver.solve(builder.m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    assignment = {sid: d for (d, sid), var in sorted(builder.x.items())
+                  if solver.boolean_value(var)}
+    churn = sum(1 for sid in builder.free
+                if sid in baseline and assignment.get(sid) != baseline[sid])
+    return Outcome(
+        assignment=assignment, status=solver.status_name(status),
+        objective=round(solver.objective_value), bound=round(solver.best_objective_bound),
+        uncovered=sum(1 for sid in builder.free if sid not in assignment), churn=churn,
+    )

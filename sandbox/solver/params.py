@@ -1,0 +1,22 @@
+"""Solver settings that are part of the determinism key (DESIGN §7.5).
+
+One search worker: CP-SAT's single-worker search is deterministic for a given model, seed and
+deterministic-time budget, whereas several workers are only deterministic in interleaved mode
+and the 2-core sandbox gains little from it. Budgets are deterministic seconds, never wall-clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cutover.roster.rules import Limits
+
+
+@dataclass(frozen=True)
+class SolverParams:
+    """Worker count, deterministic-time budgets and rule limits of a solver run."""
+
+    num_workers: int = 1
+    solve_deterministic_time: float = 20.0
+    repair_deterministic_time: float = 5.0
+    limits: Limits = field(default_factory=Limits)

@@ -1,0 +1,162 @@
+"""Sick-call repair in stages (DESIGN §7.1, §7.5): place the orphans, widen only if needed.
+
+The absences are added to the instance (the returned plan's `instance_sha256` is that of the
+instance *with* them). A baseline shift is *orphaned* when its driver is absent during it.
+Every other baseline assignment is *kept*; a kept assignment the oracle rejects (a broken
+baseline) is displaced and placed again like an orphan.
+
+* Stage 1 freezes every kept assignment and places only the orphans: a zero-churn repair
+  whenever one exists (and the search proves it at pilot scale in well under a second).
+* Only if orphans stay uncovered, stage 2 frees the kept shifts within 48 hours of them that
+  belong to drivers who could take them, and stage 3 every kept shift of those drivers; the
+  objective covers first and then changes as few kept assignments as possible. A wider stage is
+  accepted only if it covers more shifts.
+
+Shifts uncovered in the baseline stay uncovered: a sick-call repair changes nothing it does not
+have to. The result passes the oracle (`finalize.make_valid`) and is byte-identical for the same
+inputs, seed and parameters.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cutover.roster.canonical import instance_sha256
+from cutover.roster.figures import orphaned_shifts
+from cutover.roster.model import Instance, iso, parse_instance, parse_plan
+from sandbox.solver.cpmodel import W_CHURN, W_UNCOVERED, Outcome, optimise
+from sandbox.solver.finalize import make_valid, plan_document
+from sandbox.solver.greedy import greedy
+from sandbox.solver.params import SolverParams
+from sandbox.solver.problem import Problem, build_problem
+
+NEIGHBOURHOOD_MINUTES = 48 * 60
+
+
+def week_absences(instance: Mapping[str, Any], drivers: Sequence[str], start: str | None = None,
+                  end: str | None = None, reason: str = "sick") -> list[dict[str, str]]:
+    """Absence records for drivers, by default over the whole instance week."""
+    parsed = parse_instance(instance, "instance")
+    horizon = parsed.horizon()
+    start = start or iso(horizon.start, parsed.tz)
+    end = end or iso(horizon.end, parsed.tz)
+    return [{"driver": d, "start": start, "end": end, "reason": reason}
+            for d in sorted(set(drivers))]
+
+
+def with_absences(instance: Mapping[str, Any],
+                  absences: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """A copy of the instance document with the absences added (duplicates once, sorted)."""
+    doc = copy.deepcopy(dict(instance))
+    merged = {(a["driver"], a["start"], a["end"], a.get("reason", "")): dict(a)
+              for a in [*doc.get("absences", []), *absences]}
+    doc["absences"] = [merged[k] for k in sorted(merged)]
+    return doc
+
+
+def repair(instance: Mapping[str, Any], baseline_plan: Mapping[str, Any],
+           absences: Sequence[Mapping[str, Any]], seed: int,
+           params: SolverParams | None = None) -> dict[str, Any]:
+    """A valid repaired plan (for the instance with the absences added)."""
+    return repair_with_stats(instance, baseline_plan, absences, seed, params)[0]
+
+
+def repair_with_stats(instance: Mapping[str, Any], baseline_plan: Mapping[str, Any],
+                      absences: Sequence[Mapping[str, Any]], seed: int,
+                      params: SolverParams | None = None,
+                      ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The repaired plan and how it was found (stages, statuses, churn and its proven floor)."""
+    params = params or SolverParams()
+    doc = with_absences(instance, absences)
+    parsed = parse_instance(doc, "instance")
+    baseline = parse_plan(baseline_plan, parsed, "baseline")
+    base: dict[str, str] = {}
+    for a in sorted(baseline.assignments, key=lambda a: (a.shift, a.driver)):
+        base.setdefault(a.shift, a.driver)
+    orphans = orphaned_shifts(parsed, baseline)
+    kept, _ = make_valid(parsed, {s: d for s, d in base.items() if s not in orphans},
+                         params.limits)
+    displaced = sorted(s for s in base if s not in orphans and s not in kept)
+    problem = build_problem(parsed, params.limits)
+    staged = _Stages(problem, parsed, base, kept, seed, params)
+    result = staged.run(sorted(orphans) + displaced)
+    plan = plan_document(parsed, result, instance_sha256(doc), seed)
+    churn = sum(1 for s, d in base.items() if s not in orphans and result.get(s) != d)
+    stats = {"orphaned": len(orphans), "displaced": len(displaced),
+             "orphans_uncovered": sum(1 for s in orphans if s not in result),
+             "churn": churn, **staged.summary()}
+    return plan, stats
+
+
+class _Stages:
+    """Runs stage 1 and, while orphans stay uncovered, the wider stages."""
+
+    def __init__(self, problem: Problem, instance: Instance, base: dict[str, str],
+                 kept: dict[str, str], seed: int, params: SolverParams) -> None:
+        self.problem, self.instance, self.base, self.kept = problem, instance, base, kept
+        self.seed, self.params = seed, params
+        self.log: list[dict[str, Any]] = []
+
+    def run(self, to_place: list[str]) -> dict[str, str]:
+        current = self._stage(to_place, self.kept, dict(self.kept))
+        for radius in (NEIGHBOURHOOD_MINUTES, None):
+            open_ = [s for s in to_place if s not in current]
+            if not open_:
+                break
+            freed = self._neighbourhood(open_, radius)
+            if not freed:
+                continue
+            fixed = {s: d for s, d in self.kept.items() if s not in freed}
+            widened = self._stage(sorted(set(to_place) | freed), fixed, current)
+            if len(widened) > len(current):
+                current = widened
+            else:
+                self.log[-1]["accepted"] = False
+        return current
+
+    def _stage(self, free: list[str], fixed: dict[str, str],
+               current: dict[str, str]) -> dict[str, str]:
+        hint = {s: current[s] for s in free if s in current}
+        hint.update(greedy(self.problem, self.seed, [s for s in free if s not in hint],
+                           {**fixed, **hint}))
+        outcome = optimise(self.problem, free, fixed, hint, self.base, self.seed, self.params,
+                           self.params.repair_deterministic_time)
+        placed = outcome.assignment if outcome is not None else hint
+        valid, _ = make_valid(self.instance, {**fixed, **placed}, self.params.limits,
+                              keep=fixed)
+        hinted, _ = make_valid(self.instance, {**fixed, **hint}, self.params.limits, keep=fixed)
+        if len(hinted) > len(valid):
+            valid = hinted
+        self.log.append(self._entry(len(free), outcome))
+        return valid
+
+    def _entry(self, free: int, outcome: Outcome | None) -> dict[str, Any]:
+        entry: dict[str, Any] = {"free_shifts": free, "accepted": True,
+                                 "status": outcome.status if outcome else "NO_SOLUTION"}
+        if outcome is not None:
+            floor = outcome.bound - W_UNCOVERED * outcome.uncovered
+            entry.update(uncovered=outcome.uncovered, churn=outcome.churn,
+                         churn_floor=max(0, -(-floor // W_CHURN)) if floor > 0 else 0)
+        return entry
+
+    def _neighbourhood(self, open_: list[str], radius: int | None) -> set[str]:
+        """Kept shifts of drivers who could take an open shift, near it (or anywhere)."""
+        freed = set()
+        by_driver: dict[str, list[str]] = {}
+        for s, d in sorted(self.kept.items()):
+            by_driver.setdefault(d, []).append(s)
+        for sid in open_:
+            shift = self.problem.shift(sid)
+            for d in self.problem.eligible[sid]:
+                for k in by_driver.get(d, ()):
+                    other = self.problem.shift(k)
+                    if radius is None or (other.start < shift.end + radius
+                                          and other.end > shift.start - radius):
+                        freed.add(k)
+        return freed
+
+    def summary(self) -> dict[str, Any]:
+        return {"stages": self.log, "stage_used": max(
+            (i + 1 for i, e in enumerate(self.log) if e["accepted"]), default=0)}

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Runbook §5.1: the Wien roster gate, a read-only dry run of the platform's solver.
+
+    ./scripts/ci/wien_roster_gate.sh --skip-routing --dry-run --db-url URL [--artifacts-dir DIR]
+
+Runs the roster checks (PM-200..PM-202), writes roster_dry_run.json, prints
+`GATE STATUS: PASS|FAIL`, exits 0/1 (2 bad input, 3 if the gate could not run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from cutover import settings
+from cutover.errors import ConfigError
+from cutover.gate.run import crash, run_phase
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db-url")
+    parser.add_argument("--artifacts-dir", type=Path, default=Path("artifacts"))
+    parser.add_argument("--skip-routing", action="store_true",
+                        help="routing checks are not part of this gate (accepted for the runbook)")
+    parser.add_argument("--dry-run", action="store_true", help="the only mode: nothing written")
+    args = parser.parse_args(argv)
+    try:
+        url = settings.db_url(args.db_url)
+        if not args.dry_run:
+            raise ConfigError("the roster gate only runs as --dry-run (it never writes a plan)")
+    except ConfigError as exc:
+        print(f"wien_roster_gate: error: {exc}", file=sys.stderr)
+        return 2
+    result = args.artifacts_dir / "roster_gate_result.json"
+    verdict, code = run_phase("postmigration and roster", ["checks"], result, db_url=url,
+                              extra=["--artifacts-dir", str(args.artifacts_dir)])
+    if verdict is None:
+        return crash(f"the roster gate did not produce a verdict (pytest exit {code})")
+    for check in json.loads(result.read_text())["checks"]:
+        if check["status"] != "PASS":
+            print(f"  {check['status']} {check['check_id']}: {check['message']}")
+    status = "PASS" if verdict == "PASS" else "FAIL"
+    print(f"GATE STATUS: {status}")
+    return 0 if status == "PASS" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

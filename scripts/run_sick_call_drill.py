@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Runbook §5.2: the sick-call drill, a read-only repair of the tenant's week.
+
+    python scripts/run_sick_call_drill.py --dry-run --seed 94 \\
+        --absent-drivers DRV001,DRV002,DRV003 --tenant wien_pilot [--db-url URL]
+
+Writes ops_drill_sick_call.json, prints `VERDICT: PASS|WARN|FAIL`, exits 0/1/2 (bad
+input such as an unknown tenant or driver is one line and exit 2; a crash exits 3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cutover import settings
+from cutover.errors import EXIT_CRASH, ConfigError, CutoverError
+from cutover.evidence import write_json
+from cutover.gate.verdict import EXIT_CODES
+from cutover.roster.drill import sick_call
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db-url")
+    parser.add_argument("--tenant", required=True)
+    parser.add_argument("--absent-drivers", required=True, help="comma-separated driver ids")
+    parser.add_argument("--seed", type=int, default=94)
+    parser.add_argument("--max-churn", type=int, default=10,
+                        help="changes outside the orphaned shifts before the drill warns")
+    parser.add_argument("--dry-run", action="store_true", help="the only mode: nothing written")
+    parser.add_argument("--artifacts-dir", type=Path, default=Path("artifacts"))
+    args = parser.parse_args(argv)
+    try:
+        url = settings.db_url(args.db_url)
+        if not args.dry_run:
+            raise ConfigError("the drill only runs as --dry-run (it never writes a plan)")
+        absent = [d.strip() for d in args.absent_drivers.split(",") if d.strip()]
+        if not absent:
+            raise ConfigError("--absent-drivers names no driver")
+        doc = sick_call(url, args.tenant, absent, seed=args.seed, max_churn=args.max_churn)
+    except CutoverError as exc:
+        print(f"run_sick_call_drill: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a crash must not read as a verdict
+        print(f"run_sick_call_drill: internal error ({type(exc).__name__}): {exc}",
+              file=sys.stderr)
+        return EXIT_CRASH
+    write_json(args.artifacts_dir / "ops_drill_sick_call.json", doc)
+    churn = (doc["figures"].get("churn") or {})
+    print(f"orphaned {churn.get('orphaned')}, reassigned {churn.get('orphans_reassigned')}, "
+          f"churn {churn.get('changed')}, violations {doc['violation_count']}, "
+          f"plan {doc['plan_sha256'][:16]} (twice: {not doc['failures']['not_deterministic']})")
+    for name, value in {**doc["failures"], **doc["warnings"]}.items():
+        if value:
+            print(f"  {name}: {value}")
+    print(f"VERDICT: {doc['verdict']}")
+    return EXIT_CODES[doc["verdict"]]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
