@@ -46,7 +46,11 @@ def role_url(admin_url: str, user: str, password: str | None, dbname: str) -> st
 
 def create_database(admin_url: str, name: str, *, template: str | None = None,
                     owner: str | None = None) -> str:
-    """CREATE DATABASE name [TEMPLATE t] [OWNER o]; returns the admin URL for it."""
+    """CREATE DATABASE name [TEMPLATE t] [OWNER o]; returns the admin URL for it.
+
+    A TEMPLATE copy gets the template's database privileges too: PostgreSQL copies the
+    contents but not the ACL, and a copy with PUBLIC's built-in TEMP would not be faithful.
+    """
     stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
     if template:
         stmt += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
@@ -54,7 +58,31 @@ def create_database(admin_url: str, name: str, *, template: str | None = None,
         stmt += sql.SQL(" OWNER {}").format(sql.Identifier(owner))
     with connect(admin_url) as conn:
         conn.execute(stmt)
+        if template:
+            _copy_database_acl(conn, template, name)
     return with_database(admin_url, name)
+
+
+def _copy_database_acl(conn, source: str, target: str) -> None:
+    """Replay `source`'s explicit database ACL on `target` (nothing to do for the default)."""
+    rows = conn.execute(
+        "SELECT a.grantee, a.privilege_type, a.is_grantable"
+        "  FROM pg_database d, aclexplode(d.datacl) a"
+        " WHERE d.datname = %s AND d.datacl IS NOT NULL AND a.grantee <> d.datdba",
+        (source,)).fetchall()
+    explicit = conn.execute("SELECT datacl IS NOT NULL FROM pg_database WHERE datname = %s",
+                            (source,)).fetchone()
+    if not explicit or not explicit[0]:
+        return
+    db = sql.Identifier(target)
+    conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(db))
+    for grantee, privilege, grantable in rows:
+        who = sql.SQL("PUBLIC") if grantee == 0 else sql.SQL("{}").format(
+            sql.Identifier(conn.execute("SELECT rolname FROM pg_roles WHERE oid = %s",
+                                        (grantee,)).fetchone()[0]))
+        option = sql.SQL(" WITH GRANT OPTION") if grantable else sql.SQL("")
+        conn.execute(sql.SQL("GRANT {} ON DATABASE {} TO {}{}").format(
+            sql.SQL(privilege), db, who, option))
 
 
 def drop_database(admin_url: str, name: str) -> None:

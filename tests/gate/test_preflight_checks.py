@@ -41,13 +41,13 @@ def test_clean_pre_cutover_database_passes(pre):
 
 def test_no_secret_reaches_any_report(pre):
     proc, result = run_gate(pre, PREFLIGHT, marker="preflight",
-                            env=pre.env(SOLVEREIGN_SESSION_SECRET="short"))
+                            env=pre.env(SOLVEREIGN_SESSION_SECRET="Sh0rtQz"))
     produced = [proc.stdout, proc.stderr, json.dumps(result)]
     folder = result and f"reports/{result['run_id']}"
     for name in ("junit.xml", "report.json", "report.html"):
         with open(os.path.join(os.path.dirname(__file__), "..", "..", folder, name)) as fh:
             produced.append(fh.read())
-    for secret in [*pre.secrets(), "short"]:
+    for secret in [*pre.secrets(), "Sh0rtQz"]:
         for text in produced:
             assert secret not in text
 
@@ -138,8 +138,16 @@ def test_pf006_ungranted_lock(pre):
 
 
 def test_pf006_not_verified_without_pg_monitor_is_a_warning(pre):
-    proc, result = run_gate(pre, PREFLIGHT, marker="preflight",
-                            extra=("--db-url", pre.url("solvereign_backup")))
+    role, password = f"gate_reader_{os.getpid()}", "reader-password-for-this-test"
+    with psycopg.connect(pre.url("postgres"), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}' IN ROLE pg_read_all_data")
+    try:
+        url = pre.url().replace(f"solvereign_migrator:{pre.passwords['solvereign_migrator']}",
+                                f"{role}:{password}")
+        proc, result = run_gate(pre, PREFLIGHT, marker="preflight", extra=("--db-url", url))
+    finally:
+        with psycopg.connect(pre.url("postgres"), autocommit=True) as conn:
+            conn.execute(f"DROP ROLE {role}")
     check = _only_failure(result, "PF-006", status="WARN")
     assert check["message"].startswith("not verified")
     assert proc.returncode == 1 and "VERDICT: WARN" in proc.stdout
