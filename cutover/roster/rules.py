@@ -345,7 +345,6 @@ def driving_stretches(work: Sequence[Interval], limits: Limits) -> list[int]:
 
 def check_assignments(instance: Instance, plan: Plan, limits: Limits) -> list[Violation]:
     """R0 per shift (drivers per shift, covered xor uncovered) and per assignment (eligibility)."""
-    tz = instance.tz
     found: list[Violation] = []
     drivers_of: dict[str, list[str]] = defaultdict(list)
     for a in plan.assignments:
@@ -363,12 +362,15 @@ def check_assignments(instance: Instance, plan: Plan, limits: Limits) -> list[Vi
             found.append(_v("R0", None, (shift.id,), None, None,
                             f"shift {shift.id} is neither assigned nor listed as uncovered"))
     for shift_id, driver_id in sorted({(a.shift, a.driver) for a in plan.assignments}):
-        found.extend(_eligibility(instance, instance.shift_by_id[shift_id], driver_id, tz, limits))
+        found.extend(eligibility_violations(instance, shift_id, driver_id, limits))
     return found
 
 
-def _eligibility(instance: Instance, shift: Shift, driver_id: str, tz: tzinfo,
-                 limits: Limits) -> list[Violation]:
+def eligibility_violations(instance: Instance, shift_id: str, driver_id: str,
+                           limits: Limits) -> list[Violation]:
+    """R0 for one assignment: qualification, site, absences and unavailability."""
+    tz = instance.tz
+    shift = instance.shift_by_id[shift_id]
     driver = instance.driver_by_id[driver_id]
     ids = (shift.id,)
     found = []

@@ -46,19 +46,23 @@ class Outcome:
     bound: int
     uncovered: int
     churn: int
+    deterministic_time: float
 
 
 class _Builder:
     """Builds the model for one search; holds the variables while it does."""
 
     def __init__(self, problem: Problem, free: Sequence[str], fixed: Mapping[str, str],
-                 baseline: Mapping[str, str]) -> None:
+                 baseline: Mapping[str, str], overtime_weight: int = 1,
+                 churn_weight: int = W_CHURN) -> None:
         self.p = problem
         self.lim = problem.limits
         self.m = cp_model.CpModel()
         self.free = sorted(free, key=lambda s: (problem.shift(s).start, s))
         self.fixed = dict(sorted(fixed.items()))
         self.baseline = baseline
+        self.overtime_weight = overtime_weight
+        self.churn_weight = churn_weight
         self.fixed_of: dict[str, list[str]] = defaultdict(list)
         for sid, d in self.fixed.items():
             self.fixed_of[d].append(sid)
@@ -227,8 +231,9 @@ class _Builder:
         return terms
 
     def _objective(self) -> None:
-        self.m.minimize(W_UNCOVERED * sum(self.u.values()) + W_CHURN * sum(self.churn_terms())
-                        + sum(self.overtime))
+        self.m.minimize(W_UNCOVERED * sum(self.u.values())
+                        + self.churn_weight * sum(self.churn_terms())
+                        + self.overtime_weight * sum(self.overtime))
 
     def hint(self, hint: Mapping[str, str]) -> None:
         """Hint every boolean, and each driver's weekly-rest position to match."""
@@ -255,13 +260,25 @@ class _Builder:
 
 def optimise(problem: Problem, free: Sequence[str], fixed: Mapping[str, str],
              hint: Mapping[str, str], baseline: Mapping[str, str], seed: int,
-             params: SolverParams, deterministic_time: float) -> Outcome | None:
-    """Search for the best placement of `free` shifts; None if no solution was found."""
-    builder = _Builder(problem, free, fixed, baseline)
+             params: SolverParams, deterministic_time: float,
+             overtime_weight: int = 1, churn_weight: int = W_CHURN,
+             max_uncovered: int | None = None, no_lp: bool = False) -> Outcome | None:
+    """Search for the best placement of `free` shifts; None if no solution was found.
+
+    The weights shape the objective (uncovered shifts always dominate); `max_uncovered` caps
+    the uncovered free shifts, so a second search can minimise churn at a proven coverage.
+    `no_lp` drops the LP relaxation: a search for *more coverage* finds it much faster
+    without, whereas minimising churn needs the LP bound.
+    """
+    builder = _Builder(problem, free, fixed, baseline, overtime_weight, churn_weight)
     builder.build()
+    if max_uncovered is not None:
+        builder.m.add(sum(builder.u.values()) <= max_uncovered)
     builder.hint(hint)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = params.num_workers
+    if no_lp:
+        solver.parameters.linearization_level = 0
     solver.parameters.random_seed = seed % (2**31)
     solver.parameters.max_deterministic_time = deterministic_time
     solver.parameters.log_search_progress = False
@@ -278,4 +295,5 @@ def optimise(problem: Problem, free: Sequence[str], fixed: Mapping[str, str],
         assignment=assignment, status=solver.status_name(status),
         objective=round(solver.objective_value), bound=round(solver.best_objective_bound),
         uncovered=sum(1 for sid in builder.free if sid not in assignment), churn=churn,
+        deterministic_time=solver.deterministic_time,
     )

@@ -2,7 +2,9 @@
 
 One search worker: CP-SAT's single-worker search is deterministic for a given model, seed and
 deterministic-time budget, whereas several workers are only deterministic in interleaved mode
-and the 2-core sandbox gains little from it. Budgets are deterministic seconds, never wall-clock.
+and measured on the 2-core sandbox they were slower, not better. Budgets are deterministic
+seconds (about 1-2.5 wall seconds each here), never wall-clock: `solve_deterministic_time` for a
+weekly solve (split over its two searches), `repair_deterministic_time` per repair search.
 """
 
 from __future__ import annotations
@@ -18,5 +20,5 @@ class SolverParams:
 
     num_workers: int = 1
     solve_deterministic_time: float = 20.0
-    repair_deterministic_time: float = 5.0
+    repair_deterministic_time: float = 1.0
     limits: Limits = field(default_factory=Limits)

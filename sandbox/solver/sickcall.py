@@ -7,10 +7,14 @@ baseline) is displaced and placed again like an orphan.
 
 * Stage 1 freezes every kept assignment and places only the orphans: a zero-churn repair
   whenever one exists (and the search proves it at pilot scale in well under a second).
-* Only if orphans stay uncovered, stage 2 frees the kept shifts within 48 hours of them that
-  belong to drivers who could take them, and stage 3 every kept shift of those drivers; the
-  objective covers first and then changes as few kept assignments as possible. A wider stage is
-  accepted only if it covers more shifts.
+* Only if orphans stay uncovered, stage 2 frees the kept shifts that block them outright (the
+  shifts within a daily rest, 660 minutes, of an open orphan that belong to drivers who could
+  take it), and stage 3 those drivers' kept shifts within 48 hours. Each widening stage first
+  searches for more coverage alone (no LP: fastest at finding cover); if it finds some, a
+  second search re-places only the shifts that search moved, at that coverage, with the fewest
+  changes (with the LP, usually proven optimal), and moved shifts go back to their baseline
+  drivers wherever the oracle agrees. A wider stage is accepted only if it covers more shifts.
+  The week is never re-rostered wholesale: that is not a repair.
 
 Shifts uncovered in the baseline stay uncovered: a sick-call repair changes nothing it does not
 have to. The result passes the oracle (`finalize.make_valid`) and is byte-identical for the same
@@ -21,18 +25,22 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from cutover.roster.canonical import instance_sha256
 from cutover.roster.figures import orphaned_shifts
 from cutover.roster.model import Instance, iso, parse_instance, parse_plan
+from cutover.roster.rules import Limits, check_driver, eligibility_violations, timelines
 from sandbox.solver.cpmodel import W_CHURN, W_UNCOVERED, Outcome, optimise
-from sandbox.solver.finalize import make_valid, plan_document
+from sandbox.solver.finalize import as_plan, make_valid, plan_document
 from sandbox.solver.greedy import greedy
 from sandbox.solver.params import SolverParams
 from sandbox.solver.problem import Problem, build_problem
 
-NEIGHBOURHOOD_MINUTES = 48 * 60
+# widening stages: free kept shifts of candidate drivers starting or ending this close to an
+# open orphan; the first radius is the daily rest (the shifts that block it outright)
+RADII = (660, 48 * 60)
 
 
 def week_absences(instance: Mapping[str, Any], drivers: Sequence[str], start: str | None = None,
@@ -80,7 +88,7 @@ def repair_with_stats(instance: Mapping[str, Any], baseline_plan: Mapping[str, A
                          params.limits)
     displaced = sorted(s for s in base if s not in orphans and s not in kept)
     problem = build_problem(parsed, params.limits)
-    staged = _Stages(problem, parsed, base, kept, seed, params)
+    staged = _Stages(problem, parsed, kept, seed, params)
     result = staged.run(sorted(orphans) + displaced)
     plan = plan_document(parsed, result, instance_sha256(doc), seed)
     churn = sum(1 for s, d in base.items() if s not in orphans and result.get(s) != d)
@@ -90,18 +98,40 @@ def repair_with_stats(instance: Mapping[str, Any], baseline_plan: Mapping[str, A
     return plan, stats
 
 
+def undo_churn(instance: Instance, assignment: dict[str, str], kept: Mapping[str, str],
+               limits: Limits) -> dict[str, str]:
+    """Give moved shifts back to their baseline drivers wherever the oracle still agrees.
+
+    A search stopped by its budget may move more kept shifts than needed; each move back is
+    checked against the baseline driver's whole timeline, so coverage never drops.
+    """
+    current = dict(assignment)
+    changed = True
+    while changed:
+        changed = False
+        for sid in sorted(s for s, d in kept.items() if current.get(s) != d):
+            if eligibility_violations(instance, sid, kept[sid], limits):
+                continue
+            trial = {**current, sid: kept[sid]}
+            periods = timelines(instance, as_plan(instance, trial, "", 0)).get(kept[sid], [])
+            if not check_driver(kept[sid], periods, instance.history is not None, instance.tz,
+                                limits):
+                current, changed = trial, True
+    return current
+
+
 class _Stages:
     """Runs stage 1 and, while orphans stay uncovered, the wider stages."""
 
-    def __init__(self, problem: Problem, instance: Instance, base: dict[str, str],
-                 kept: dict[str, str], seed: int, params: SolverParams) -> None:
-        self.problem, self.instance, self.base, self.kept = problem, instance, base, kept
+    def __init__(self, problem: Problem, instance: Instance, kept: dict[str, str], seed: int,
+                 params: SolverParams) -> None:
+        self.problem, self.instance, self.kept = problem, instance, kept
         self.seed, self.params = seed, params
         self.log: list[dict[str, Any]] = []
 
     def run(self, to_place: list[str]) -> dict[str, str]:
         current = self._stage(to_place, self.kept, dict(self.kept))
-        for radius in (NEIGHBOURHOOD_MINUTES, None):
+        for radius in RADII:
             open_ = [s for s in to_place if s not in current]
             if not open_:
                 break
@@ -118,19 +148,46 @@ class _Stages:
 
     def _stage(self, free: list[str], fixed: dict[str, str],
                current: dict[str, str]) -> dict[str, str]:
+        """Place the free shifts around the fixed ones; never worse than `current`."""
         hint = {s: current[s] for s in free if s in current}
         hint.update(greedy(self.problem, self.seed, [s for s in free if s not in hint],
                            {**fixed, **hint}))
-        outcome = optimise(self.problem, free, fixed, hint, self.base, self.seed, self.params,
-                           self.params.repair_deterministic_time)
+        budget = self.params.repair_deterministic_time
+        if not self.log:  # stage 1: only orphans are free, churn is zero by construction
+            outcome = optimise(self.problem, free, fixed, hint, self.kept, self.seed,
+                               self.params, budget)
+        else:  # widening: first prove whether coverage can grow at all, then minimise churn
+            open_now = sum(1 for s in free if s not in current)
+            outcome = optimise(self.problem, free, fixed, hint, self.kept, self.seed,
+                               self.params, budget, overtime_weight=0, churn_weight=0,
+                               no_lp=True)
+            if outcome is not None and outcome.uncovered < open_now:
+                outcome = self._less_churn(free, fixed, outcome)
         placed = outcome.assignment if outcome is not None else hint
         valid, _ = make_valid(self.instance, {**fixed, **placed}, self.params.limits,
                               keep=fixed)
+        if self.log:
+            valid, _ = make_valid(self.instance,
+                                  undo_churn(self.instance, valid, self.kept, self.params.limits),
+                                  self.params.limits, keep=fixed)
         hinted, _ = make_valid(self.instance, {**fixed, **hint}, self.params.limits, keep=fixed)
         if len(hinted) > len(valid):
             valid = hinted
         self.log.append(self._entry(len(free), outcome))
         return valid
+
+    def _less_churn(self, free: list[str], fixed: dict[str, str], found: Outcome) -> Outcome:
+        """Re-place only what the coverage search moved, at its coverage, with fewest moves."""
+        moved = {s for s in free if s in self.kept and found.assignment.get(s) != self.kept[s]}
+        narrow = sorted(s for s in free if s not in self.kept or s in moved)
+        pinned = {**fixed, **{s: self.kept[s] for s in free if s in self.kept and s not in moved}}
+        better = optimise(self.problem, narrow, pinned, found.assignment, self.kept, self.seed,
+                          self.params, self.params.repair_deterministic_time, overtime_weight=0,
+                          max_uncovered=found.uncovered)
+        if better is None:
+            return found
+        return replace(better, assignment={**{s: d for s, d in pinned.items() if s in free},
+                                           **better.assignment})
 
     def _entry(self, free: int, outcome: Outcome | None) -> dict[str, Any]:
         entry: dict[str, Any] = {"free_shifts": free, "accepted": True,
@@ -138,11 +195,12 @@ class _Stages:
         if outcome is not None:
             floor = outcome.bound - W_UNCOVERED * outcome.uncovered
             entry.update(uncovered=outcome.uncovered, churn=outcome.churn,
-                         churn_floor=max(0, -(-floor // W_CHURN)) if floor > 0 else 0)
+                         churn_floor=max(0, floor // W_CHURN),
+                         deterministic_time=round(outcome.deterministic_time, 3))
         return entry
 
-    def _neighbourhood(self, open_: list[str], radius: int | None) -> set[str]:
-        """Kept shifts of drivers who could take an open shift, near it (or anywhere)."""
+    def _neighbourhood(self, open_: list[str], radius: int) -> set[str]:
+        """Kept shifts, within `radius` minutes of an open shift, of drivers who could take it."""
         freed = set()
         by_driver: dict[str, list[str]] = {}
         for s, d in sorted(self.kept.items()):
@@ -152,8 +210,7 @@ class _Stages:
             for d in self.problem.eligible[sid]:
                 for k in by_driver.get(d, ()):
                     other = self.problem.shift(k)
-                    if radius is None or (other.start < shift.end + radius
-                                          and other.end > shift.start - radius):
+                    if other.start < shift.end + radius and other.end > shift.start - radius:
                         freed.add(k)
         return freed
 

@@ -150,3 +150,16 @@ def test_generator_is_deterministic_and_parses() -> None:
     assert len(parsed.drivers) == 20 and len(parsed.shifts) == 60
     assert parsed.history and {s.site for s in parsed.shifts} <= {"W10", "W20"}
     parse_plan(solved(one), parsed)
+
+
+def test_undo_churn_returns_needless_moves_only() -> None:
+    from sandbox.solver.sickcall import undo_churn
+
+    shifts = [shift("S1", "2026-01-13T06:00", 480, 200, [(240, 45)]),
+              shift("S2", "2026-01-14T06:00", 480, 200, [(240, 45)])]
+    doc = instance(shifts, drivers=[driver("DRVA"), driver("DRVB"),
+                                    driver("DRVC", unavailable=[("2026-01-14T00:00", 1440)])])
+    parsed = parse_instance(doc)
+    kept = {"S1": "DRVA", "S2": "DRVC"}  # S2 is no longer workable for DRVC
+    moved = {"S1": "DRVB", "S2": "DRVB"}
+    assert undo_churn(parsed, moved, kept, FAST.limits) == {"S1": "DRVA", "S2": "DRVB"}
