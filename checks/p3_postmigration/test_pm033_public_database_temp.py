@@ -1,0 +1,14 @@
+"""PM-033: PUBLIC may not create TEMP objects (or schemas) in the database."""
+
+import pytest
+
+pytestmark = [pytest.mark.postmigration, pytest.mark.acl]
+
+
+@pytest.mark.check(id="PM-033", severity="blocker", runbook="§3.5",
+                   remediation="REVOKE ALL ON DATABASE <db> FROM PUBLIC; GRANT CONNECT to the "
+                               "login roles.")
+def test_pm033_public_database_temp(catalog):
+    """PUBLIC may not create TEMP objects (or schemas) in the database."""
+    catalog.assert_none("pm033_public_database_temp.sql",
+                        "database privileges of PUBLIC")

@@ -1,0 +1,14 @@
+"""PM-034: the api role has no TRUNCATE, REFERENCES or TRIGGER on tenant tables."""
+
+import pytest
+
+pytestmark = [pytest.mark.postmigration, pytest.mark.acl]
+
+
+@pytest.mark.check(id="PM-034", severity="blocker", runbook="§3.5",
+                   remediation="REVOKE TRUNCATE, REFERENCES, TRIGGER ON <t> FROM "
+                               "solvereign_api.")
+def test_pm034_api_dangerous_privileges(catalog):
+    """The api role has no TRUNCATE, REFERENCES or TRIGGER on tenant tables."""
+    catalog.assert_none("pm034_api_dangerous_privileges.sql",
+                        "tenant tables with TRUNCATE/REFERENCES/TRIGGER for the api role")

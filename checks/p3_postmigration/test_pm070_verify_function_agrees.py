@@ -1,0 +1,28 @@
+"""PM-070: verify_final_hardening() reports every item PASS, and never PASS where the
+independent checks find a failure."""
+
+import pytest
+
+from checks.p3_postmigration.verify_map import CROSS_CHECKS
+
+pytestmark = [pytest.mark.postmigration, pytest.mark.security]
+
+
+@pytest.mark.check(id="PM-070", severity="blocker", runbook="§3.4",
+                   remediation="Fix what the failing rows name; if the function disagrees with "
+                               "the gate, the function itself was altered: restore 025e.")
+def test_pm070_verify_final_hardening_agrees(gate_db, catalog, evidence):
+    """The authoritative function is trusted only while the gate agrees with it."""
+    rows = {r[0]: (r[1], r[2]) for r in
+            gate_db.execute("SELECT * FROM verify_final_hardening()").fetchall()}
+    evidence.data["function_rows"] = {k: v[0] for k, v in rows.items()}
+    problems = [f"{name}: FAIL ({detail})" for name, (st, detail) in rows.items() if st != "PASS"]
+    problems += [f"{name}: not reported by the function" for name in CROSS_CHECKS
+                 if name not in rows]
+    for name, sqlfile in CROSS_CHECKS.items():
+        found = catalog.rows(sqlfile)
+        if rows.get(name, ("FAIL",))[0] == "PASS" and found:
+            problems.append(f"{name}: function says PASS but {sqlfile} finds "
+                            + ", ".join(str(r[0]) for r in found[:5]))
+    evidence.offenders = problems
+    assert not problems, "; ".join(problems)
