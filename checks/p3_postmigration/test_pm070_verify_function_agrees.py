@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.postmigration, pytest.mark.security]
 def test_pm070_verify_final_hardening_agrees(gate_db, catalog, evidence):
     """The authoritative function is trusted only while the gate agrees with it."""
     rows = {r[0]: (r[1], r[2]) for r in
-            gate_db.execute("SELECT * FROM verify_final_hardening()").fetchall()}
+            gate_db.execute("SELECT * FROM public.verify_final_hardening()").fetchall()}
     evidence.data["function_rows"] = {k: v[0] for k, v in rows.items()}
     problems = [f"{name}: FAIL ({detail})" for name, (st, detail) in rows.items() if st != "PASS"]
     problems += [f"{name}: not reported by the function" for name in CROSS_CHECKS

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""The security gate (runbook §4): the postmigration security and ACL checks, nothing else.
+
+    ./scripts/ci/security_gate.sh --db-url URL [--artifacts-dir DIR] [--sarif FILE]
+
+Prints the failing checks with the objects they name and `GATE STATUS: PASS|FAIL`;
+writes security_gate_result.json (and acl_scan_report.json, and SARIF when asked);
+exits 0 PASS, 1 FAIL, 2 bad input, 3 if the gate could not run. A WARN (a minor finding,
+or a probe not verified) passes the gate and is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from cutover import settings
+from cutover.errors import ConfigError
+from cutover.evidence import write_json
+from cutover.gate.run import crash, run_phase
+from cutover.gate.sarif import to_sarif
+
+MARKER = "postmigration and (security or acl)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db-url")
+    parser.add_argument("--env")
+    parser.add_argument("--artifacts-dir", type=Path, default=Path("artifacts"))
+    parser.add_argument("--sarif", type=Path, help="also write the findings as SARIF 2.1.0")
+    args = parser.parse_args(argv)
+    try:
+        url = settings.db_url(args.db_url)
+        env_name = settings.environment(args.env) if args.env else None
+    except ConfigError as exc:
+        print(f"security_gate: error: {exc}", file=sys.stderr)
+        return 2
+    result = args.artifacts_dir / "security_gate_result.json"
+    verdict, code = run_phase(MARKER, ["checks"], result, db_url=url, env_name=env_name,
+                              extra=["--artifacts-dir", str(args.artifacts_dir)], quiet=True)
+    if verdict is None:
+        return crash(f"the security gate did not produce a verdict (pytest exit {code})")
+    summary = json.loads(result.read_text())
+    for check in summary["checks"]:
+        if check["status"] != "PASS":
+            print(f"  {check['status']:<4} {check['check_id']} [{check['severity']}] "
+                  f"{check['message']}")
+    if args.sarif:
+        write_json(args.sarif, to_sarif(summary))
+    status = "FAIL" if verdict == "FAIL" else "PASS"
+    print(f"GATE STATUS: {status}")
+    return 0 if status == "PASS" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

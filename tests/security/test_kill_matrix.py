@@ -1,0 +1,203 @@
+"""The kill matrix: each sabotage breaks one property; exactly its checks fail, naming it.
+
+Every case takes a fresh copy of a migrated sandbox database, applies one sabotage as
+superuser and runs the postmigration security/ACL gate. `must` are the checks that must
+fail (and name the object); PM-070 (the verify_final_hardening() cross-check) fails with
+them whenever the function itself judges the property, and PM-080 (active probes) when
+the sabotage really lets one tenant reach another. Nothing else may fail. Role changes
+are cluster-wide, so they are reverted in a finally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import psycopg
+import pytest
+
+from tests.platform import run_gate, statuses
+
+GATE = "postmigration and (security or acl)"
+PATH = "checks/p3_postmigration"
+FN = "PM-070"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    sabotage: list[str]
+    must: dict[str, str]  # check id -> text its message must contain
+    may: set[str] = field(default_factory=set)
+    revert: list[str] = field(default_factory=list)
+
+
+ALWAYS_PASS = """CREATE OR REPLACE FUNCTION public.verify_final_hardening()
+RETURNS TABLE (check_name text, status text, details text) LANGUAGE sql AS $$
+SELECT n, 'PASS', 'ok' FROM unnest(ARRAY[%s]) n $$"""
+
+
+def _names() -> str:
+    from checks.p3_postmigration.verify_map import CROSS_CHECKS
+
+    return ", ".join(f"'{n}'" for n in CROSS_CHECKS)
+
+
+CASES = [
+    Case("tenant table without RLS",
+         ["CREATE TABLE roster.driver_notes (id int, tenant_id text NOT NULL)",
+          "GRANT SELECT ON roster.driver_notes TO solvereign_api"],
+         {"PM-010": "roster.driver_notes", "PM-012": "roster.driver_notes",
+          FN: "rls_enabled_and_forced"}),
+    Case("policy USING (true)",
+         ["CREATE POLICY leak ON roster.drivers FOR SELECT TO solvereign_api USING (true)"],
+         {"PM-012": "roster.drivers policy leak", "PM-013": "roster.drivers policy leak",
+          FN: "tenant_policies_bound"}, {"PM-080"}),
+    Case("IS NULL OR policy",
+         ["CREATE POLICY lax ON roster.shifts FOR SELECT TO solvereign_api USING "
+          "(current_setting('app.tenant_id', true) IS NULL OR "
+          "tenant_id = current_setting('app.tenant_id', true))"],
+         {"PM-012": "roster.shifts policy lax", "PM-013": "roster.shifts policy lax",
+          FN: "no_permissive_bypass_policies"}),
+    Case("UPDATE policy lets a row move tenants",
+         ["CREATE POLICY move ON roster.drivers FOR UPDATE TO solvereign_api "
+          "USING (tenant_id = current_setting('app.tenant_id', true)) WITH CHECK (true)"],
+         {"PM-012": "roster.drivers policy move", "PM-013": "roster.drivers policy move",
+          FN: "tenant_policies_bound"}, {"PM-080"}),
+    Case("policy to PUBLIC",
+         ["CREATE POLICY open ON core.sites FOR SELECT USING "
+          "(tenant_id = current_setting('app.tenant_id', true))"],
+         {"PM-014": "core.sites policy open", FN: "no_policies_to_public"}),
+    Case("BYPASSRLS on the api role",
+         ["ALTER ROLE solvereign_api BYPASSRLS"],
+         {"PM-020": "solvereign_api", "PM-022": "solvereign_api",
+          FN: "app_roles_least_attributes"}, {"PM-080"},
+         ["ALTER ROLE solvereign_api NOBYPASSRLS"]),
+    Case("CREATEROLE on the platform role",
+         ["ALTER ROLE solvereign_platform CREATEROLE"],
+         {"PM-020": "solvereign_platform", FN: "app_roles_least_attributes"}, set(),
+         ["ALTER ROLE solvereign_platform NOCREATEROLE"]),
+    Case("api role member of the owner role",
+         ["GRANT solvereign_owner TO solvereign_api"],
+         {"PM-021": "owned by solvereign_owner", FN: "app_roles_own_nothing"},
+         {"PM-034", "PM-037", "PM-043", "PM-051", "PM-080"},
+         ["REVOKE solvereign_owner FROM solvereign_api"]),
+    Case("row_security off for a role",
+         ["ALTER ROLE solvereign_api SET row_security = off"],
+         {"PM-016": "solvereign_api", FN: "no_row_security_override"}, {"PM-080"},
+         ["ALTER ROLE solvereign_api RESET row_security"]),
+    Case("LEAKPROOF function",
+         ["CREATE FUNCTION public.leaky(int) RETURNS bool LANGUAGE sql IMMUTABLE LEAKPROOF "
+          "AS 'SELECT true'", "REVOKE EXECUTE ON FUNCTION public.leaky(int) FROM PUBLIC"],
+         {"PM-015": "public.leaky(integer)", FN: "no_leakproof_functions"}, {"PM-021"}),
+    Case("definer function without search_path",
+         ["ALTER FUNCTION core.log_security_event(text, text, text, jsonb) RESET search_path"],
+         {"PM-041": "core.log_security_event", FN: "definer_functions_search_path"}),
+    Case("definer function owned by the owner role",
+         ["ALTER FUNCTION roster.tenant_week_summary(date) OWNER TO solvereign_owner"],
+         {"PM-040": "roster.tenant_week_summary", FN: "definer_functions_owned_by_definer"}),
+    Case("EXECUTE to PUBLIC",
+         ["GRANT EXECUTE ON FUNCTION core.resolve_api_key(text) TO PUBLIC"],
+         {"PM-031": "core.resolve_api_key", "PM-042": "core.resolve_api_key",
+          "PM-090": "core.resolve_api_key", FN: "no_public_function_privileges"}),
+    Case("CREATE for the api role in a definer schema",
+         ["GRANT CREATE ON SCHEMA core TO solvereign_api"],
+         {"PM-043": "schema core", FN: "definer_functions_schema_safe"}),
+    Case("view without security_invoker",
+         ["ALTER VIEW roster.v_plan_assignments RESET (security_invoker)"],
+         {"PM-050": "roster.v_plan_assignments", FN: "views_security_invoker"}),
+    Case("materialized view granted to the api role",
+         ["GRANT SELECT ON routing.mv_route_daily TO solvereign_api"],
+         {"PM-051": "routing.mv_route_daily", FN: "no_matview_or_foreign_table_for_api"}),
+    Case("TRUNCATE granted to the api role",
+         ["GRANT TRUNCATE ON roster.shifts TO solvereign_api"],
+         {"PM-034": "roster.shifts", FN: "api_no_truncate_references_trigger"}, {"PM-080"}),
+    Case("tenant_id nullable on a new, otherwise protected tenant table",
+         ["CREATE TABLE roster.notes (id int, tenant_id text)",
+          "ALTER TABLE roster.notes ENABLE ROW LEVEL SECURITY",
+          "ALTER TABLE roster.notes FORCE ROW LEVEL SECURITY",
+          "CREATE POLICY tenant_isolation ON roster.notes TO solvereign_api "
+          "USING (tenant_id = current_setting('app.tenant_id', true)) "
+          "WITH CHECK (tenant_id = current_setting('app.tenant_id', true))"],
+         {"PM-060": "roster.notes", FN: "tenant_id_not_null"}),
+    Case("unique key without tenant_id",
+         ["ALTER TABLE roster.plans ADD CONSTRAINT plans_id_key UNIQUE (id)"],
+         {"PM-061": "roster.plans plans_id_key", FN: "tenant_keys_include_tenant_id"}),
+    Case("unclassified table",
+         ["CREATE TABLE core.scratch (x int)"],
+         {"PM-011": "core.scratch", FN: "tables_classified"}),
+    Case("default privileges granting to PUBLIC",
+         ["ALTER DEFAULT PRIVILEGES FOR ROLE solvereign_owner IN SCHEMA roster "
+          "GRANT SELECT ON TABLES TO PUBLIC"],
+         {"PM-036": "solvereign_owner r in roster", "PM-090": "solvereign_owner tables",
+          FN: "default_privileges_no_public"}),
+    Case("PUBLIC SELECT on a table",
+         ["GRANT SELECT ON roster.drivers TO PUBLIC"],
+         {"PM-030": "roster.drivers", "PM-090": "roster.drivers",
+          FN: "no_public_table_privileges"}),
+    Case("PUBLIC CREATE on schema public",
+         ["GRANT CREATE ON SCHEMA public TO PUBLIC"],
+         {"PM-032": "public", "PM-090": "public", FN: "no_public_schema_privileges"}),
+    Case("PUBLIC TEMP on the database",
+         ["DO $$ BEGIN EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO PUBLIC', "
+          "current_database()); END $$"],
+         {"PM-033": "PUBLIC has TEMPORARY", "PM-090": "TEMPORARY", FN: "no_public_database_temp"}),
+    Case("UPDATE on a sequence for the api role",
+         ["GRANT UPDATE ON SEQUENCE core.audit_log_id_seq TO solvereign_api"],
+         {"PM-037": "core.audit_log_id_seq", FN: "api_sequences_no_update"}),
+    Case("grant option",
+         ["GRANT SELECT ON roster.drivers TO solvereign_platform WITH GRANT OPTION"],
+         {"PM-035": "roster.drivers: solvereign_platform", FN: "no_grant_options"}),
+    Case("column grant to the api role",
+         ["GRANT SELECT (email) ON core.users TO solvereign_api"],
+         {"PM-038": "core.users.email", FN: "column_grants_audited"}),
+    Case("PUBLIC USAGE on a new type",
+         ["CREATE TYPE core.mood AS ENUM ('ok')"],
+         {"PM-090": "core.mood"}, {"PM-021"}),
+    Case("edited applied migration",
+         ["UPDATE meta.migration_ledger SET sha256 = repeat('0', 64) WHERE version = '025c'"],
+         {"PM-001": "025c_rls_boundary_fix.sql was edited"}),
+    Case("verify_final_hardening() replaced by an always-PASS one",
+         [ALWAYS_PASS], {"PM-071": "differs from 025e"}),
+    Case("always-PASS verifier hiding a real failure",
+         [ALWAYS_PASS, "GRANT TRUNCATE ON roster.plans TO solvereign_api"],
+         {"PM-071": "differs from 025e", "PM-034": "roster.plans",
+          FN: "api_no_truncate_references_trigger: function says PASS"}, {"PM-080"}),
+]
+
+
+def test_clean_migrated_database_passes_every_check(make_platform):
+    db = make_platform("latest")
+    proc, result = run_gate(db, PATH, marker=GATE)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert result["verdict"] == "PASS" and set(statuses(result).values()) == {"PASS"}
+
+
+def test_pre_cutover_database_fails_the_gate(make_platform):
+    db = make_platform("pre")
+    _, result = run_gate(db, PATH, marker=GATE)
+    failing = {k for k, v in statuses(result).items() if v == "FAIL"}
+    assert {"PM-001", "PM-010", "PM-013", "PM-014", "PM-030", "PM-040", "PM-041",
+            "PM-050", "PM-090"} <= failing
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_each_sabotage_fails_exactly_its_checks(make_platform, case: Case):
+    db = make_platform("latest")
+    sabotage = [s % _names() if s is ALWAYS_PASS else s for s in case.sabotage]
+    try:
+        with psycopg.connect(db.url("postgres"), autocommit=True) as conn:
+            for stmt in sabotage:
+                conn.execute(stmt)  # type: ignore[arg-type]  # test SQL
+        _, result = run_gate(db, PATH, marker=GATE)
+    finally:
+        if case.revert:
+            with psycopg.connect(db.url("postgres"), autocommit=True) as conn:
+                for stmt in case.revert:
+                    conn.execute(stmt)  # type: ignore[arg-type]
+    got = statuses(result)
+    failing = {k for k, v in got.items() if v in ("FAIL", "WARN")}
+    assert set(case.must) <= failing, (case.name, got)
+    assert failing <= set(case.must) | case.may, (case.name, failing - set(case.must))
+    messages = {c["check_id"]: c["message"] for c in result["checks"]}
+    for check_id, text in case.must.items():
+        assert text in messages[check_id], (check_id, messages[check_id])

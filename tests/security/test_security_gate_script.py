@@ -1,0 +1,46 @@
+"""./scripts/ci/security_gate.sh: status line, exit codes, artifacts, SARIF, no secrets."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import psycopg
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _gate(db, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(REPO / "scripts/ci/security_gate.sh"), *args],
+                          capture_output=True, text=True, env=db.env(), timeout=300, check=False)
+
+
+def test_pass_then_fail_naming_the_object(make_platform, tmp_path):
+    db = make_platform("latest")
+    ok = _gate(db, "--db-url", db.url(), "--artifacts-dir", str(tmp_path / "a"),
+               "--sarif", str(tmp_path / "a" / "gate.sarif"))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.rstrip().endswith("GATE STATUS: PASS")
+    assert json.loads((tmp_path / "a" / "acl_scan_report.json").read_text())["findings"] == []
+    sarif = json.loads((tmp_path / "a" / "gate.sarif").read_text())
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"] == []
+    with psycopg.connect(db.url("postgres"), autocommit=True) as conn:
+        conn.execute("GRANT SELECT ON core.sites TO PUBLIC")
+    bad = _gate(db, "--db-url", db.url(), "--artifacts-dir", str(tmp_path / "b"),
+                "--sarif", str(tmp_path / "b" / "gate.sarif"))
+    assert bad.returncode == 1 and "GATE STATUS: FAIL" in bad.stdout
+    assert "PM-030" in bad.stdout and "core.sites" in bad.stdout
+    results = json.loads((tmp_path / "b" / "gate.sarif").read_text())["runs"][0]["results"]
+    assert any(r["ruleId"] == "PM-030" for r in results)
+    produced = [ok.stdout, ok.stderr, bad.stdout, bad.stderr] + [
+        p.read_text() for p in (tmp_path).rglob("*") if p.is_file()]
+    for secret in db.secrets():
+        assert all(secret not in text for text in produced)
+
+
+def test_bad_url_is_one_line(make_platform):
+    db = make_platform("latest")
+    proc = _gate(db, "--db-url", "postgresql://u:pw@127.0.0.1:1")
+    assert proc.returncode == 2 and "names no database" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
