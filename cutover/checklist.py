@@ -78,8 +78,12 @@ def _migrations(doc: dict) -> tuple[str, str]:
 
 
 def _backup(doc: dict) -> tuple[str, str]:
-    ok = bool(doc.get("verified")) and bool(doc.get("sha256"))
-    return (PASS if ok else FAIL), f"{doc.get('path', '?')} sha256 {str(doc.get('sha256'))[:12]}"
+    """The backup manifest: verified with pg_restore --list, with a sha256 of the dump."""
+    dump = doc.get("dump") if isinstance(doc.get("dump"), dict) else {}
+    sha = dump.get("sha256") or doc.get("sha256")
+    ok = bool(doc.get("verified")) and bool(sha)
+    name = dump.get("file") or doc.get("path", "?")
+    return (PASS if ok else FAIL), f"{name} sha256 {str(sha)[:12]}"
 
 
 def _freeze(doc: dict) -> tuple[str, str]:

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "cutover.freeze_cli",
     "cutover.approval_cli",
     "cutover.roster.cli",
+    "cutover.recovery_cli",
 ]
 
 

@@ -3,8 +3,9 @@
 Reading the flag back from the store proves nothing (caches, labels, the application's
 own refresh interval, DESIGN §3.3). The freeze is proven only when the application
 reports `writes_enabled: false` on /health and refuses a probe write with 503
-`writes_disabled`; enabling is proven when /health says true and the same probe is no
-longer refused for that reason. The probe carries an empty body, so even when it is let
+`writes_disabled`; enabling is proven when /health says true and the same probe gets
+past authentication and the freeze. The probe is a real client's write (API key and
+request signature, SOLVEREIGN_PROBE_API_KEY_A) with an empty body, so even when it is let
 through it is rejected by validation and writes nothing.
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from cutover.apiprobe import signed_headers
 from cutover.configstore import WRITES_DISABLED_KEY, open_store
 from cutover.errors import CutoverError
 from cutover.evidence import write_json
@@ -59,8 +61,12 @@ def _health(api_url: str) -> dict:
 
 
 def _probe(api_url: str, path: str, api_key: str | None) -> dict:
-    headers = {"X-API-Key": api_key} if api_key else {}
-    resp = httpx.post(api_url.rstrip("/") + path, json={}, headers=headers, timeout=5)
+    """A real client's write (key and signature), with a body validation rejects."""
+    body = b"{}"
+    headers = {"Content-Type": "application/json"}
+    if api_key:
+        headers |= {"X-API-Key": api_key, **signed_headers(api_key, "POST", path, body)}
+    resp = httpx.post(api_url.rstrip("/") + path, content=body, headers=headers, timeout=5)
     try:
         error = resp.json().get("error")
     except ValueError:
@@ -73,8 +79,8 @@ def _frozen(probe: dict) -> bool:
 
 
 def _open(probe: dict) -> bool:
-    """Let through: any answer but the freeze refusal or a server error."""
-    return not _frozen(probe) and probe["status_code"] < 500
+    """Let through: past authentication and the freeze, rejected only for its empty body."""
+    return probe["status_code"] in (200, 201, 400, 409, 422)
 
 
 def prove(api_url: str, disabled: bool, *, timeout: float = PROOF_TIMEOUT,

@@ -1,61 +1,195 @@
-"""`cutover rehearse`: the runbook against a fresh sandbox, step by step.
+"""`cutover rehearse`: the whole runbook against a fresh sandbox, step by step.
 
-Today it covers what has been built: start a pre-cutover sandbox, show where its
-schema stands and what the cutover would apply, and stop it. Each later runbook step
-(preflight, freeze, backup, migrate, gate, enable, rollback drill) is added here as
-it lands, so the README's main command always exercises everything that exists.
+preflight -> freeze (proven) -> backup -> prod_cutover (025..025f, verify, ACL scan,
+security gate, smoke) -> drills (roster gate, sick-call) -> approval (auto-approved in
+the sandbox, and marked so) -> enable (proven) -> last-known-good -> rollback drill
+(restore the backup, prove every row and the pre-cutover head are back). Everything
+lands in one artifacts/prod_cutover_<timestamp>/ bundle whose signed summary records
+each phase and the measured writes-disabled window; report.html renders it.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import json
+import os
+import shutil
+import subprocess
 import tempfile
-import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover.db import connect
-from cutover.dburl import mask_url
-from cutover.migrate.files import default_directory
-from cutover.migrate.runner import load_plan
+from cutover import approval, evidence, evidence_report, lkg
+from cutover.backup import take_backup
+from cutover.errors import CutoverError
+from cutover.freeze import switch_writes
+from cutover.gate.run import run_phase
+from cutover.roster.drill import sick_call
+from cutover.runbook.cutover_steps import CUTOVER
+from cutover.runbook.steps import Run, StepFailed, now, timed
+
+APPROVER = "sandbox rehearsal (auto-approved, no human)"
+ABSENT = ["DRV001", "DRV002", "DRV003"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `rehearse`."""
-    p = subparsers.add_parser("rehearse", help="run the runbook against a fresh sandbox")
+    p = subparsers.add_parser("rehearse", help="run the whole runbook against a fresh sandbox")
+    p.add_argument("--artifacts-dir", type=Path, default=Path("artifacts"),
+                   help="where the prod_cutover_<timestamp> bundle is written")
     p.add_argument("--data-dir", type=Path, help="sandbox directory (default: a temp dir)")
     p.add_argument("--keep", action="store_true", help="leave the sandbox running")
+    p.add_argument("--rc-tag", default="sandbox-rehearsal")
     p.set_defaults(func=run)
 
 
-def _step(name: str) -> float:
-    print(f"==> {name}", flush=True)
-    return time.monotonic()
+class Rehearsal:
+    """State of one rehearsal: the sandbox, its settings and the bundle being written."""
+
+    def __init__(self, bundle: Path, root: Path, rc_tag: str) -> None:
+        self.bundle, self.root, self.rc_tag = bundle, root, rc_tag
+        self.state = None
+        self.env: dict[str, str] = {}
+        self.run: Run | None = None
+        self.backup: Path | None = None
+        self.window: dict[str, str] = {}
+
+    def sandbox_up(self, _run: Run | None = None) -> None:
+        from sandbox import manage
+
+        self.state = manage.up(self.root, at="pre", log=lambda line: print(f"    {line}"))
+        manage.start_api(self.state, log=lambda line: print(f"    {line}"))
+        self.env = {**os.environ, **self.state.environment(),
+                    "SOLVEREIGN_LKG_FILE": str(self.root / "last-known-good.json")}
+        self.run = Run(artifacts=self.bundle, db_url=self.state.url("solvereign_migrator"),
+                       api_url=self.state.api_url, rc_tag=self.rc_tag, environ=self.env)
+        print(f"    sandbox at {self.root}, API {self.state.api_url}")
+
+    def preflight(self, run: Run) -> None:
+        verdict, code = run_phase("preflight", ["checks"], run.artifacts /
+                                  "preflight_result.json", db_url=run.db_url,
+                                  env_name="development", quiet=True, environ=self.env,
+                                  extra=["--artifacts-dir", str(run.artifacts),
+                                         "--api-url", run.api_url or ""])
+        print(f"    preflight: {verdict}")
+        if verdict != "PASS":
+            raise StepFailed(f"preflight {verdict or f'did not run (exit {code})'}")
+
+    def freeze(self, run: Run) -> None:
+        record = switch_writes(True, env=self.env, api_url=run.api_url,
+                               artifacts_dir=run.artifacts, log=lambda s: print(f"    {s}"))
+        self.window["from"] = record.flag_set_at
+
+    def backup_step(self, run: Run) -> None:
+        result = take_backup(self.state.url("solvereign_backup"), self.root / "backups",
+                             log=lambda s: print(f"    {s}"),
+                             secrets=list(self.state.passwords.values()))
+        self.backup = result.dump
+        doc = {**result.doc, "path": str(result.dump), "verified": True}
+        run.write("backup_manifest.json", doc)
+
+    def drills(self, run: Run) -> None:
+        verdict, _ = run_phase("postmigration and roster", ["checks"],
+                               run.artifacts / "roster_gate_result.json", db_url=run.db_url,
+                               quiet=True, environ=self.env,
+                               extra=["--artifacts-dir", str(run.artifacts)])
+        drill = sick_call(run.db_url, "wien_pilot", ABSENT, seed=94)
+        run.write("ops_drill_sick_call.json", drill)
+        print(f"    roster gate {verdict}; sick-call drill {drill['verdict']}")
+        if verdict != "PASS" or drill["verdict"] == "FAIL":
+            raise StepFailed(f"drills: roster gate {verdict}, sick-call {drill['verdict']}")
+
+    def approve(self, run: Run) -> None:
+        evidence.seal(run.artifacts, run.secret, rc_tag=self.rc_tag, verdict="PENDING")
+        record = approval.approve(run.artifacts, APPROVER, run.secret, auto=True)
+        print(f"    approved by {record.approver} (auto_approved={record.auto_approved})")
+
+    def enable(self, run: Run) -> None:
+        approval.require_approval(run.artifacts, run.secret)
+        record = switch_writes(False, env=self.env, api_url=run.api_url,
+                               artifacts_dir=run.artifacts, log=lambda s: print(f"    {s}"))
+        self.window["to"] = record.flag_set_at
+
+    def last_known_good(self, run: Run) -> None:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                              check=False).stdout.strip() or "0" * 40
+        manifest = run.read("backup_manifest.json")
+        record = lkg.LastKnownGood(
+            rollback_sha=head, rc_tag=self.rc_tag, timestamp=now(),
+            ledger_head=run.read("migration_log.json").get("head"),
+            backup={"path": str(self.backup), "sha256": manifest["dump"]["sha256"]},
+            evidence_bundle={"path": str(run.artifacts),
+                             "summary_sha256": evidence.summary_sha256(run.artifacts)})
+        path = lkg.write(record, Path(self.env["SOLVEREIGN_LKG_FILE"]))
+        shutil.copy(path, run.artifacts / "last_known_good.json")
+
+    def rollback_drill(self, run: Run) -> None:
+        from cutover.rollback import Hooks, rollback
+        from sandbox import api_server
+
+        hooks = Hooks(disable_writes=lambda: switch_writes(True, env=self.env, verify=False,
+                                                           log=lambda s: None),
+                      enable_writes=lambda: switch_writes(False, env=self.env, verify=False,
+                                                          log=lambda s: None),
+                      redeploy=lambda: str(api_server.restart_api(self.state)[0]))
+        result = rollback(run.db_url, self.env["SOLVEREIGN_ADMIN_DB_URL"], self.backup,
+                          hooks=hooks, log=lambda s: print(f"    {s}"),
+                          secrets=list(self.state.passwords.values()))
+        failed = [c for c in result.checks if not c.ok]
+        run.write("rollback_drill.json", {
+            "backup": str(self.backup), "kept_as": result.kept_as,
+            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in result.checks],
+            "timings": result.timings, "verdict": "FAIL" if failed else "PASS"})
+        if failed:
+            raise StepFailed("rollback drill: " + "; ".join(c.name for c in failed))
 
 
 def run(args: argparse.Namespace) -> int:
-    """Start, inspect and stop a sandbox; exit 0 when every step worked."""
-    from sandbox import manage
-
+    """Every step in order; the bundle is sealed and rendered whatever happens."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    bundle = (args.artifacts_dir / f"prod_cutover_{stamp}").resolve()
+    bundle.mkdir(parents=True, exist_ok=True)
     root = (args.data_dir or Path(tempfile.mkdtemp(prefix="solvereign-rehearsal-"))).resolve()
-    t0 = _step(f"sandbox up --at pre ({root})")
-    state = manage.up(root, at="pre", log=lambda line: print(f"    {line}"))
-    print(f"    ready in {time.monotonic() - t0:.1f}s")
+    r = Rehearsal(bundle, root, args.rc_tag)
+    phases: dict[str, dict] = {}
+    steps = [("sandbox_up", r.sandbox_up), ("preflight", r.preflight), ("freeze", r.freeze),
+             ("backup", r.backup_step)]
+    ok = True
     try:
-        _step("migration status")
-        url = state.url("solvereign_migrator")
-        with connect(url) as conn:
-            plan = load_plan(conn, default_directory())
-            version = conn.execute("SHOW server_version").fetchone()[0]
-        print(f"    {mask_url(url)} (PostgreSQL {version})")
-        print(f"    ledger head: {plan.head}")
-        print(f"    pending: {', '.join(m.name for m in plan.pending) or 'none'}")
-        if plan.drift:
-            print("    DRIFT: " + "; ".join(plan.drift), file=sys.stderr)
-            return 1
+        timed(r.run or Run(bundle, ""), "sandbox_up", r.sandbox_up, phases)
+        for name, step in [*steps[1:], *CUTOVER[2:], ("drills", r.drills),
+                           ("approval", r.approve), ("enable", r.enable),
+                           ("last_known_good", r.last_known_good),
+                           ("rollback_drill", r.rollback_drill)]:
+            timed(r.run, name, step, phases)
+    except CutoverError as exc:
+        print(f"    FAIL: {exc}")
+        ok = False
     finally:
-        if not args.keep:
-            _step("sandbox down")
-            manage.down(root)
-    print("REHEARSAL: the steps built so far completed")
-    return 0
+        _finish(r, phases, ok, args.keep)
+    print(f"REHEARSAL: {'PASS' if ok else 'FAIL'} — bundle {bundle}")
+    return 0 if ok else 1
+
+
+def _finish(r: Rehearsal, phases: dict, ok: bool, keep: bool) -> None:
+    """Seal the bundle with the window measured, render the report, stop the sandbox."""
+    window = dict(r.window)
+    if "from" in window:
+        end = window.get("to") or now()
+        window["seconds"] = round((datetime.fromisoformat(end)
+                                   - datetime.fromisoformat(window["from"])).total_seconds(), 1)
+    secret = r.env.get("SOLVEREIGN_HMAC_SECRET")
+    if secret:
+        evidence.seal(r.bundle, secret, verdict="PASS" if ok else "FAIL", rc_tag=r.rc_tag,
+                      phases=phases, writes_disabled=window, sandbox=True,
+                      approval_note="auto-approved in the sandbox rehearsal")
+        evidence_report.write(r.bundle, secret)
+        verified = evidence.verify(r.bundle, secret)
+        print(f"==> evidence: {len(evidence.load_summary(r.bundle)['artifacts'])} artifacts, "
+              f"{'verified' if verified.ok else 'NOT VERIFIED'}; writes disabled "
+              f"{window.get('seconds', '?')} s; report {r.bundle / 'report.html'}")
+        print(json.dumps({k: v["seconds"] for k, v in phases.items()}))
+    if not keep:
+        from sandbox import manage
+
+        manage.down(r.root)

@@ -26,6 +26,10 @@ BEGIN
 END
 $owner$;
 
+-- log_security_event returns the new id (INSERT ... RETURNING id needs SELECT on the
+-- column); as the owner it had that implicitly, as the definer it needs it granted.
+GRANT SELECT (id) ON core.security_events TO solvereign_definer;
+
 -- The functions' callers, and nobody else (PUBLIC's default EXECUTE goes in 025f).
 GRANT EXECUTE ON FUNCTION core.resolve_api_key(text) TO solvereign_api;
 GRANT EXECUTE ON FUNCTION core.log_security_event(text, text, text, jsonb)

@@ -24,9 +24,14 @@ ROLES = {
 LOGIN_ROLES = [name for name, attrs in ROLES.items() if attrs.startswith("LOGIN")]
 # The migrator acts as the owner (creates objects) and as the definer (hands over functions);
 # pg_monitor lets the gate, which connects as the migrator, see every session's state.
+# The backup role reads everything through pg_read_all_data (a grant per object misses the
+# ledger's sequence and whatever a later migration adds, and pg_dump then fails), and sees
+# other sessions through pg_monitor (the backup waits until their write counters are flushed).
 MEMBERSHIPS = [("solvereign_owner", "solvereign_migrator"),
                ("solvereign_definer", "solvereign_migrator"),
-               ("pg_monitor", "solvereign_migrator")]
+               ("pg_monitor", "solvereign_migrator"),
+               ("pg_read_all_data", "solvereign_backup"),
+               ("pg_monitor", "solvereign_backup")]
 
 
 def bootstrap_roles(admin_url: str) -> dict[str, str]:

@@ -203,10 +203,11 @@ def export_lines(state: SandboxState) -> list[str]:
 
 
 def start_api(state: SandboxState, log=None) -> None:
-    """Start the sandbox HTTP API (arrives with the API issue; the seam is here)."""
+    """Start the sandbox HTTP API (or keep its healthy one) and export the gate's probe settings."""
     try:
         from sandbox import api_server
     except ModuleNotFoundError:
         raise ConfigError("the sandbox HTTP API is not part of this build yet") from None
+    state.extra.update(api_server.probe_settings(state))
     state.api_url, state.api_pid = api_server.launch(state, log=log)
     state.save()

@@ -456,18 +456,21 @@ def _day_counts(total: int) -> list[int]:
 
 
 def _breaks_for(start: datetime, minutes: int) -> list[tuple[datetime, datetime]]:
-    """Up to 480 min one 45-min break mid-duty; longer duties 15 + 30 (split break).
+    """45-minute breaks that split the duty into work stretches of at most 270 minutes.
 
-    Either way no stretch of duty between breaks exceeds 270 minutes (R4), and the break
-    total is 45 (R8).
+    One break mid-duty up to 585 minutes, two beyond (a 10-hour duty cannot be cut into two
+    270-minute stretches by 45 minutes of break). Full 45-minute breaks qualify under R4 on
+    their own (a 15 + 30 split only qualifies at its second part) and satisfy R8.
     """
-    if minutes <= 480:
-        first = (minutes - 45) // 2 // 5 * 5
-        return [(start + timedelta(minutes=first), start + timedelta(minutes=first + 45))]
-    third = (minutes - 45) // 3 // 5 * 5
-    b1 = start + timedelta(minutes=third)
-    b2 = b1 + timedelta(minutes=15 + third)
-    return [(b1, b1 + timedelta(minutes=15)), (b2, b2 + timedelta(minutes=30))]
+    count = 1 if minutes - 45 <= 2 * 270 else 2
+    stretch = (minutes - 45 * count) // (count + 1) // 5 * 5
+    breaks = []
+    at = start
+    for _ in range(count):
+        at += timedelta(minutes=stretch)
+        breaks.append((at, at + timedelta(minutes=45)))
+        at += timedelta(minutes=45)
+    return breaks
 
 
 def _add_shifts(builder: _Builder, spec: _TenantSpec, rng: random.Random,
@@ -491,7 +494,7 @@ def _add_shifts(builder: _Builder, spec: _TenantSpec, rng: random.Random,
     for n, (start, site, qual, duration, non_driving) in enumerate(drafts, start=1):
         end = start + timedelta(minutes=duration)
         breaks = _breaks_for(start, duration)
-        drive = duration - 45 - non_driving
+        drive = duration - 45 * len(breaks) - non_driving
         code = f"T{n:0{width}d}"
         shift_id = builder.add(
             "roster.shifts", tenant_id=spec.id, code=code, site_code=site, qualification=qual,

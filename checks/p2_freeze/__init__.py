@@ -1,0 +1,1 @@
+"""Gate checks of the freeze phase (one concern per module)."""

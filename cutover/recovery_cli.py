@@ -1,0 +1,113 @@
+"""`cutover backup` and `cutover rollback` (DESIGN §8; runbook §2.4 and §9.2).
+
+Thin: flags and environment in, the library does the work, one verdict line out
+(`BACKUP STATUS: SUCCESS|FAILED`, `ROLLBACK STATUS: SUCCESS|FAILED`). Exit 0 success,
+1 a check failed (named), 2 bad input (one line, before anything changed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from cutover import lkg, redeploy, settings
+from cutover.backup import STATS_FLUSH_BOUND, BackupOptions, BackupRefused, take_backup
+from cutover.dburl import database_name, validate_url
+from cutover.errors import ConfigError
+from cutover.rollback import Hooks, RollbackFailed, rollback
+
+BACKUP_URL_VAR = "SOLVEREIGN_BACKUP_DB_URL"
+BACKUP_DIR_VAR = "SOLVEREIGN_BACKUP_DIR"
+ADMIN_URL_VAR = "SOLVEREIGN_ADMIN_DB_URL"
+_SECRET_VARS = ("SOLVEREIGN_SESSION_SECRET", "SOLVEREIGN_HMAC_SECRET")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `backup` and `rollback`."""
+    b = subparsers.add_parser("backup", help="verified pg_dump + manifest (after the freeze)")
+    b.add_argument("--db-url", help=f"backup role URL (default: ${BACKUP_URL_VAR})")
+    b.add_argument("--out", type=Path, help=f"folder (default: ${BACKUP_DIR_VAR} or backups/)")
+    b.add_argument("--lock-wait-timeout", default="30s",
+                   help="how long to wait for table locks before giving up (pg_dump's too)")
+    b.add_argument("--settle", type=float, default=STATS_FLUSH_BOUND, metavar="SECONDS",
+                   help="longest wait for other sessions' write counters to be flushed")
+    b.add_argument("--workers", type=int, default=1, help="checksum sessions beside pg_dump")
+    b.set_defaults(func=run_backup)
+
+    r = subparsers.add_parser("rollback", help="restore the pre-cutover backup (runbook 9.2)")
+    r.add_argument("--db-url", help="the database to roll back (default: $SOLVEREIGN_DB_URL)")
+    r.add_argument("--admin-url", help=f"superuser URL for the restore (default: ${ADMIN_URL_VAR})")
+    r.add_argument("--backup", required=True, type=Path, help="the .dump (or its manifest)")
+    r.add_argument("--workers", type=int, default=2, help="checksum connections")
+    r.set_defaults(func=run_rollback)
+
+
+def _secrets() -> list[str]:
+    return [v for k in _SECRET_VARS if (v := os.environ.get(k))]
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    """`cutover backup`."""
+    url = settings.db_url(args.db_url, name=BACKUP_URL_VAR)
+    out = args.out or Path(os.environ.get(BACKUP_DIR_VAR) or "backups")
+    if args.workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    options = BackupOptions(lock_wait_timeout=args.lock_wait_timeout,
+                            stats_settle=max(0.0, args.settle), workers=args.workers)
+    try:
+        result = take_backup(url, out, options, log=print, secrets=_secrets())
+    except BackupRefused as exc:
+        print(f"cutover: backup refused: {exc}", file=sys.stderr)
+        print("BACKUP STATUS: FAILED")
+        return exc.exit_code
+    print(f"backup {result.dump} sha256 {result.doc['dump']['sha256']}")
+    print("BACKUP STATUS: SUCCESS")
+    return 0
+
+
+def _target_urls(args: argparse.Namespace) -> tuple[str, str]:
+    admin = args.admin_url or os.environ.get(ADMIN_URL_VAR)
+    admin = validate_url(admin, "--admin-url" if args.admin_url else ADMIN_URL_VAR)
+    target = args.db_url or os.environ.get("SOLVEREIGN_DB_URL") or admin
+    label = "--db-url" if args.db_url else "SOLVEREIGN_DB_URL"
+    return validate_url(target, label), admin
+
+
+def _redeploy_hook(record: lkg.LastKnownGood | None, database: str, backup: Path):
+    """The configured redeploy command, validated now (placeholders filled) so a broken
+    template is bad input before any change, not a failure after the restore."""
+    command = redeploy.parse()
+    if command is None:
+        return None
+    values = {"rollback_sha": record.rollback_sha if record else "",
+              "rc_tag": record.rc_tag if record else "", "database": database,
+              "backup": str(backup)}
+    command.argv(values)
+    secrets = _secrets()
+    return lambda: redeploy.run(command, values, secrets)
+
+
+def run_rollback(args: argparse.Namespace) -> int:
+    """`cutover rollback`."""
+    target, admin = _target_urls(args)
+    if args.workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    record = lkg.read()
+    if record:
+        print(f"last-known-good: rollback_sha {record.rollback_sha} (rc {record.rc_tag}, "
+              f"{record.timestamp})")
+    else:
+        print(f"last-known-good: none recorded at {lkg.default_path()}")
+    hooks = Hooks(redeploy=_redeploy_hook(record, database_name(target), args.backup))
+    try:
+        result = rollback(target, admin, args.backup, hooks=hooks, log=print,
+                          secrets=_secrets(), workers=args.workers)
+    except RollbackFailed as exc:
+        print(f"cutover: rollback failed at {exc}", file=sys.stderr)
+        print("ROLLBACK STATUS: FAILED")
+        return exc.exit_code
+    print(f"rolled back {result.target}; the replaced database is kept as {result.kept_as}")
+    print("ROLLBACK STATUS: SUCCESS")
+    return 0

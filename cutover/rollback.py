@@ -1,0 +1,382 @@
+"""The rollback (runbook §9.2): back to the pre-cutover backup, proven, then writes on again.
+
+Steps, each printed as it runs; the first failure stops the run with exit 1 naming it, and
+from step 1 on writes stay disabled until a run completes:
+
+ 1. disable writes (hook; default: the config store flag)
+ 2. the dump's sha256 equals the manifest's
+ 3. the target is the backed-up database: system_identifier and name equal the manifest's,
+    seen through the admin connection and through --db-url (anything else is refused,
+    naming both)
+ 4. restore into a fresh work database (cutover.restore explains why not in place)
+ 5. verify the work database before it goes live: ledger head, security fingerprint
+    (ownership, ACLs, row security, policies, definer functions, default privileges),
+    sequences not behind their tables, every table's row count and content checksum
+ 6. swap it in by name in one transaction (the replaced database is kept)
+ 7. verify the live database again (identity, ledger head, fingerprint, sequences)
+ 8. redeploy the previous build (hook: SOLVEREIGN_REDEPLOY_COMMAND with {rollback_sha})
+ 9. the post-rollback gate (hook; the gate issue wires `pytest -m postrollback`)
+10. enable writes (hook)
+
+Redeploy comes before the gate and enabling writes: the gate must judge the build that will
+take the writes, and the post-cutover build must never write into the pre-cutover schema.
+Re-running after an interruption at any step completes the rollback.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from cutover import backup_manifest, dbfacts, pgrun, restore
+from cutover.backup_manifest import Manifest
+from cutover.db import connect
+from cutover.dburl import database_name, mask_text, mask_url, validate_url, with_database
+from cutover.errors import EXIT_FAIL, ConfigError, CutoverError, TargetError
+
+Log = Callable[[str], None]
+
+
+class RollbackFailed(CutoverError):
+    """A step or check failed (exit 1); the message names it."""
+
+    exit_code = EXIT_FAIL
+
+    def __init__(self, step: str, detail: str, writes_disabled: bool = True) -> None:
+        note = "; writes remain DISABLED" if writes_disabled else ""
+        super().__init__(f"{step}: {detail}{note}")
+        self.step = step
+
+
+@dataclass(frozen=True)
+class Check:
+    """One verification and what it found."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+def store_writes(disabled: bool) -> Callable[[], None]:
+    """The default freeze/enable hook: set the flag in the configured store (no proof
+    through the application here; that is `cutover freeze` / `cutover enable`)."""
+
+    def hook() -> None:
+        from cutover.configstore import WRITES_DISABLED_KEY, open_store
+
+        with open_store() as store:
+            store.set_flag(WRITES_DISABLED_KEY, disabled)
+
+    return hook
+
+
+@dataclass
+class Hooks:
+    """What the rollback calls outside the database; each replaceable (tests, rehearsal)."""
+
+    disable_writes: Callable[[], None] = field(default_factory=lambda: store_writes(True))
+    enable_writes: Callable[[], None] = field(default_factory=lambda: store_writes(False))
+    redeploy: Callable[[], str | None] | None = None
+    post_rollback_gate: Callable[[], bool] | None = None
+    # Called with pg_restore's pid once it runs (lets a drill interrupt it mid-restore).
+    on_restore_start: Callable[[int], None] | None = None
+
+
+@dataclass
+class RollbackResult:
+    """What happened, for the caller's report."""
+
+    target: str
+    replaced_by: str
+    kept_as: str
+    checks: list[Check]
+    timings: dict[str, float]
+
+
+# -- verification ------------------------------------------------------------------------
+
+
+def _check_tables(conn: psycopg.Connection, manifest: Manifest, content: bool,
+                  connect_worker: Callable[[], psycopg.Connection], workers: int
+                  ) -> list[Check]:
+    """Same tables as the backup; with `content`, the same row counts and checksums."""
+    tables = dbfacts.tables(conn)
+    have, want = {t.name for t in tables}, set(manifest.tables)
+    extra, missing = sorted(have - want), sorted(want - have)
+    ok = not extra and not missing
+    detail = (f"{len(have)} tables" if ok else
+              "; ".join(x for x in (f"missing {', '.join(missing)}" if missing else "",
+                                    f"not in the backup {', '.join(extra)}" if extra else "")
+                        if x))
+    checks = [Check("tables", ok, detail)]
+    if not content:
+        return checks
+    methods = {name: dbfacts.checksum_method(facts.get("checksum"))
+               for name, facts in manifest.tables.items()}
+    sums = dbfacts.checksum_tables(connect_worker, tables, workers, methods)
+    wrong = []
+    for name, facts in manifest.tables.items():
+        if facts.get("kind") != "r":
+            continue
+        got = sums.get(name)
+        if got is None or got["rows"] != facts.get("rows") or got["checksum"] != facts.get(
+                "checksum"):
+            rows = got["rows"] if got else "none"
+            wrong.append(f"{name} ({rows} rows, backup {facts.get('rows')})")
+    rows = sum(s["rows"] for s in sums.values())
+    checks.append(Check("rows and checksums", not wrong,
+                        f"{len(sums)} tables, {rows} rows equal the backup" if not wrong
+                        else "differ: " + ", ".join(wrong)))
+    return checks
+
+
+def verify_database(url: str, manifest: Manifest, *, content: bool,
+                    workers: int = 2) -> list[Check]:
+    """Compare the database at `url` with the manifest (see the module docstring)."""
+    conn = connect(url, name="SOLVEREIGN_ADMIN_DB_URL", application_name="cutover rollback")
+
+    def worker() -> psycopg.Connection:
+        c = connect(url, name="SOLVEREIGN_ADMIN_DB_URL", application_name="cutover rollback")
+        dbfacts.prepare_session(c)
+        return c
+
+    try:
+        dbfacts.prepare_session(conn)
+        head = dbfacts.ledger_head(conn)
+        checks = [Check("ledger head", head == manifest.ledger_head,
+                        f"{head or '(none)'}" + ("" if head == manifest.ledger_head
+                                                 else f", backup has {manifest.ledger_head}"))]
+        lines = dbfacts.fingerprint(conn)
+        diff = dbfacts.fingerprint_diff(manifest.fingerprint, lines)
+        shown = "; ".join(diff[:6]) + (f"; ... {len(diff) - 6} more" if len(diff) > 6 else "")
+        checks.append(Check("ownership and ACLs", not diff,
+                            f"{len(lines)} entries equal the backup's" if not diff
+                            else f"{len(diff)} difference(s): {shown}"))
+        behind = dbfacts.sequences_behind(conn)
+        checks.append(Check("sequences", not behind,
+                            "every sequence is ahead of its table" if not behind
+                            else "; ".join(behind)))
+        checks += _check_tables(conn, manifest, content, worker, workers)
+    finally:
+        conn.close()
+    return checks
+
+
+def _require(step: str, checks: list[Check], log: Log) -> None:
+    for c in checks:
+        log(f"    {'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        raise RollbackFailed(step, "check failed: " + ", ".join(
+            f"{c.name} ({c.detail})" for c in failed))
+
+
+# -- identity ------------------------------------------------------------------------------
+
+
+def _identity_at(url: str, name: str) -> dbfacts.Identity:
+    try:
+        conn = connect(url, name=name, application_name="cutover rollback")
+    except TargetError as exc:
+        raise RollbackFailed("database identity", str(exc)) from None
+    try:
+        ident, _props = dbfacts.identity(conn)
+        return ident
+    finally:
+        conn.close()
+
+
+def check_identity(manifest: Manifest, target_url: str, admin_target_url: str) -> str:
+    """The database we will replace is the one the backup was taken of, through both URLs."""
+    want = manifest.identity
+    via_admin = _identity_at(admin_target_url, "SOLVEREIGN_ADMIN_DB_URL")
+    if via_admin != want:
+        raise RollbackFailed("database identity",
+                             f"refusing to restore: the backup is of {want.describe()}, "
+                             f"the target is {via_admin.describe()}")
+    if target_url != admin_target_url:
+        via_target = _identity_at(target_url, "--db-url")
+        if via_target != via_admin:
+            raise RollbackFailed("database identity",
+                                 f"--db-url reaches {via_target.describe()} but the admin URL "
+                                 f"reaches {via_admin.describe()}: not the same database")
+    return want.describe()
+
+
+# -- the whole rollback --------------------------------------------------------------------
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+class _Steps:
+    """Numbered, timed step output: the operator sees where the rollback is."""
+
+    def __init__(self, log: Log, secrets: list[str], total: int) -> None:
+        self.log, self.secrets, self.n, self.total = log, secrets, 0, total
+        self.timings: dict[str, float] = {}
+
+    def run(self, name: str, fn: Callable[[], Any]) -> Any:
+        """Run one step. Once writes are off, any failure is the rollback's failure (exit 1,
+        naming the step), never mistaken for bad input."""
+        self.n += 1
+        self.log(f"[{self.n}/{self.total}] {name}")
+        started = time.monotonic()
+        try:
+            result = fn()
+        except RollbackFailed:
+            raise
+        except (CutoverError, psycopg.Error) as exc:
+            if self.n == 1:
+                raise
+            text = mask_text(str(exc).strip().splitlines()[0] if str(exc).strip()
+                             else type(exc).__name__, self.secrets)
+            raise RollbackFailed(name, text) from None
+        self.timings[name] = round(time.monotonic() - started, 3)
+        self.log(f"    done in {self.timings[name]:.2f}s" + (f": {result}" if isinstance(
+            result, str) and result else ""))
+        return result
+
+
+@dataclass
+class RollbackPlan:
+    """One rollback's inputs, resolved and validated before anything changes."""
+
+    manifest: Manifest
+    target_url: str
+    admin_url: str
+    pg_restore: str
+    hooks: Hooks
+    log: Log
+    secrets: list[str]
+    workers: int
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def target(self) -> str:
+        return database_name(self.target_url)
+
+    @property
+    def admin_target(self) -> str:
+        return with_database(self.admin_url, self.target)
+
+    @property
+    def work(self) -> str:
+        return restore.work_name(self.target, self.manifest.sha256)
+
+    @functools.cached_property
+    def kept(self) -> str:
+        return restore.rolledback_name(self.target, _stamp())
+
+
+def _dump_checksum(p: RollbackPlan) -> str:
+    digest = backup_manifest.sha256_file(p.manifest.dump_path)
+    if digest != p.manifest.sha256:
+        raise RollbackFailed("dump checksum", f"sha256 of {p.manifest.dump_path.name} is "
+                             f"{digest}, the manifest says {p.manifest.sha256}")
+    return f"sha256 {digest[:16]}... matches"
+
+
+def _restore(p: RollbackPlan) -> str:
+    with restore.admin_connection(p.admin_url) as admin:
+        restore.drop_leftover(admin, p.work, p.log)
+        restore.create_work_database(admin, p.work, p.manifest)
+        restore.apply_database_properties(admin, p.work, p.manifest)
+    took = restore.run_pg_restore(p.pg_restore, p.manifest.dump_path,
+                                  with_database(p.admin_url, p.work), p.secrets,
+                                  p.hooks.on_restore_start)
+    return f"pg_restore into {p.work} in {took:.2f}s"
+
+
+def _verify_work(p: RollbackPlan) -> str:
+    found = verify_database(with_database(p.admin_url, p.work), p.manifest, content=True,
+                            workers=p.workers)
+    p.checks.extend(found)
+    _require("verify restored database", found, p.log)
+    return f"{p.work} equals the backup; {p.target} not touched yet"
+
+
+def _swap(p: RollbackPlan) -> str:
+    with restore.admin_connection(p.admin_url) as admin:
+        restore.finish_work_database(admin, p.work, p.manifest)
+        restore.swap(admin, p.target, p.work, p.kept,
+                     p.manifest.doc["database"].get("comment"), p.log)
+    return f"{p.target} is the restored database; the replaced one is kept as {p.kept}"
+
+
+def _verify_live(p: RollbackPlan) -> str:
+    check_identity(p.manifest, p.target_url, p.admin_target)
+    found = verify_database(p.admin_target, p.manifest, content=False)
+    p.checks.extend(found)
+    _require("verify live database", found, p.log)
+    return p.manifest.identity.describe()
+
+
+def _redeploy(p: RollbackPlan) -> str:
+    if p.hooks.redeploy is None:
+        return "no redeploy hook configured (skipped)"
+    out = p.hooks.redeploy()
+    return out.splitlines()[-1] if out else "redeploy command succeeded"
+
+
+def _gate(p: RollbackPlan) -> str:
+    if p.hooks.post_rollback_gate is None:
+        return "no post-rollback gate configured (skipped)"
+    if not p.hooks.post_rollback_gate():
+        raise RollbackFailed("post-rollback gate", "the gate did not pass")
+    return "passed"
+
+
+# The runbook's order; see the module docstring for why redeploy precedes the gate.
+_STEP_FUNCTIONS: tuple[tuple[str, Callable[[RollbackPlan], Any]], ...] = (
+    ("disable writes", lambda p: p.hooks.disable_writes()),
+    ("dump checksum", _dump_checksum),
+    ("database identity", lambda p: check_identity(p.manifest, p.target_url, p.admin_target)),
+    ("restore", _restore),
+    ("verify restored database", _verify_work),
+    ("swap in", _swap),
+    ("verify live database", _verify_live),
+    ("redeploy", _redeploy),
+    ("post-rollback gate", _gate),
+    ("enable writes", lambda p: p.hooks.enable_writes()),
+)
+
+
+def plan(target_url: str, admin_url: str, backup: Path, *, hooks: Hooks | None = None,
+         log: Log = print, secrets: list[str] | None = None, workers: int = 2) -> RollbackPlan:
+    """Validate every input (URLs, manifest, dump present, tools): bad input is exit 2
+    with nothing changed."""
+    validate_url(target_url, "--db-url")
+    validate_url(admin_url, "SOLVEREIGN_ADMIN_DB_URL")
+    manifest = backup_manifest.load(Path(backup))
+    if not manifest.dump_path.exists():
+        raise ConfigError(f"dump file {manifest.dump_path} named by {manifest.path} is missing")
+    pg_restore = pgrun.resolve_tool(
+        "pg_restore", int(manifest.doc["database"]["server_version_num"]) // 10000)
+    secrets = [s for s in [*(secrets or []), pgrun.split_password(target_url).password,
+                           pgrun.split_password(admin_url).password] if s]
+    return RollbackPlan(manifest, target_url, admin_url, pg_restore, hooks or Hooks(), log, secrets,
+                 workers)
+
+
+def rollback(target_url: str, admin_url: str, backup: Path, *, hooks: Hooks | None = None,
+             log: Log = print, secrets: list[str] | None = None,
+             workers: int = 2) -> RollbackResult:
+    """Run the rollback end to end; RollbackFailed (exit 1) naming the failed step/check,
+    ConfigError/TargetError (exit 2) for bad input found before anything changed."""
+    p = plan(target_url, admin_url, backup, hooks=hooks, log=log, secrets=secrets,
+             workers=workers)
+    log(f"rollback of {mask_url(target_url)} to {p.manifest.dump_path.name} "
+        f"(ledger head {p.manifest.ledger_head})")
+    steps = _Steps(log, p.secrets, len(_STEP_FUNCTIONS))
+    for name, fn in _STEP_FUNCTIONS:
+        steps.run(name, lambda fn=fn: fn(p))
+    return RollbackResult(p.target, p.work, p.kept, p.checks, steps.timings)

@@ -1,0 +1,187 @@
+"""The gate's API checks against broken variants of the sandbox API (the kill matrix).
+
+Each fault (SOLVEREIGN_SANDBOX_FAULTS, test infrastructure) breaks one property; exactly
+the check owning it fails, and its message names the route. Postmigration checks run
+against a `latest` database, freeze checks against a `pre` one (the freeze comes first).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cutover.configstore import WRITES_DISABLED_KEY, LocalConfigStore
+from tests.api.conftest import REPLAY_LOGGING_BROKEN, probe_env, security_event_logging_works
+from tests.platform import REPO, run_gate, statuses
+
+PM = sorted(str(p.relative_to(REPO)) for p in (REPO / "checks/p3_postmigration")
+            .glob("test_pm1*.py"))
+FZ = sorted(str(p.relative_to(REPO)) for p in (REPO / "checks/p2_freeze").glob("test_fz*.py"))
+PM_IDS = {"PM-100", "PM-101", "PM-102", "PM-103", "PM-104", "PM-105"}
+pytestmark = pytest.mark.slow
+
+
+def gate(db, api, paths, marker, **env):
+    settings = {"SOLVEREIGN_API_URL": api.url if api else "", **probe_env(db),
+                "SOLVEREIGN_PROBE_TENANT_A": "wien_pilot",
+                "SOLVEREIGN_PROBE_TENANT_B": "graz_test", "SOLVEREIGN_API_WAIT_SECONDS": "3",
+                "SOLVEREIGN_ARTIFACTS_DIR": str(db.workdir / "artifacts"), **env}
+    settings = {k: v for k, v in settings.items() if v is not None}
+    return run_gate(db, *paths, marker=marker, env=db.env(**settings))
+
+
+def only_failure(result: dict, check_id: str, known: frozenset[str] = frozenset()) -> str:
+    """Exactly `check_id` failed, everything else passed (but the `known` schema defects)."""
+    got = statuses(result)
+    assert got.get(check_id) == "FAIL", got
+    others = {k: v for k, v in got.items() if k != check_id and v != "PASS" and k not in known}
+    assert not others, f"other checks changed too: {others}"
+    return next(c["message"] for c in result["checks"] if c["check_id"] == check_id)
+
+
+@pytest.fixture(scope="module")
+def known(latest_db) -> frozenset[str]:
+    """Checks that fail on this schema for a reason outside the API (see conftest)."""
+    return frozenset() if security_event_logging_works(latest_db) else frozenset({"PM-105"})
+
+
+def set_flag(db, disabled: bool) -> None:
+    with LocalConfigStore(db.workdir / "config-store.json") as store:
+        store.set_flag(WRITES_DISABLED_KEY, disabled)
+
+
+def test_healthy_api_passes_every_postmigration_check(latest_db, start_api, known):
+    api = start_api(latest_db)
+    proc, result = gate(latest_db, api, PM, "postmigration")
+    if known:  # the gate must see the schema's defect, not hide it
+        message = only_failure(result, "PM-105")
+        assert "no REPLAY_ATTACK row appeared in core.security_events" in message
+        pytest.xfail(REPLAY_LOGGING_BROKEN)
+    assert statuses(result) == dict.fromkeys(PM_IDS, "PASS"), proc.stdout[-3000:]
+    assert proc.returncode == 0 and "VERDICT: PASS" in proc.stdout
+    artifacts = latest_db.workdir / "artifacts"
+    health = json.loads((artifacts / "health_check.json").read_text())
+    assert health["status"] == "PASS" and health["ready"]["body"]["ready"] is True
+    auth = json.loads((artifacts / "auth_separation_test.json").read_text())
+    assert auth["verdict"] == "PASS"
+    assert set(auth["checks"]) == PM_IDS - {"PM-100"}
+    text = "\n".join(p.read_text() for p in artifacts.iterdir())
+    for secret in [*latest_db.secrets(), *probe_env(latest_db).values()]:
+        if len(secret) > 20:
+            assert secret not in text
+
+
+@pytest.mark.parametrize("fault, check, named", [
+    ("platform_accepts_key", "PM-101", ["GET /api/v1/platform/tenants with X-API-Key",
+                                        "POST /api/v1/platform/tenants/{tenant_id}/deactivate"]),
+    ("platform_accepts_key:/api/v1/platform/security-events", "PM-101",
+     ["1 platform routes", "GET /api/v1/platform/security-events with X-API-Key answered "
+                           "HTTP 200"]),
+    ("pack_accepts_cookie:/api/v1/roster/drivers", "PM-102",
+     ["1 pack routes", "GET /api/v1/roster/drivers with a valid session cookie answered "
+                       "HTTP 200"]),
+    ("route_without_auth:/api/v1/routing/status", "PM-103",
+     ["1 routes answer without credentials: GET /api/v1/routing/status answered HTTP 200"]),
+    ("route_without_auth:/api/v1/platform/tenants", "PM-103",
+     ["GET /api/v1/platform/tenants answered HTTP 200"]),
+    ("pack_uses_platform_role:/api/v1/roster/drivers", "PM-104",
+     ["GET /api/v1/roster/drivers with the key of wien_pilot returns data of graz_test",
+      "GET /api/v1/roster/drivers with the key of graz_test returns data of"]),
+    ("pack_uses_platform_role:/api/v1/roster/plans/{plan_id}", "PM-104",
+     ["GET /api/v1/roster/plans/{plan_id} with the key of wien_pilot reads graz_test's"]),
+    ("replay_off", "PM-105", ["the replay of POST /api/v1/roster/absences answered HTTP 422"]),
+])
+def test_each_fault_fails_exactly_its_check(latest_db, start_api, known, fault, check, named):
+    api = start_api(latest_db, SOLVEREIGN_SANDBOX_FAULTS=fault)
+    proc, result = gate(latest_db, api, PM, "postmigration")
+    message = only_failure(result, check, known)
+    for text in named:
+        assert text in message, message
+    assert proc.returncode == 2 and "VERDICT: FAIL" in proc.stdout
+
+
+def test_unready_api_fails_health_only(latest_db, start_api, known):
+    broken = latest_db.workdir / "broken-store.json"
+    broken.write_text("{not json")
+    api = start_api(latest_db, SOLVEREIGN_CONFIG_STORE_FILE=str(broken))
+    _, result = gate(latest_db, api, PM, "postmigration")
+    message = only_failure(result, "PM-100", known)
+    assert "/health/ready says ready=False" in message and "is not valid JSON" in message
+
+
+def test_unexpected_write_state_fails_health(latest_db, start_api, known):
+    api = start_api(latest_db)
+    _, result = gate(latest_db, api, PM, "postmigration",
+                     SOLVEREIGN_EXPECT_WRITES_ENABLED="false")
+    message = only_failure(result, "PM-100", known)
+    assert "writes_enabled=true, this phase expects false" in message
+
+
+def test_without_api_url_the_checks_are_not_applicable(latest_db):
+    proc, result = gate(latest_db, None, PM, "postmigration")
+    assert statuses(result) == dict.fromkeys(PM_IDS, "N/A")
+    assert "VERDICT: FAIL" in proc.stdout  # nothing verified is never a pass
+
+
+def test_missing_credentials_are_not_verified_never_pass(latest_db, start_api):
+    api = start_api(latest_db)
+    blank = dict.fromkeys([*probe_env(latest_db), "SOLVEREIGN_PROBE_TENANT_A",
+                           "SOLVEREIGN_PROBE_TENANT_B"], None)
+    env = latest_db.env(SOLVEREIGN_API_URL=api.url, SOLVEREIGN_API_WAIT_SECONDS="3")
+    for name in blank:
+        env.pop(name, None)
+    proc, result = run_gate(latest_db, *PM, marker="postmigration", env=env)
+    got = statuses(result)
+    assert got == {"PM-100": "PASS", "PM-103": "PASS", "PM-101": "WARN", "PM-102": "WARN",
+                   "PM-104": "WARN", "PM-105": "WARN"}
+    messages = {c["check_id"]: c["message"] for c in result["checks"]}
+    assert messages["PM-101"].startswith("not verified: SOLVEREIGN_PROBE_API_KEY_A not set")
+    assert proc.returncode == 1 and "VERDICT: WARN" in proc.stdout
+
+
+def test_freeze_proven_through_the_application(pre_db, start_api):
+    api = start_api(pre_db)
+    set_flag(pre_db, True)
+    try:
+        proc, result = gate(pre_db, api, FZ, "freeze")
+    finally:
+        set_flag(pre_db, False)
+    assert statuses(result) == {"FZ-001": "PASS", "FZ-002": "PASS"}, proc.stdout[-3000:]
+
+
+def test_freeze_not_set_fails_fz001(pre_db, start_api):
+    api = start_api(pre_db)
+    _, result = gate(pre_db, api, FZ, "freeze", SOLVEREIGN_API_WAIT_SECONDS="1")
+    message = only_failure(result, "FZ-001")
+    assert "/health still reports writes_enabled=true after 1 s" in message
+    assert "POST /api/v1/roster/plans answered HTTP 422 invalid_request" in message
+
+
+@pytest.mark.parametrize("fault, named, not_named", [
+    ("ignore_flag", ["/health still reports writes_enabled=true",
+                     "POST /api/v1/roster/absences answered HTTP 422"], []),
+    ("flag_not_enforced:/api/v1/roster/absences",
+     ["1 signs that writes are not frozen: POST /api/v1/roster/absences answered HTTP 422"],
+     ["/health", "POST /api/v1/roster/plans"]),
+    ("flag_not_enforced:/api/v1/platform/tenants/{tenant_id}/deactivate",
+     ["POST /api/v1/platform/tenants/{tenant_id}/deactivate answered HTTP 404"], ["/health"]),
+])
+def test_freeze_faults_fail_fz001_naming_the_route(pre_db, start_api, fault, named, not_named):
+    api = start_api(pre_db, SOLVEREIGN_SANDBOX_FAULTS=fault)
+    set_flag(pre_db, True)
+    try:
+        _, result = gate(pre_db, api, FZ, "freeze", SOLVEREIGN_API_WAIT_SECONDS="1")
+    finally:
+        set_flag(pre_db, False)
+    message = only_failure(result, "FZ-001")
+    for text in named:
+        assert text in message, message
+    for text in not_named:
+        assert text not in message, message
+
+
+def test_paths_exist():
+    assert len(PM) == 6 and len(FZ) == 2
+    assert all(Path(REPO / p).exists() for p in PM + FZ)

@@ -1,0 +1,169 @@
+"""`cutover backup`: a verified dump, a manifest that describes it, and refusals."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+
+import psycopg
+import pytest
+
+from cutover import dbfacts, pgrun
+from cutover.backup import BackupOptions, BackupRefused, parse_toc, take_backup
+from cutover.backup_manifest import load as load_manifest
+from cutover.pg.embedded import bin_path
+from tests.backup.conftest import assert_no_secrets, cli, manifest_of, query
+
+SEEDED_EVENT = ("INSERT INTO core.security_events (event_type, severity, details)"
+                " VALUES ('BACKUP_TEST', 'INFO', '{}')")
+
+
+def test_backup_writes_a_verified_dump_and_a_complete_manifest(pre_db):
+    out = pre_db.workdir / "backups"
+    proc = cli(pre_db, "backup", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "BACKUP STATUS: SUCCESS"
+    dumps = sorted(out.glob("solvereign_pre_cutover_*.dump"))
+    assert len(dumps) == 1 and dumps[0].name.endswith("Z.dump")
+    assert not list(out.glob(".*")), "no temporary file may be left behind"
+    doc = manifest_of(dumps[0])
+    dump = dumps[0]
+
+    assert doc["format"] == "solvereign-backup-manifest/1"
+    assert doc["dump"]["file"] == dump.name
+    assert doc["dump"]["sha256"] == hashlib.sha256(dump.read_bytes()).hexdigest()
+    assert doc["dump"]["size_bytes"] == dump.stat().st_size
+    ident = query(pre_db.url("postgres"),
+                  "SELECT system_identifier::text, current_database() FROM pg_control_system()")
+    assert (doc["database"]["system_identifier"], doc["database"]["name"]) == ident[0]
+    assert doc["database"]["server_version"].startswith("16")
+    assert doc["ledger_head"].startswith("024")
+    assert doc["snapshot"]["start_lsn"] and doc["snapshot"]["started_at"].endswith("+00:00")
+    assert doc["taken_by"]["role"] == "solvereign_backup"
+    assert doc["counters"]["before"] == doc["counters"]["after"]
+    assert "core.tenants" in doc["counters"]["before"]
+
+    # every table of the catalog is in the manifest, with its rows and checksum
+    catalog = query(pre_db.url("postgres"),
+                    "SELECT n.nspname || '.' || c.relname, c.relkind FROM pg_class c"
+                    " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN"
+                    " ('r','p','m') AND n.nspname NOT IN ('pg_catalog','information_schema')")
+    assert {name for name, _k in catalog} == set(doc["tables"])
+    tenants = query(pre_db.url("postgres"), "SELECT count(*) FROM core.tenants")[0][0]
+    assert doc["tables"]["core.tenants"]["rows"] == tenants > 0
+    assert all(t["checksum"].startswith(("hrx64:", "md5sum128:"))
+               for t in doc["tables"].values() if t["kind"] == "r")
+    assert doc["fingerprint"]["lines"] and len(doc["fingerprint"]["sha256"]) == 64
+
+    # and pg_restore --list really lists every one of them
+    listing = pgrun.run(str(bin_path() / "pg_restore"), ["--list", str(dump)])
+    found, count = parse_toc(listing.stdout)
+    assert count == doc["dump"]["toc_entries"]
+    for name, kind in catalog:
+        schema, rel = name.split(".")
+        desc = "MATERIALIZED VIEW" if kind == "m" else "TABLE"
+        assert (desc, f"{schema} {rel}") in found
+
+    load_manifest(dump)  # the rollback's own validation accepts it
+    assert_no_secrets(pre_db, proc.stdout, proc.stderr, folders=(out,))
+
+
+def test_backup_defaults_to_the_backup_role_and_folder_from_the_environment(pre_db):
+    proc = cli(pre_db, "backup")
+    assert proc.returncode == 0, proc.stderr
+    assert "as solvereign_backup" in proc.stdout
+    assert len(list((pre_db.workdir / "backups").glob("*.dump"))) == 1
+    assert "***" in proc.stdout  # the URL is shown, masked
+
+
+def test_a_write_after_the_snapshot_makes_the_backup_refuse(pre_db, tmp_path):
+    def slip_in_a_write() -> None:
+        with psycopg.connect(pre_db.url("postgres"), autocommit=True) as conn:
+            conn.execute(SEEDED_EVENT)
+
+    out = tmp_path / "out"
+    opts = BackupOptions(after_snapshot=slip_in_a_write)
+    with pytest.raises(BackupRefused) as err:
+        take_backup(pre_db.url("solvereign_backup"), out, opts)
+    message = str(err.value)
+    assert "writes slipped past the freeze" in message
+    assert "core.security_events (+1 ins" in message
+    assert list(out.iterdir()) == [], "a refused backup leaves no dump behind"
+
+
+def test_a_write_on_a_pooled_connection_is_caught_after_its_stats_flush(pre_db, tmp_path):
+    """The writer flushed its statistics just before writing and stays connected, so its
+    insert reaches pg_stat_user_tables only ~10 s later: the backup waits for it."""
+    writer: list[psycopg.Connection] = []
+
+    def pooled_write() -> None:
+        conn = psycopg.connect(pre_db.url("postgres"), autocommit=True)
+        writer.append(conn)
+        conn.execute("SELECT count(*) FROM core.tenants")  # first transaction: flushed
+        conn.execute(SEEDED_EVENT)  # < 1 s later: counters stay pending in the backend
+
+    try:
+        with pytest.raises(BackupRefused, match=r"core\.security_events"):
+            take_backup(pre_db.url("solvereign_backup"), tmp_path / "out",
+                        BackupOptions(after_snapshot=pooled_write))
+    finally:
+        for conn in writer:
+            conn.close()
+
+
+def test_an_open_write_transaction_refuses_the_backup(pre_db, tmp_path):
+    with psycopg.connect(pre_db.url("postgres")) as conn:
+        conn.execute(SEEDED_EVENT)  # not committed: a writer is in flight
+        with pytest.raises(BackupRefused, match="write transaction is open"):
+            take_backup(pre_db.url("solvereign_backup"), tmp_path / "out", BackupOptions())
+        conn.rollback()
+
+
+def test_a_write_during_a_running_dump_from_another_thread_is_caught(pre_db, tmp_path):
+    """A second connection keeps writing while pg_dump runs (the injected hook only starts
+    it): whatever the timing, the backup must not succeed with moving counters."""
+    stop = threading.Event()
+
+    def keep_writing() -> None:
+        with psycopg.connect(pre_db.url("postgres"), autocommit=True) as conn:
+            while not stop.is_set():
+                conn.execute(SEEDED_EVENT)
+
+    thread = threading.Thread(target=keep_writing, daemon=True)
+    try:
+        with pytest.raises(BackupRefused):
+            # counters move at once here; a short settle keeps the test quick
+            take_backup(pre_db.url("solvereign_backup"), tmp_path / "out",
+                        BackupOptions(after_snapshot=thread.start, stats_settle=1.0))
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def test_a_role_subject_to_rls_is_bad_input(pre_db):
+    proc = cli(pre_db, "backup", "--db-url", pre_db.url("solvereign_api"))
+    assert proc.returncode == 2
+    err = proc.stderr.strip().splitlines()
+    assert len(err) == 1 and "row-level security" in err[0]
+    assert_no_secrets(pre_db, proc.stdout, proc.stderr)
+
+
+def test_missing_backup_url_is_one_line_exit_2(pre_db):
+    proc = cli(pre_db, "backup", SOLVEREIGN_BACKUP_DB_URL="")
+    assert proc.returncode == 2
+    assert "SOLVEREIGN_BACKUP_DB_URL is not set" in proc.stderr
+
+
+def test_the_password_never_reaches_a_command_line():
+    conn = pgrun.split_password("postgresql://u:s%40cret@h:5432/db?sslmode=require")
+    assert conn.password == "s@cret"
+    assert "cret" not in conn.dsn and conn.dsn == "postgresql://u@h:5432/db?sslmode=require"
+    assert conn.env({})["PGPASSWORD"] == "s@cret"
+    other = pgrun.split_password("postgresql://u@h/db?password=x1&application_name=a")
+    assert other.password == "x1" and "x1" not in other.dsn
+
+
+def test_counter_comparison_names_each_moved_table():
+    before = {"a.t": [1, 0, 0], "a.u": [5, 5, 5]}
+    after = {"a.t": [1, 0, 0], "a.u": [5, 6, 5], "a.new": [2, 0, 0]}
+    assert dbfacts.moved(before, after) == {"a.new": [2, 0, 0], "a.u": [0, 1, 0]}
