@@ -25,7 +25,7 @@ def _python() -> Path:
 
 def ensure_env() -> None:
     """Create the virtualenv and install the project if pyproject.toml changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under any system python
         sys.exit(f"dev.py: Python 3.11+ is required (this is {sys.version.split()[0]})")
     if not _python().exists():
         print("dev.py: creating .venv", file=sys.stderr)

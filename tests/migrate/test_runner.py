@@ -89,7 +89,7 @@ def test_out_of_order_file_is_drift(empty_db, tmp_path):
     d = write(tmp_path / "m", BASE)
     migrate(empty_db, d)
     write(d, {"001a_late.sql": "SELECT 1;"})
-    with pytest.raises(MigrationError, match="001a_late.sql is pending but sorts before"):
+    with pytest.raises(MigrationError, match=r"001a_late\.sql is pending but sorts before"):
         migrate(empty_db, d)
 
 
@@ -99,7 +99,7 @@ def test_failed_concurrent_index_is_swept(empty_db, tmp_path):
         "002_idx.sql": "-- cutover: no-transaction\n"
                        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS d_x ON public.d (x);\n",
     })
-    with pytest.raises(MigrationError, match="002_idx.sql"):
+    with pytest.raises(MigrationError, match=r"002_idx\.sql"):
         migrate(empty_db, d)
     # IF NOT EXISTS now skips the invalid index; the sweep must not let that pass.
     import psycopg
