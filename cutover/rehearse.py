@@ -88,6 +88,11 @@ class Rehearsal:
         doc = {**result.doc, "path": str(result.dump), "verified": True}
         run.write("backup_manifest.json", doc)
 
+    def fingerprint(self, run: Run) -> None:
+        from cutover.runbook.fingerprint import schema_fingerprint
+
+        run.write("schema_fingerprint.json", schema_fingerprint(run.db_url))
+
     def drills(self, run: Run) -> None:
         verdict, _ = run_phase("postmigration and roster", ["checks"],
                                run.artifacts / "roster_gate_result.json", db_url=run.db_url,
@@ -145,19 +150,27 @@ class Rehearsal:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The command: exit 0 when every step passed."""
+    ok, _ = rehearse(args.artifacts_dir, args.data_dir, keep=args.keep, rc_tag=args.rc_tag)
+    return 0 if ok else 1
+
+
+def rehearse(artifacts_dir: Path, data_dir: Path | None = None, *, keep: bool = False,
+             rc_tag: str = "sandbox-rehearsal") -> tuple[bool, Path]:
     """Every step in order; the bundle is sealed and rendered whatever happens."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    bundle = (args.artifacts_dir / f"prod_cutover_{stamp}").resolve()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    bundle = (artifacts_dir / f"prod_cutover_{stamp}").resolve()
     bundle.mkdir(parents=True, exist_ok=True)
-    root = (args.data_dir or Path(tempfile.mkdtemp(prefix="solvereign-rehearsal-"))).resolve()
-    r = Rehearsal(bundle, root, args.rc_tag)
+    root = (data_dir or Path(tempfile.mkdtemp(prefix="solvereign-rehearsal-"))).resolve()
+    r = Rehearsal(bundle, root, rc_tag)
     phases: dict[str, dict] = {}
     steps = [("sandbox_up", r.sandbox_up), ("preflight", r.preflight), ("freeze", r.freeze),
              ("backup", r.backup_step)]
     ok = True
     try:
         timed(r.run or Run(bundle, ""), "sandbox_up", r.sandbox_up, phases)
-        for name, step in [*steps[1:], *CUTOVER[2:], ("drills", r.drills),
+        for name, step in [*steps[1:], *CUTOVER[2:], ("schema_fingerprint", r.fingerprint),
+                           ("drills", r.drills),
                            ("approval", r.approve), ("enable", r.enable),
                            ("last_known_good", r.last_known_good),
                            ("rollback_drill", r.rollback_drill)]:
@@ -166,9 +179,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"    FAIL: {exc}")
         ok = False
     finally:
-        _finish(r, phases, ok, args.keep)
+        _finish(r, phases, ok, keep)
     print(f"REHEARSAL: {'PASS' if ok else 'FAIL'} — bundle {bundle}")
-    return 0 if ok else 1
+    return ok, bundle
 
 
 def _finish(r: Rehearsal, phases: dict, ok: bool, keep: bool) -> None:

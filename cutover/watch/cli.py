@@ -80,7 +80,8 @@ def _rollback(args: argparse.Namespace, reason: str, log) -> int:
     if not backup:
         from cutover import lkg
 
-        backup = (lkg.read().get("backup") or {}).get("path")
+        record = lkg.read()
+        backup = record.backup.get("path") if record else None
     if not backup:
         log({"event": "auto_rollback_refused", "reason": "no backup known (--backup or LKG)"})
         return 1

@@ -4,7 +4,8 @@
 
 MODE: violating (a shift given to an unqualified driver), uncovered (a coverable shift
 left uncovered, beyond the allowed count of 0), nondeterministic (a different seed field, and so a
-different canonical hash, in every process).
+different canonical hash, in every process), drifting (the same within a soak iteration,
+different from one iteration to the next).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def main() -> int:
         plan["uncovered"] = sorted([*plan["uncovered"], dropped["shift"]])
     elif mode == "nondeterministic":
         plan["seed"] = int.from_bytes(os.urandom(4), "big")
+    elif mode == "drifting":  # stable within a soak iteration, different across them
+        plan["seed"] = int(os.environ.get("SOLVEREIGN_SOAK_ITERATION", "0"))
     with open(out, "w") as fh:
         json.dump(plan, fh, sort_keys=True)
     return 0

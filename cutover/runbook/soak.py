@@ -1,0 +1,92 @@
+"""The staging soak (runbook §1.1): the whole rehearsal N times on fresh sandboxes.
+
+    ./scripts/w02_staging_soak.sh --iterations 5 --with-drills
+
+Each iteration is a full `cutover rehearse` (its roster gate, sick-call drill and
+rollback drill included) on a new sandbox. The report's `results.determinism` is PASS
+only if every iteration produced the same roster plan hash, the same repair hash and the
+same schema fingerprint; `fail_count` counts iterations that failed. Preflight reads the
+report (PF-010).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cutover.evidence import write_json
+
+ITERATION_VAR = "SOLVEREIGN_SOAK_ITERATION"
+
+
+def _hashes(bundle: Path) -> dict[str, str | None]:
+    def field(name: str, key: str) -> str | None:
+        path = bundle / name
+        return json.loads(path.read_text()).get(key) if path.exists() else None
+
+    return {"roster_plan_sha256": field("roster_dry_run.json", "plan_sha256"),
+            "repair_plan_sha256": field("ops_drill_sick_call.json", "plan_sha256"),
+            "schema_fingerprint": field("schema_fingerprint.json", "fingerprint")}
+
+
+def soak(iterations: int, artifacts: Path) -> dict:
+    """Run the iterations and build the soak report."""
+    from cutover.rehearse import rehearse
+
+    folder = artifacts / f"soak_{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    folder.mkdir(parents=True, exist_ok=True)
+    runs = []
+    for i in range(1, iterations + 1):
+        os.environ[ITERATION_VAR] = str(i)  # informational: lets a test double vary per run
+        print(f"=== soak iteration {i}/{iterations}", flush=True)
+        t0 = time.monotonic()
+        ok, bundle = rehearse(folder)
+        runs.append({"iteration": i, "ok": ok, "bundle": str(bundle),
+                     "seconds": round(time.monotonic() - t0, 2), **_hashes(bundle)})
+    keys = ("roster_plan_sha256", "repair_plan_sha256", "schema_fingerprint")
+    differing = [k for k in keys if len({r[k] for r in runs}) != 1 or runs[0][k] is None]
+    seconds = [r["seconds"] for r in runs]
+    report = {
+        "iterations": runs,
+        "results": {
+            "determinism": "FAIL" if differing else "PASS",
+            "differing": differing,
+            "fail_count": sum(1 for r in runs if not r["ok"]),
+            "iterations": iterations,
+            "seconds": {"min": min(seconds), "median": statistics.median(seconds),
+                        "max": max(seconds)},
+        },
+    }
+    write_json(folder / "soak_report.json", report)
+    return report | {"path": str(folder / "soak_report.json")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="w02_staging_soak.sh",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=5)
+    parser.add_argument("--with-drills", action="store_true",
+                        help="drills run in every iteration (always on; accepted for the runbook)")
+    parser.add_argument("--artifacts-dir", type=Path, default=Path("artifacts"))
+    args = parser.parse_args(argv)
+    if args.iterations < 1:
+        print("w02_staging_soak: error: --iterations must be at least 1", file=sys.stderr)
+        return 2
+    report = soak(args.iterations, args.artifacts_dir)
+    res = report["results"]
+    print(f"soak: {args.iterations} iterations, fail_count {res['fail_count']}, determinism "
+          f"{res['determinism']} {res['differing'] or ''}; seconds {res['seconds']}")
+    print(f"report: {report['path']}")
+    ok = res["determinism"] == "PASS" and res["fail_count"] == 0
+    print(f"VERDICT: {'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
