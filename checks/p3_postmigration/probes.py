@@ -21,7 +21,13 @@ SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.rel
    AND has_table_privilege(current_user, c.oid, 'SELECT')
  ORDER BY 1, 2"""
 OPERATIONS = ("read", "update_other", "delete_other", "insert_other", "move_own",
-              "truncate", "set_role_owner", "disable_rls", "unset_tenant")
+              "truncate", "set_role_owner", "disable_rls", "unset_tenant", "definer_functions")
+DEFINER_FUNCTIONS_SQL = """
+SELECT p.oid::regprocedure::text, coalesce(array_to_string(p.proargtypes::regtype[], ','), '')
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prosecdef AND p.proretset AND n.nspname IN ('core', 'roster', 'routing')
+   AND has_function_privilege(current_user, p.oid, 'EXECUTE')
+ ORDER BY 1"""
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,8 @@ def _run(conn: psycopg.Connection, t: sql.Identifier, table: str, op: str,
         n = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE tenant_id <> "
                                  "current_setting('app.tenant_id')").format(t)).fetchone()[0]
         return f"{n} rows of other tenants visible" if n else None
+    if op == "definer_functions":
+        return _definer_leaks(conn, b)
     if op == "unset_tenant":
         n = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(t)).fetchone()[0]
         return f"{n} rows visible with the tenant unset" if n else None
@@ -103,6 +111,32 @@ def _run(conn: psycopg.Connection, t: sql.Identifier, table: str, op: str,
         return None if _refused(conn, sql.SQL("ALTER TABLE {} DISABLE ROW LEVEL SECURITY")
                                 .format(t)) else "DISABLE ROW LEVEL SECURITY allowed"
     raise ValueError(op)
+
+
+def _definer_leaks(conn: psycopg.Connection, b: str) -> str | None:
+    """Call every set-returning definer function the role may execute, with arguments it can
+    guess (a date: each day of the tenant's latest week; text: an unknown value); no row may
+    carry another tenant's id or one of its sites."""
+    own_sites = {r[0] for r in conn.execute("SELECT code FROM core.sites")}
+    week = conn.execute("SELECT date_trunc('week', max(starts_at))::date FROM roster.shifts"
+                        ).fetchone()[0]
+    for fn, args in conn.execute(DEFINER_FUNCTIONS_SQL).fetchall():
+        values = {"": (), "date": (week,), "text": ("probe-" + "0" * 58,)}.get(args)
+        if values is None or (args == "date" and week is None):
+            continue  # arguments the probe cannot guess: judged by the catalog checks only
+        name = fn.split("(")[0]
+        cur = conn.execute(sql.SQL("SELECT * FROM {}({})").format(
+            sql.Identifier(*name.split(".")),
+            sql.SQL(", ").join([sql.Placeholder()] * len(values))), values)
+        cols = [d.name for d in cur.description or []]
+        for row in cur.fetchall():
+            rec = dict(zip(cols, row, strict=True))
+            if rec.get("tenant_id") not in (None, conn.execute(
+                    "SELECT current_setting('app.tenant_id')").fetchone()[0]):
+                return f"{fn} returned a row of tenant {rec['tenant_id']}"
+            if "site_code" in rec and own_sites and rec["site_code"] not in own_sites:
+                return f"{fn} returned a row of site {rec['site_code']} (not this tenant's)"
+    return None
 
 
 def _can(conn: psycopg.Connection, table: str, privilege: str) -> bool:

@@ -153,6 +153,15 @@ CASES = [
     Case("PUBLIC USAGE on a new type",
          ["CREATE TYPE core.mood AS ENUM ('ok')"],
          {"PM-090": "core.mood"}, {"PM-021"}),
+    Case("definer function returning every tenant's rows",
+         ["CREATE FUNCTION roster.all_sites() RETURNS TABLE (tenant_id text, site_code text) "
+          "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp "
+          "AS 'SELECT tenant_id, code FROM core.sites'",
+          "REVOKE EXECUTE ON FUNCTION roster.all_sites() FROM PUBLIC",
+          "GRANT EXECUTE ON FUNCTION roster.all_sites() TO solvereign_api"],
+         {"PM-080": "roster.all_sites() returned a row of tenant",
+          "PM-040": "roster.all_sites() (owned by postgres)",
+          FN: "definer_functions_owned_by_definer"}),
     Case("edited applied migration",
          ["UPDATE meta.migration_ledger SET sha256 = repeat('0', 64) WHERE version = '025c'"],
          {"PM-001": "025c_rls_boundary_fix.sql was edited"}),
