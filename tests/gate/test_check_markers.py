@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,42 @@ def test_id_not_in_file_name_fails_collection(tmp_path):
 def test_unknown_severity_fails_collection(tmp_path):
     proc = _collect(tmp_path, "test_zz001_ok.py", GOOD.replace('"minor"', '"critical"'))
     assert proc.returncode != 0 and "severity 'critical'" in proc.stdout + proc.stderr
+
+
+DEPENDENT = '''
+import pytest
+pytestmark = [pytest.mark.preflight]
+
+
+@pytest.mark.dependency(name="ZZ-001", scope="session")
+@pytest.mark.check(id="ZZ-001", severity="blocker", remediation="r", runbook="§0")
+def test_zz001_base():
+    assert 1 + 1 == 3, "the base property is broken"
+
+
+@pytest.mark.dependency(depends=["ZZ-001"], scope="session")
+@pytest.mark.check(id="ZZ-001", severity="blocker", remediation="r", runbook="§0")
+def test_zz001_dependent():
+    assert sum([1, 1]) == 2
+'''
+
+
+def test_blocker_skipped_for_a_failed_dependency_fails_the_verdict(tmp_path):
+    folder = REPO / "checks" / f"_tmp_{tmp_path.name}"
+    folder.mkdir()
+    out = tmp_path / "gate.json"
+    try:
+        (folder / "test_zz001_dep.py").write_text(DEPENDENT)
+        proc = subprocess.run([sys.executable, "-m", "pytest", str(folder), "-m", "preflight",
+                               "--gate-result", str(out)], cwd=REPO, capture_output=True,
+                              text=True, check=False)
+    finally:
+        for f in folder.iterdir():
+            f.unlink()
+        folder.rmdir()
+    result = json.loads(out.read_text())
+    dependent = next(c for c in result["checks"] if c["outcome"] == "skipped")
+    assert "depends on" in dependent["message"] and dependent["status"] == "FAIL"
+    assert result["verdict"] == "FAIL" and proc.returncode == 2
+    assert proc.stdout.rstrip().splitlines()[-2].startswith("VERDICT: FAIL") or \
+        "VERDICT: FAIL" in proc.stdout

@@ -6,6 +6,9 @@ import json
 import os
 import socket
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -13,6 +16,7 @@ import pytest
 from tests.platform import run_gate, statuses
 
 PREFLIGHT = "checks/p1_preflight"
+REPO = Path(__file__).resolve().parents[2]
 NOT_APPLICABLE = {"PF-009", "PF-010", "PF-011", "PF-012"}
 
 
@@ -200,3 +204,48 @@ def test_pf012_last_known_good_names_unknown_commit(pre, tmp_path):
     _, result = run_gate(pre, PREFLIGHT, marker="preflight",
                          env=pre.env(SOLVEREIGN_LKG_FILE=str(lkg)))
     assert "is not a commit" in _only_failure(result, "PF-012")["message"]
+
+
+def _invalid_index(pre) -> None:
+    with psycopg.connect(pre.url("postgres"), autocommit=True) as conn:
+        conn.execute("CREATE TABLE public.dupes (x int)")
+        conn.execute("INSERT INTO public.dupes VALUES (1), (1)")
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute("CREATE UNIQUE INDEX CONCURRENTLY dupes_x ON public.dupes (x)")
+
+
+def _waivers(tmp_path, *entries: tuple[str, str, str]) -> str:
+    path = tmp_path / "waivers.toml"
+    path.write_text("".join(
+        f'[[waiver]]\ncheck = "{c}"\nobject = "{o}"\nreason = "known, fixed in 026"\n'
+        f'approver = "Jane Doe"\nexpires = {e}\n\n' for c, o, e in entries))
+    return str(path)
+
+
+def test_waived_failure_passes_visibly_and_unmatched_waivers_are_reported(pre, tmp_path):
+    _invalid_index(pre)
+    waivers = _waivers(tmp_path, ("PF-007", "public.dupes_x", "2099-01-01"),
+                       ("PF-003", "nothing.here", "2099-01-01"))
+    proc, result = run_gate(pre, PREFLIGHT, marker="preflight", extra=("--waivers", waivers))
+    assert proc.returncode == 0 and "VERDICT: PASS" in proc.stdout
+    check = next(c for c in result["checks"] if c["check_id"] == "PF-007")
+    assert check["outcome"] == "waived" and check["waivers"][0]["approver"] == "Jane Doe"
+    assert "(waived)" in proc.stdout
+    assert result["waivers"]["unmatched"][0]["object"] == "nothing.here"
+    assert "waiver matched nothing: PF-003 nothing.here" in proc.stdout
+
+
+def test_expired_waiver_counts_as_absent(pre, tmp_path):
+    _invalid_index(pre)
+    waivers = _waivers(tmp_path, ("PF-007", "public.dupes_x", "2020-01-01"))
+    proc, result = run_gate(pre, PREFLIGHT, marker="preflight", extra=("--waivers", waivers))
+    assert proc.returncode == 2 and statuses(result)["PF-007"] == "FAIL"
+    assert "waiver expired (ignored): PF-007 public.dupes_x" in proc.stdout
+
+
+def test_report_header_names_target_masked_and_server_version(pre):
+    header = subprocess.run([sys.executable, "-m", "pytest", PREFLIGHT, "--co"],
+                            cwd=REPO, env=pre.env(), capture_output=True, text=True,
+                            check=False).stdout
+    assert "PostgreSQL 16" in header, header and "solvereign_migrator:***@" in header
+    assert pre.passwords["solvereign_migrator"] not in header
