@@ -9,6 +9,7 @@ to prevent.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,5 +122,6 @@ def discover(directory: Path) -> list[Migration]:
 
 
 def default_directory() -> Path:
-    """The repository's migrations folder (next to the package when run from a checkout)."""
-    return Path(__file__).resolve().parents[2] / "migrations"
+    """SOLVEREIGN_MIGRATIONS_DIR, else the repository's migrations folder (a checkout)."""
+    configured = os.environ.get("SOLVEREIGN_MIGRATIONS_DIR")
+    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "migrations"

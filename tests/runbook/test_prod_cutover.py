@@ -60,3 +60,45 @@ def test_bad_url_is_one_line_exit_2(make_platform, tmp_path):
                           capture_output=True, text=True, env=db.env(), check=False)
     assert proc.returncode == 2 and "must start with postgresql://" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def _ready(db, artifacts: Path) -> None:
+    """This run's preflight passed and writes are frozen (the store says so too)."""
+    from cutover.configstore import WRITES_DISABLED_KEY, LocalConfigStore
+
+    artifacts.mkdir(parents=True, exist_ok=True)
+    (artifacts / "preflight_result.json").write_text(json.dumps({"verdict": "PASS"}))
+    (artifacts / "freeze_record.json").write_text(json.dumps(
+        {"writes_disabled": True, "verified": True, "proven_at": "2026-11-28T02:00:00Z"}))
+    with LocalConfigStore(db.workdir / "config-store.json") as store:
+        store.set_flag(WRITES_DISABLED_KEY, True)
+
+
+def test_failing_migration_stops_at_the_last_good_file_and_a_rerun_resumes(make_platform,
+                                                                           tmp_path):
+    import shutil
+
+    db = make_platform("pre")
+    migrations = tmp_path / "migrations"
+    shutil.copytree(REPO / "migrations", migrations)
+    good = (migrations / "025c_rls_boundary_fix.sql").read_text()
+    (migrations / "025c_rls_boundary_fix.sql").write_text(good + "\nSELECT 1 / 0;\n")
+    artifacts = tmp_path / "a"
+    _ready(db, artifacts)
+    first = _cutover(db, artifacts, SOLVEREIGN_MIGRATIONS_DIR=str(migrations))
+    assert first.returncode == 1 and "025c_rls_boundary_fix.sql" in first.stdout
+    assert "division by zero" in first.stdout
+    applied = [v for v, ok in ledger_rows(db.url()) if ok]
+    assert applied[-1] == "025b"
+    log = json.loads((artifacts / "migration_log.json").read_text())
+    assert log["head"] == "025b_rls_role_lockdown" and log["verdict"] == "FAIL"
+    (migrations / "025c_rls_boundary_fix.sql").write_text(good)  # the fix, never applied
+    second = _cutover(db, artifacts, SOLVEREIGN_MIGRATIONS_DIR=str(migrations))
+    log = json.loads((artifacts / "migration_log.json").read_text())
+    assert [a["name"][:4] for a in log["applied"]] == ["025c", "025d", "025e", "025f"]
+    summary = json.loads((artifacts / evidence.SUMMARY).read_text())
+    assert summary["phases"]["migrate"]["outcome"] == "PASS"
+    assert summary["phases"]["verify_hardening"]["outcome"] == "PASS"
+    assert summary["phases"]["security_gate"]["outcome"] == "PASS", second.stdout[-2000:]
+    third = _cutover(db, artifacts, SOLVEREIGN_MIGRATIONS_DIR=str(migrations))
+    assert "nothing to apply: the ledger is already at 025f_acl_fix" in third.stdout
