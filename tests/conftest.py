@@ -20,13 +20,15 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """A fresh cluster for this session (an external one if SOLVEREIGN_TEST_ADMIN_URL is set)."""
+def pg_cluster() -> Iterator[object]:
+    """A fresh cluster for this session (an external one if SOLVEREIGN_TEST_ADMIN_URL is set).
+
+    Its data directory is a temp dir of its own, not under pytest's basetemp: every pytest
+    session re-tightens /tmp/pytest-of-<user> to 0700, which locks the server (running as
+    another user) out of its own data directory mid-run and takes the cluster down.
+    """
     url = os.environ.get("SOLVEREIGN_TEST_ADMIN_URL")
-    if url:
-        cluster = open_cluster("url", url=url)
-    else:
-        cluster = open_cluster("embedded", data_dir=tmp_path_factory.mktemp("cluster"), fast=True)
+    cluster = open_cluster("url", url=url) if url else open_cluster("embedded", fast=True)
     yield cluster
     cluster.stop()
 

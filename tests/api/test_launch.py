@@ -8,7 +8,9 @@ import shlex
 import stat
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -99,7 +101,9 @@ def test_a_bad_setting_is_reported_without_secrets(state):
 
 @pytest.mark.slow
 def test_cutover_sandbox_up_with_api_end_to_end(tmp_path):
-    root = tmp_path / "sbx"
+    # Not under tmp_path: pytest re-tightens its basetemp to 0700, which would lock the
+    # server (another user) out of a data directory there.
+    root = Path(tempfile.mkdtemp(prefix="solvereign-test-sbx-")) / "sbx"
     cli = [sys.executable, "-m", "cutover.cli", "sandbox"]
     up = subprocess.run([*cli, "up", "--at", "latest", "--with-api", "--data-dir", str(root)],
                         cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
