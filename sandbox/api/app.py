@@ -2,7 +2,8 @@
 
 Pools open and the write flag is first read in the lifespan, so a test can build an app
 without a database and uvicorn owns start and stop. Middleware, outermost first:
-Observe (access log, metrics) -> Guard (auth, replay, freeze) -> the routers.
+Observe (access log, metrics) -> Chaos (injected errors and latency, only when configured)
+-> Guard (auth, replay, freeze) -> the routers.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from sandbox.api import errors
+from sandbox.api.chaos import Chaos, ChaosMiddleware
 from sandbox.api.context import ApiContext
 from sandbox.api.db import Database
 from sandbox.api.flags import WriteFlag
@@ -69,5 +71,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         app.include_router(router)
     errors.install(app)
     app.add_middleware(Guard, ctx=ctx)
+    chaos = Chaos.from_env(settings.store_env, settings.production)
+    if chaos:
+        app.add_middleware(ChaosMiddleware, chaos=chaos)
     app.add_middleware(Observe, ctx=ctx)
     return app
