@@ -164,13 +164,14 @@ def rehearse(artifacts_dir: Path, data_dir: Path | None = None, *, keep: bool = 
     root = (data_dir or Path(tempfile.mkdtemp(prefix="solvereign-rehearsal-"))).resolve()
     r = Rehearsal(bundle, root, rc_tag)
     phases: dict[str, dict] = {}
-    steps = [("sandbox_up", r.sandbox_up), ("preflight", r.preflight), ("freeze", r.freeze),
-             ("backup", r.backup_step)]
     ok = True
     try:
-        timed(r.run or Run(bundle, ""), "sandbox_up", r.sandbox_up, phases)
-        for name, step in [*steps[1:], *CUTOVER[2:], ("schema_fingerprint", r.fingerprint),
-                           ("drills", r.drills),
+        # the sandbox step creates the Run every later step writes through
+        timed(Run(bundle, ""), "sandbox_up", r.sandbox_up, phases)
+        for name, step in [("preflight", r.preflight), ("freeze", r.freeze),
+                           ("backup", r.backup_step),
+                           *CUTOVER,  # prod_cutover's steps, its readiness refusals included
+                           ("schema_fingerprint", r.fingerprint), ("drills", r.drills),
                            ("approval", r.approve), ("enable", r.enable),
                            ("last_known_good", r.last_known_good),
                            ("rollback_drill", r.rollback_drill)]:

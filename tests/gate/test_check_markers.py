@@ -62,7 +62,7 @@ pytestmark = [pytest.mark.preflight]
 @pytest.mark.dependency(name="ZZ-001", scope="session")
 @pytest.mark.check(id="ZZ-001", severity="blocker", remediation="r", runbook="§0")
 def test_zz001_base():
-    assert 1 + 1 == 3, "the base property is broken"
+    assert "base" == "broken", "the base property is broken"
 
 
 @pytest.mark.dependency(depends=["ZZ-001"], scope="session")

@@ -51,7 +51,7 @@ def _serve(metrics: _Metrics) -> ThreadingHTTPServer:
             self.wfile.write(body)
 
         def log_message(self, *args):
-            pass
+            """Quiet: the tests read results, not access logs."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
