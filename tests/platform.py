@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cutover.dburl import with_database
-from cutover.pg.embedded import bin_path
-from cutover.pg.providers import role_url
+from sandbox.manage import SandboxState
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,27 +26,23 @@ class PlatformDB:
     workdir: Path
     session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
 
+    def state(self) -> SandboxState:
+        """The same settings a sandbox of this database would export."""
+        return SandboxState(root=str(self.workdir), admin_url=self.admin_url,
+                            dbname=self.dbname, at="test", passwords=self.passwords,
+                            session_secret=self.session_secret, hmac_secret=self.hmac_secret)
+
     def url(self, role: str = "solvereign_migrator") -> str:
         if role == "postgres":
             return with_database(self.admin_url, self.dbname)
-        return role_url(self.admin_url, role, self.passwords[role], self.dbname)
+        return self.state().url(role)
 
     def env(self, **overrides: str) -> dict[str, str]:
-        """A process environment pointing every SOLVEREIGN_* setting at this database."""
+        """A process environment pointing every SOLVEREIGN_* setting at this database
+        (exactly what `cutover sandbox up` exports, plus a backup folder)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("SOLVEREIGN_")}
-        env.update({
-            "SOLVEREIGN_DB_URL": self.url(),
-            "SOLVEREIGN_ADMIN_DB_URL": self.url("postgres"),
-            "SOLVEREIGN_API_DB_URL": self.url("solvereign_api"),
-            "SOLVEREIGN_PLATFORM_DB_URL": self.url("solvereign_platform"),
-            "SOLVEREIGN_BACKUP_DB_URL": self.url("solvereign_backup"),
-            "SOLVEREIGN_ENV": "development",
-            "SOLVEREIGN_SESSION_SECRET": self.session_secret,
-            "SOLVEREIGN_HMAC_SECRET": self.hmac_secret,
-            "SOLVEREIGN_CONFIG_STORE_FILE": str(self.workdir / "config-store.json"),
-            "SOLVEREIGN_PG_BIN": str(bin_path()),
-            "SOLVEREIGN_BACKUP_DIR": str(self.workdir / "backups"),
-        })
+        env.update(self.state().environment())
+        env["SOLVEREIGN_BACKUP_DIR"] = str(self.workdir / "backups")
         env.update(overrides)
         return env
 
