@@ -53,7 +53,8 @@ def _timeline(summary: dict) -> str:
     phases = summary.get("phases") or {}
     spans = [(name, _ts(p.get("started")), _ts(p.get("finished")))
              for name, p in phases.items() if isinstance(p, dict)]
-    spans = [(n, a, b) for n, a, b in spans if a is not None and b is not None]
+    spans = sorted(((n, a, b) for n, a, b in spans if a is not None and b is not None),
+                   key=lambda span: (span[1], span[2]))  # the window in the order it ran
     if not spans:
         return "<p class=muted>no phase timings in the summary</p>"
     t0, t1 = min(a for _, a, _ in spans), max(b for _, _, b in spans)
