@@ -120,21 +120,28 @@ def test_an_open_write_transaction_refuses_the_backup(pre_db, tmp_path):
 
 
 def test_a_write_during_a_running_dump_from_another_thread_is_caught(pre_db, tmp_path):
-    """A second connection keeps writing while pg_dump runs (the injected hook only starts
-    it): whatever the timing, the backup must not succeed with moving counters."""
-    stop = threading.Event()
+    """A second connection keeps writing while pg_dump runs (the injected hook starts it and
+    waits for its first commit, so a loaded machine cannot let the dump finish first): the
+    backup must not succeed with moving counters."""
+    stop, first = threading.Event(), threading.Event()
 
     def keep_writing() -> None:
         with psycopg.connect(pre_db.url("postgres"), autocommit=True) as conn:
             while not stop.is_set():
                 conn.execute(SEEDED_EVENT)
+                first.set()
 
     thread = threading.Thread(target=keep_writing, daemon=True)
+
+    def start_writing() -> None:
+        thread.start()
+        assert first.wait(30), "the writer never committed"
+
     try:
         with pytest.raises(BackupRefused):
             # counters move at once here; a short settle keeps the test quick
             take_backup(pre_db.url("solvereign_backup"), tmp_path / "out",
-                        BackupOptions(after_snapshot=thread.start, stats_settle=1.0))
+                        BackupOptions(after_snapshot=start_writing, stats_settle=1.0))
     finally:
         stop.set()
         thread.join(timeout=10)
