@@ -79,8 +79,9 @@ def _timed(fn: Callable[[], object]) -> float:
 
 def _report(label: str, bare: list[float], ours: list[float], target: float = 1.1) -> None:
     b, o = statistics.median(bare), statistics.median(ours)
-    print(f"  {label:<8} bare median {b * 1000:8.1f} ms   ours median {o * 1000:8.1f} ms"
-          f"   ratio {o / b:5.2f}  (target <= {target})")
+    print(f"  {label:<8} bare median {b * 1000:8.1f} ms (min {min(bare) * 1000:.1f})"
+          f"   ours median {o * 1000:8.1f} ms (min {min(ours) * 1000:.1f})"
+          f"   +{(o - b) * 1000:.0f} ms   ratio {o / b:5.2f}  (target <= {target})")
 
 
 def bench_size(cluster: EmbeddedCluster, passwords: dict[str, str], name: str,

@@ -120,7 +120,7 @@ def _check_tables(conn: psycopg.Connection, manifest: Manifest, content: bool,
         return checks
     methods = {name: dbfacts.checksum_method(facts.get("checksum"))
                for name, facts in manifest.tables.items()}
-    sums = dbfacts.checksum_tables(connect_worker, tables, workers, methods)
+    sums = dbfacts.checksum_tables(connect_worker, tables, workers, methods, first=conn)
     wrong = []
     for name, facts in manifest.tables.items():
         if facts.get("kind") != "r":
