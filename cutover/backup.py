@@ -146,8 +146,10 @@ def settle(conn: psycopg.Connection, tag: str, bound: float, log: Log | None) ->
         who = "; ".join(f"pid {s['pid']} user {s['usename']} application "
                         f"{s['application_name']!r}" for s in writers)
         raise BackupRefused(f"a write transaction is open ({who}): writes are not frozen")
-    ages = [s["idle_seconds"] for s in sessions
-            if s["state"] == "idle" and s["idle_seconds"] is not None]
+    # a session that is not idle (running a statement, or inside a read transaction) may
+    # still gather counters it has not flushed: it counts as idle for 0 s
+    ages = [s["idle_seconds"] if s["state"] == "idle" and s["idle_seconds"] is not None
+            else 0.0 for s in sessions]
     wait = max([0.0, *(bound - a for a in ages)])
     if wait > 0:
         _say(log, f"  waiting {wait:.1f}s until {len(ages)} other session(s) have flushed "

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from cutover import dbfacts, pgrun
-from cutover.backup import BackupOptions, BackupRefused, parse_toc, take_backup
+from cutover.backup import BackupOptions, BackupRefused, parse_toc, settle, take_backup
 from cutover.backup_manifest import load as load_manifest
 from cutover.pg.embedded import bin_path
 from tests.backup.conftest import assert_no_secrets, cli, manifest_of, query
@@ -139,12 +139,33 @@ def test_a_write_during_a_running_dump_from_another_thread_is_caught(pre_db, tmp
 
     try:
         with pytest.raises(BackupRefused):
-            # counters move at once here; a short settle keeps the test quick
+            # a busy writer flushes about every PGSTAT_MIN_INTERVAL (1 s): a short settle
+            # above that keeps the test quick
             take_backup(pre_db.url("solvereign_backup"), tmp_path / "out",
-                        BackupOptions(after_snapshot=start_writing, stats_settle=1.0))
+                        BackupOptions(after_snapshot=start_writing, stats_settle=2.5))
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+def test_a_session_busy_in_a_statement_is_waited_for_in_full(pre_db):
+    """A session running a statement is not idle, and may be gathering counters it has not
+    flushed yet: the settle waits the whole bound for it, not 0 s."""
+    busy = psycopg.connect(pre_db.url("postgres"), autocommit=True)
+    thread = threading.Thread(target=busy.execute, args=("SELECT pg_catalog.pg_sleep(4)",),
+                              daemon=True)
+    thread.start()
+    try:
+        with psycopg.connect(pre_db.url("solvereign_backup"), autocommit=True) as ctl:
+            for _ in range(100):  # until the sleep shows as active
+                states = [s["state"] for s in dbfacts.other_sessions(ctl, "bk-test")]
+                if "active" in states:
+                    break
+                threading.Event().wait(0.02)
+            assert settle(ctl, "bk-test", 1.5, None) == pytest.approx(1.5)
+    finally:
+        thread.join(timeout=10)
+        busy.close()
 
 
 def test_a_role_subject_to_rls_is_bad_input(pre_db):
