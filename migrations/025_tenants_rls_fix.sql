@@ -18,6 +18,14 @@ CREATE POLICY tenant_self ON core.tenants
     TO solvereign_api, solvereign_owner
     USING (id = current_setting('app.tenant_id', true))
     WITH CHECK (id = current_setting('app.tenant_id', true));
+-- the platform keeps its registry view from here on, in the shape 025c gives every
+-- platform policy (a window that stops between 025 and 025c must not empty its tenant list)
+DROP POLICY IF EXISTS platform_admin ON core.tenants;
+CREATE POLICY platform_admin ON core.tenants
+    AS PERMISSIVE FOR ALL
+    TO solvereign_platform
+    USING (session_user = 'solvereign_platform')
+    WITH CHECK (session_user = 'solvereign_platform');
 DROP POLICY IF EXISTS definer_active_lookup ON core.tenants;
 CREATE POLICY definer_active_lookup ON core.tenants
     AS PERMISSIVE FOR SELECT

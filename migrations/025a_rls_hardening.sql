@@ -34,6 +34,37 @@ BEGIN
 END
 $rls$;
 
+-- route_stops had no RLS, so the platform read it without a policy: it gets the policy
+-- 025c gives every tenant table (a window stopping before 025c keeps the platform's view).
+DROP POLICY IF EXISTS platform_read ON routing.route_stops;
+CREATE POLICY platform_read ON routing.route_stops
+    AS PERMISSIVE FOR SELECT
+    TO solvereign_platform
+    USING (session_user = 'solvereign_platform');
+
+-- Until 025d hands the definer functions to solvereign_definer they run as the owner, which
+-- FORCE (above) and the tenant registry's RLS (025) now bind: without a read path of its own
+-- core.resolve_api_key would find no key and every API key would stop authenticating until
+-- 025d commits. These two policies give the owner exactly the definer's key lookup (live
+-- keys of active tenants, less than the owner could read before 025/025a); 025d drops them.
+-- They are created only while the function is still the owner's, so a re-run after 025d
+-- adds nothing.
+DO $interim$
+BEGIN
+    IF (SELECT pg_get_userbyid(proowner) FROM pg_proc
+         WHERE oid = 'core.resolve_api_key(text)'::regprocedure) = 'solvereign_owner' THEN
+        DROP POLICY IF EXISTS owner_key_lookup_until_025d ON core.api_keys;
+        CREATE POLICY owner_key_lookup_until_025d ON core.api_keys
+            AS PERMISSIVE FOR SELECT TO solvereign_owner
+            USING (revoked_at IS NULL);
+        DROP POLICY IF EXISTS owner_active_lookup_until_025d ON core.tenants;
+        CREATE POLICY owner_active_lookup_until_025d ON core.tenants
+            AS PERMISSIVE FOR SELECT TO solvereign_owner
+            USING (is_active);
+    END IF;
+END
+$interim$;
+
 -- W08: an unset tenant must see nothing, not everything.
 DROP POLICY IF EXISTS tenant_isolation ON roster.absences;
 CREATE POLICY tenant_isolation ON roster.absences

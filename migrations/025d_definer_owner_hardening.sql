@@ -28,6 +28,13 @@ $owner$;
 
 -- log_security_event returns the new id (INSERT ... RETURNING id needs SELECT on the
 -- column); as the owner it had that implicitly, as the definer it needs it granted.
+-- the owner's interim key lookup of 025a is no longer needed: the functions run as the
+-- definer now, which has its own policies (definer_key_lookup, definer_active_lookup)
+SET LOCAL ROLE solvereign_owner;
+DROP POLICY IF EXISTS owner_key_lookup_until_025d ON core.api_keys;
+DROP POLICY IF EXISTS owner_active_lookup_until_025d ON core.tenants;
+RESET ROLE;
+
 GRANT SELECT (id) ON core.security_events TO solvereign_definer;
 
 -- The functions' callers, and nobody else (PUBLIC's default EXECUTE goes in 025f).

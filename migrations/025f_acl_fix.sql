@@ -14,6 +14,9 @@ REVOKE ALL ON ALL TABLES IN SCHEMA core, roster, routing, public FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA core, roster, routing, public FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
 REVOKE ALL ON SCHEMA core, roster, routing, public FROM PUBLIC;
+-- the roles that run the runbook's `SELECT * FROM verify_final_hardening();` keep reaching
+-- it by name: EXECUTE, and USAGE on the schema it lives in (PUBLIC's USAGE is gone)
+GRANT USAGE ON SCHEMA public TO solvereign_platform, solvereign_backup;
 GRANT EXECUTE ON FUNCTION public.verify_final_hardening()
     TO solvereign_migrator, solvereign_platform, solvereign_backup;
 

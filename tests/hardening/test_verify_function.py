@@ -1,0 +1,107 @@
+"""verify_final_hardening(): its rows, its ACL rows before and after 025f, its own safety
+and the runbook's verbatim psql call."""
+
+from __future__ import annotations
+
+import psycopg
+
+from checks.p3_postmigration.verify_map import CROSS_CHECKS
+from cutover.migrate.runner import RunnerOptions, migrate
+
+from .helpers import ACL_CHECKS, CHECK_NAMES, MIGRATIONS, VERBATIM, failing, psql, verify_rows
+
+
+def test_acl_rows_fail_after_025e_and_everything_passes_after_025f(make_platform) -> None:
+    """Between 025e and 025f exactly the ACL rows FAIL, naming what PUBLIC still holds."""
+    db = make_platform("pre")
+    url = db.url("solvereign_migrator")
+    migrate(url, MIGRATIONS, RunnerOptions(target="025e"))
+    with psycopg.connect(url) as conn:
+        rows = verify_rows(conn)
+    assert sorted(rows) == CHECK_NAMES
+    bad = failing(rows)
+    assert set(bad) == ACL_CHECKS, sorted(bad)
+    named = {
+        "no_public_table_privileges": ["core.sites", "routing.vehicles", "routing.routes",
+                                       "routing.route_stops", "routing.mv_route_daily"],
+        "no_public_sequence_privileges": ["core.security_events_id_seq"],
+        "no_public_function_privileges": ["core.resolve_api_key(text)",
+                                          "core.log_security_event(text,text,text,jsonb)",
+                                          "roster.tenant_week_summary(date)",
+                                          "public.verify_final_hardening()"],
+        "no_public_schema_privileges": ["public (PUBLIC has CREATE, USAGE)"],
+        "no_public_database_temp": [f"{db.dbname} (PUBLIC has TEMPORARY)"],
+        "default_privileges_no_public": ["solvereign_owner tables in routing",
+                                         "solvereign_owner functions",
+                                         "solvereign_definer functions"],
+        "definer_functions_execute_allowlist": ["core.resolve_api_key(text)"],
+        "no_matview_or_foreign_table_for_api": ["routing.mv_route_daily"],
+    }
+    for check, objects in named.items():
+        for obj in objects:
+            assert obj in bad[check], (check, obj, bad[check])
+    migrate(url, MIGRATIONS, RunnerOptions())
+    with psycopg.connect(url) as conn:
+        rows = verify_rows(conn)
+    assert sorted(rows) == CHECK_NAMES
+    assert all(row == ("PASS", "ok") for row in rows.values()), failing(rows)
+
+
+def test_every_row_the_gate_cross_checks_is_reported() -> None:
+    """The gate's PM-070 re-derives these rows; the function must keep every one of them."""
+    assert set(CROSS_CHECKS) <= set(CHECK_NAMES)
+
+
+def test_verbatim_psql_call_as_the_runbook_makes_it(make_platform) -> None:
+    """`psql $SOLVEREIGN_DB_URL -c 'SELECT * FROM verify_final_hardening();'` resolves the
+    function through the default search_path and prints one PASS row per check."""
+    db = make_platform("latest")
+    proc = psql(db.url("solvereign_migrator"), "-X", "-v", "ON_ERROR_STOP=1", "-A", "-t",
+                "-F", "|", "-c", VERBATIM)
+    assert proc.returncode == 0, proc.stderr
+    assert [line.split("|")[:2] for line in proc.stdout.splitlines()] == [
+        [n, "PASS"] for n in CHECK_NAMES]
+    proc = psql(db.url("solvereign_migrator"), "-X", "-c", VERBATIM)  # what an operator sees
+    assert proc.returncode == 0 and f"({len(CHECK_NAMES)} rows)" in proc.stdout, proc.stderr
+
+
+def test_platform_and_backup_may_call_it_the_api_may_not(make_platform) -> None:
+    db = make_platform("latest")
+    for role in ("solvereign_platform", "solvereign_backup"):
+        proc = psql(db.url(role), "-X", "-v", "ON_ERROR_STOP=1", "-A", "-t", "-c", VERBATIM)
+        assert proc.returncode == 0, (role, proc.stderr)
+        assert proc.stdout.count("|PASS|") == len(CHECK_NAMES), role
+    proc = psql(db.url("solvereign_api"), "-X", "-v", "ON_ERROR_STOP=1", "-c", VERBATIM)
+    assert proc.returncode != 0
+    assert "permission denied" in proc.stderr or "does not exist" in proc.stderr
+
+
+def test_the_function_itself_is_safe(make_platform) -> None:
+    """SECURITY INVOKER, fixed search_path with pg_temp last, owned by the owner role, no
+    EXECUTE for PUBLIC or the api role, only catalog reads (STABLE)."""
+    db = make_platform("latest")
+    with psycopg.connect(db.url("postgres")) as conn:
+        rows = conn.execute(
+            "SELECT p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner), p.provolatile,"
+            "       n.nspname, array(SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC'"
+            "                                   ELSE pg_get_userbyid(a.grantee) END"
+            "                          FROM aclexplode(p.proacl) a ORDER BY 1)"
+            "  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+            " WHERE p.proname = 'verify_final_hardening'").fetchall()
+    assert rows == [(False, ["search_path=pg_catalog, pg_temp"], "solvereign_owner", "s",
+                     "public", ["solvereign_backup", "solvereign_migrator", "solvereign_owner",
+                                "solvereign_platform"])]
+
+
+def test_a_search_path_trap_does_not_fool_it(make_platform) -> None:
+    """A caller's temporary relation named like a catalog it reads cannot shadow it
+    (pg_catalog first, pg_temp last), so the rows stay honest."""
+    db = make_platform("latest")
+    with psycopg.connect(db.url("postgres")) as conn:
+        conn.execute("CREATE TEMP TABLE pg_roles (rolname name)")
+        conn.execute("SET LOCAL search_path = pg_temp, public")
+        conn.execute("GRANT TRUNCATE ON roster.shifts TO solvereign_api")
+        bad = failing(verify_rows(conn))
+        conn.rollback()
+    assert list(bad) == ["api_no_truncate_references_trigger"]
+    assert "roster.shifts" in bad["api_no_truncate_references_trigger"]
