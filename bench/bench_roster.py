@@ -54,6 +54,10 @@ def bench_scale(drivers: int, shifts: int, seed: int, params: SolverParams) -> N
           f"drivers touched {rfigs['churn']['drivers_touched']}  "
           f"changes<24h {rfigs['changes_within_24h']}")
     print(f"       stages: {_stages(rstats)}")
+    if bound := rstats.get("cover_bound"):
+        print(f"       cover bound over {bound['free_shifts']} free shifts: {bound['status']}, "
+              f"{bound['deterministic_time']} det-s, "
+              f"{'no widening can cover more' if bound['proven'] else 'not proven: widened'}")
 
 
 def _churn_floor(stats: dict) -> str:

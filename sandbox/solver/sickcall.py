@@ -7,7 +7,10 @@ baseline) is displaced and placed again like an orphan.
 
 * Stage 1 freezes every kept assignment and places only the orphans: a zero-churn repair
   whenever one exists (and the search proves it at pilot scale in well under a second).
-* Only if orphans stay uncovered, stage 2 frees the kept shifts that block them outright (the
+* If orphans stay uncovered, one coverage-only search over the widest neighbourhood (below)
+  first asks whether any widening could cover more; when it proves not, the repair stops
+  there (stage 1's plan, zero churn) instead of letting each wider stage spend its budget.
+* Otherwise stage 2 frees the kept shifts that block them outright (the
   shifts within a daily rest, 660 minutes, of an open orphan that belong to drivers who could
   take it), and stage 3 those drivers' kept shifts within 48 hours. Each widening stage first
   searches for more coverage alone (no LP: fastest at finding cover); if it finds some, a
@@ -128,9 +131,13 @@ class _Stages:
         self.problem, self.instance, self.kept = problem, instance, kept
         self.seed, self.params = seed, params
         self.log: list[dict[str, Any]] = []
+        self.cover_bound: dict[str, Any] | None = None
 
     def run(self, to_place: list[str]) -> dict[str, str]:
         current = self._stage(to_place, self.kept, dict(self.kept))
+        open_ = [s for s in to_place if s not in current]
+        if open_ and self._no_more_cover(to_place, current, open_):
+            return current
         for radius in RADII:
             open_ = [s for s in to_place if s not in current]
             if not open_:
@@ -145,6 +152,29 @@ class _Stages:
             else:
                 self.log[-1]["accepted"] = False
         return current
+
+    def _no_more_cover(self, to_place: list[str], current: dict[str, str],
+                       open_: list[str]) -> bool:
+        """True when the widest stage provably cannot cover another shift, so no widening
+        stage is run (each would spend its whole budget failing to prove that).
+
+        Coverage alone, with the LP relaxation (its bound is what proves optimality), over the
+        widest neighbourhood: every narrower stage frees a subset of it, so it cannot do better.
+        """
+        freed = self._neighbourhood(open_, RADII[-1])
+        free = sorted(set(to_place) | freed)
+        fixed = {s: d for s, d in self.kept.items() if s not in freed}
+        hint = {s: current[s] for s in free if s in current}
+        outcome = optimise(self.problem, free, fixed, hint, self.kept, self.seed, self.params,
+                           self.params.repair_deterministic_time, overtime_weight=0,
+                           churn_weight=0)
+        proven = (outcome is not None and outcome.status == "OPTIMAL"
+                  and outcome.uncovered >= len(open_))
+        self.cover_bound = {"free_shifts": len(free), "open": len(open_), "proven": proven,
+                            "status": outcome.status if outcome else "NO_SOLUTION",
+                            "deterministic_time": round(outcome.deterministic_time, 3)
+                            if outcome else None}
+        return proven
 
     def _stage(self, free: list[str], fixed: dict[str, str],
                current: dict[str, str]) -> dict[str, str]:
@@ -215,5 +245,5 @@ class _Stages:
         return freed
 
     def summary(self) -> dict[str, Any]:
-        return {"stages": self.log, "stage_used": max(
+        return {"stages": self.log, "cover_bound": self.cover_bound, "stage_used": max(
             (i + 1 for i, e in enumerate(self.log) if e["accepted"]), default=0)}

@@ -109,6 +109,22 @@ def test_repair_widens_only_when_orphans_stay_uncovered() -> None:
     assert stats["stages"][0]["uncovered"] == 1
 
 
+def test_repair_stops_after_stage_1_when_no_widening_can_cover_more() -> None:
+    """The orphan needs a licence only the absent driver holds: a proof over the widest
+    neighbourhood ends the repair after stage 1, without running the widening stages."""
+    shifts = [shift("S1", "2026-01-13T06:00", 480, 200, [(240, 45)]),
+              shift("S2", "2026-01-14T06:00", 480, 200, [(240, 45)], qualification="CE")]
+    drivers = [driver("DRVA", quals=("C",)), driver("DRVB", quals=("C",)),
+               driver("DRVX", quals=("C", "CE"))]
+    doc = instance(shifts, drivers=drivers)
+    baseline = plan([("S1", "DRVA"), ("S2", "DRVX")], instance_sha=instance_sha256(doc))
+    repaired, stats = repair_with_stats(doc, baseline, week_absences(doc, ["DRVX"]), 94, FAST)
+    assert [(a["shift"], a["driver"]) for a in repaired["assignments"]] == [("S1", "DRVA")]
+    assert repaired["uncovered"] == ["S2"]
+    assert stats["cover_bound"]["proven"] is True and len(stats["stages"]) == 1
+    assert stats["churn"] == 0 and stats["stage_used"] == 1
+
+
 def _run(args: list[str], hashseed: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONHASHSEED": hashseed}
     return subprocess.run([sys.executable, "-m", "sandbox.solver", *args], cwd=REPO, env=env,
