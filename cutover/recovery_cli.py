@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cutover import lkg, redeploy, settings
@@ -17,6 +18,7 @@ from cutover.backup import STATS_FLUSH_BOUND, BackupOptions, BackupRefused, take
 from cutover.dburl import database_name, validate_url
 from cutover.errors import ConfigError
 from cutover.rollback import Hooks, RollbackFailed, rollback
+from cutover.rollback_gate import gate_hook
 
 BACKUP_URL_VAR = "SOLVEREIGN_BACKUP_DB_URL"
 BACKUP_DIR_VAR = "SOLVEREIGN_BACKUP_DIR"
@@ -41,7 +43,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--admin-url", help=f"superuser URL for the restore (default: ${ADMIN_URL_VAR})")
     r.add_argument("--backup", required=True, type=Path, help="the .dump (or its manifest)")
     r.add_argument("--workers", type=int, default=2, help="checksum connections")
+    r.add_argument("--api-url", help="the API the post-rollback gate probes after the "
+                                     "redeploy (default: $SOLVEREIGN_API_URL)")
+    r.add_argument("--artifacts-dir", type=Path,
+                   help="where postrollback_result.json goes (default: "
+                        "$SOLVEREIGN_ARTIFACTS_DIR or artifacts/rollback_<timestamp>)")
     r.set_defaults(func=run_rollback)
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
 
 
 def _secrets() -> list[str]:
@@ -100,7 +112,11 @@ def run_rollback(args: argparse.Namespace) -> int:
               f"{record.timestamp})")
     else:
         print(f"last-known-good: none recorded at {lkg.default_path()}")
-    hooks = Hooks(redeploy=_redeploy_hook(record, database_name(target), args.backup))
+    artifacts = (args.artifacts_dir or _env_path("SOLVEREIGN_ARTIFACTS_DIR")
+                 or Path("artifacts") / f"rollback_{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+    api_url = args.api_url or os.environ.get("SOLVEREIGN_API_URL")
+    hooks = Hooks(redeploy=_redeploy_hook(record, database_name(target), args.backup),
+                  post_rollback_gate=gate_hook(target, artifacts, api_url=lambda: api_url))
     try:
         result = rollback(target, admin, args.backup, hooks=hooks, log=print,
                           secrets=_secrets(), workers=args.workers)

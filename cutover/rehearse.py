@@ -130,13 +130,24 @@ class Rehearsal:
 
     def rollback_drill(self, run: Run) -> None:
         from cutover.rollback import Hooks, rollback
+        from cutover.rollback_gate import gate_hook
         from sandbox import api_server
+
+        api: list[str] = [self.env.get("SOLVEREIGN_API_URL", "")]
+
+        def redeploy() -> str:
+            api[0] = str(api_server.restart_api(self.state)[0])
+            return api[0]
 
         hooks = Hooks(disable_writes=lambda: switch_writes(True, env=self.env, verify=False,
                                                            log=lambda s: None),
                       enable_writes=lambda: switch_writes(False, env=self.env, verify=False,
                                                           log=lambda s: None),
-                      redeploy=lambda: str(api_server.restart_api(self.state)[0]))
+                      redeploy=redeploy,
+                      post_rollback_gate=gate_hook(run.db_url, run.artifacts,
+                                                   api_url=lambda: api[0] or None,
+                                                   environ=self.env,
+                                                   log=lambda s: print(f"    {s}")))
         result = rollback(run.db_url, self.env["SOLVEREIGN_ADMIN_DB_URL"], self.backup,
                           hooks=hooks, log=lambda s: print(f"    {s}"),
                           secrets=list(self.state.passwords.values()))

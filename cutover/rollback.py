@@ -15,7 +15,7 @@ from step 1 on writes stay disabled until a run completes:
  6. swap it in by name in one transaction (the replaced database is kept)
  7. verify the live database again (identity, ledger head, fingerprint, sequences)
  8. redeploy the previous build (hook: SOLVEREIGN_REDEPLOY_COMMAND with {rollback_sha})
- 9. the post-rollback gate (hook; the gate issue wires `pytest -m postrollback`)
+ 9. the post-rollback gate (hook: cutover.rollback_gate runs `pytest -m postrollback`)
 10. enable writes (hook)
 
 Redeploy comes before the gate and enabling writes: the gate must judge the build that will
@@ -84,7 +84,9 @@ class Hooks:
     disable_writes: Callable[[], None] = field(default_factory=lambda: store_writes(True))
     enable_writes: Callable[[], None] = field(default_factory=lambda: store_writes(False))
     redeploy: Callable[[], str | None] | None = None
-    post_rollback_gate: Callable[[], bool] | None = None
+    # judges the swapped-in database before writes come back; called with the manifest's
+    # path (cutover.rollback_gate runs `pytest checks -m postrollback`)
+    post_rollback_gate: Callable[[Path], bool] | None = None
     # Called with pg_restore's pid once it runs (lets a drill interrupt it mid-restore).
     on_restore_start: Callable[[int], None] | None = None
 
@@ -330,7 +332,7 @@ def _redeploy(p: RollbackPlan) -> str:
 def _gate(p: RollbackPlan) -> str:
     if p.hooks.post_rollback_gate is None:
         return "no post-rollback gate configured (skipped)"
-    if not p.hooks.post_rollback_gate():
+    if not p.hooks.post_rollback_gate(p.manifest.path):
         raise RollbackFailed("post-rollback gate", "the gate did not pass")
     return "passed"
 

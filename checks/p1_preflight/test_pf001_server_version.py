@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = [pytest.mark.preflight, pytest.mark.health]
+pytestmark = [pytest.mark.preflight, pytest.mark.health, pytest.mark.postrollback]
 SUPPORTED_MAJORS = range(15, 18)
 
 

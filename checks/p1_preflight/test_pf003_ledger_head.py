@@ -5,7 +5,7 @@ import pytest
 from cutover.migrate.files import default_directory
 from cutover.migrate.runner import load_plan
 
-pytestmark = [pytest.mark.preflight, pytest.mark.security]
+pytestmark = [pytest.mark.preflight, pytest.mark.security, pytest.mark.postrollback]
 HARDENING = ("025", "025a", "025b", "025c", "025d", "025e", "025f")
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = [pytest.mark.preflight]
+pytestmark = [pytest.mark.preflight, pytest.mark.postrollback]
 
 
 @pytest.mark.check(id="PF-007", severity="major", runbook="§2.2",

@@ -7,7 +7,7 @@ import pytest
 from cutover.configstore import WRITES_DISABLED_KEY, open_store
 from cutover.errors import CutoverError
 
-pytestmark = [pytest.mark.preflight]
+pytestmark = [pytest.mark.preflight, pytest.mark.postrollback]
 
 
 @pytest.mark.check(id="PF-008", severity="blocker", runbook="§2.1",

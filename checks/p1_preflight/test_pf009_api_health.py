@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-pytestmark = [pytest.mark.preflight, pytest.mark.health]
+pytestmark = [pytest.mark.preflight, pytest.mark.health, pytest.mark.postrollback]
 
 
 @pytest.mark.check(id="PF-009", severity="blocker", runbook="§1.2",

@@ -23,7 +23,7 @@ from checks.api_common import (
 )
 from cutover import apiprobe
 
-pytestmark = [pytest.mark.freeze, pytest.mark.health]
+pytestmark = [pytest.mark.freeze, pytest.mark.health, pytest.mark.postrollback]
 
 
 def _credentials(api, target, writes) -> dict[str, dict | None]:

@@ -13,7 +13,7 @@ from checks.api_common import (
 )
 from cutover import apiprobe
 
-pytestmark = [pytest.mark.freeze, pytest.mark.health]
+pytestmark = [pytest.mark.freeze, pytest.mark.health, pytest.mark.postrollback]
 
 
 @pytest.mark.check(id="FZ-002", severity="blocker", runbook="§2.2",

@@ -95,9 +95,14 @@ def test_full_cycle_backup_cutover_rollback(pre_db):
     marker = pre_db.workdir / "redeployed.txt"
     command = (f"{sys.executable} -c 'import sys, pathlib; "
                f"pathlib.Path(sys.argv[1]).write_text(sys.argv[2])' {marker} {{rollback_sha}}")
-    proc = cli(pre_db, "rollback", "--backup", str(dump),
+    artifacts = pre_db.workdir / "rollback-artifacts"
+    proc = cli(pre_db, "rollback", "--backup", str(dump), "--artifacts-dir", str(artifacts),
                SOLVEREIGN_REDEPLOY_COMMAND=command)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "post-rollback gate: PASS" in proc.stdout
+    gate = json.loads((artifacts / "postrollback_result.json").read_text())
+    assert gate["verdict"] == "PASS" and {c["check_id"]: c["status"] for c in gate["checks"]
+                                          }["PR-001"] == "PASS"
     out = proc.stdout
     assert out.strip().splitlines()[-1] == "ROLLBACK STATUS: SUCCESS"
     assert f"rollback_sha {ROLLBACK_SHA}" in out

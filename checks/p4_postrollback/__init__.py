@@ -1,0 +1,1 @@
+"""Gate checks of the post-rollback phase (one concern per module)."""
