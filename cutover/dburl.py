@@ -12,12 +12,33 @@ from urllib.parse import urlsplit, urlunsplit
 from cutover.errors import ConfigError
 
 _SCHEMES = ("postgresql", "postgres")
-_PASSWORD_IN_TEXT = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)([^@\s]*)(@)")
+# A URL runs to the next whitespace or quote; its authority to the first '/', '?' or '#'.
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+# password=... in a URL query (?password=x&...) or a libpq key=value DSN (password='x y').
+_PASSWORD_PARAM = re.compile(
+    r"(\b(?:pg)?password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&'\"]+)", re.IGNORECASE
+)
+
+
+def _mask_authority(match: re.Match[str]) -> str:
+    """Mask user:password@ in one URL; the last '@' ends the user info (passwords may hold '@')."""
+    url = match.group(0)
+    scheme, _, rest = url.partition("://")
+    cut = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority, tail = rest[:cut], rest[cut:]
+    userinfo, at, host = authority.rpartition("@")
+    if at and ":" in userinfo:
+        authority = userinfo.partition(":")[0] + ":***@" + host
+    return f"{scheme}://{authority}{tail}"
 
 
 def mask_url(url: str) -> str:
-    """Return the URL with any password replaced by `***` (keeps user, host, db)."""
-    return _PASSWORD_IN_TEXT.sub(r"\1***\3", url)
+    """Return the text with every password replaced by `***` (keeps user, host, db).
+
+    Covers URL user info (`user:pw@host`, also when pw holds '@'), `?password=` query
+    parameters and libpq key=value strings (`password=pw`, `password='p w'`).
+    """
+    return _PASSWORD_PARAM.sub(r"\1***", _URL.sub(_mask_authority, url))
 
 
 def mask_text(text: str, secrets: list[str] | None = None) -> str:
