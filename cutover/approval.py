@@ -19,6 +19,9 @@ from cutover import checklist, evidence
 from cutover.errors import CutoverError
 
 RECORD = "approval_record.json"
+# Written into the bundle after the approval, by the steps the approval allows; the
+# re-seal after each covers them, and the approval still holds for what it judged.
+AFTER_APPROVAL = (RECORD, "enable_record.json", "last_known_good.json")
 
 
 class ApprovalRefused(CutoverError):
@@ -42,8 +45,9 @@ class ApprovalRecord:
 
 
 def bundle_digest(folder: Path) -> str:
-    """sha256 over every artifact's hash except the approval record itself."""
-    hashes = {p: h for p, h in evidence.artifact_hashes(Path(folder)).items() if p != RECORD}
+    """sha256 over every artifact's hash except the records written after approval."""
+    hashes = {p: h for p, h in evidence.artifact_hashes(Path(folder)).items()
+              if p not in AFTER_APPROVAL}
     return hashlib.sha256(evidence.canonical_json(hashes)).hexdigest()
 
 

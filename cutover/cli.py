@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "cutover.watch.cli",
     "cutover.freeze_cli",
     "cutover.approval_cli",
+    "cutover.lkg_cli",
     "cutover.roster.cli",
     "cutover.recovery_cli",
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import approval, settings
+from cutover import approval, evidence, settings
 from cutover.errors import ConfigError
 from cutover.evidence import write_json
 from cutover.freeze import PROOF_TIMEOUT, switch_writes
@@ -45,16 +46,36 @@ def _approval(args: argparse.Namespace) -> dict:
     return {"approved_by": record["approver"], "bundle": str(bundle)}
 
 
+def _record_folder(args: argparse.Namespace, granted: dict | None) -> Path | None:
+    """Where the record goes: --artifacts-dir; for enable, else the approved bundle, and an
+    override is always recorded somewhere (artifacts/enable_<timestamp>)."""
+    if args.artifacts_dir or granted is None:
+        return args.artifacts_dir
+    if "bundle" in granted:
+        return Path(granted["bundle"])
+    return Path("artifacts") / f"enable_{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def _record_enable(folder: Path, granted: dict) -> None:
+    """Add who allowed it to enable_record.json; re-seal a sealed bundle so it still verifies."""
+    path = folder / "enable_record.json"
+    doc = json.loads(path.read_text())
+    doc["approval"] = granted
+    write_json(path, doc)
+    if (folder / evidence.SUMMARY).exists():
+        evidence.seal(folder, settings.secret("SOLVEREIGN_HMAC_SECRET") or "",
+                      writes_enabled={"at": doc.get("flag_set_at"), "approval": granted})
+    print(f"recorded in {path}")
+
+
 def _run(args: argparse.Namespace) -> int:
     granted = None if args.disabled else _approval(args)
+    folder = _record_folder(args, granted)
     record = switch_writes(args.disabled, api_url=args.api_url or
                            os.environ.get("SOLVEREIGN_API_URL"), verify=not args.no_verify,
-                           timeout=args.timeout, artifacts_dir=args.artifacts_dir)
-    if granted is not None and args.artifacts_dir:
-        path = args.artifacts_dir / "enable_record.json"
-        doc = json.loads(path.read_text())
-        doc["approval"] = granted
-        write_json(path, doc)
+                           timeout=args.timeout, artifacts_dir=folder)
+    if granted is not None and folder is not None:
+        _record_enable(folder, granted)
     state = "FROZEN" if args.disabled else "ENABLED"
     print(f"WRITES {state}" + ("" if record.verified else " (not verified)"))
     return 0

@@ -116,3 +116,42 @@ def write(record: LastKnownGood, path: Path | None = None) -> Path:
     validate(path, record.to_json())
     atomicfile.write_json(path, record.to_json())
     return path
+
+
+def _bundle_doc(folder: Path, name: str) -> dict:
+    """One JSON artifact of the bundle, or ConfigError naming it."""
+    try:
+        doc = json.loads((folder / name).read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"{folder} has no {name}: last-known-good needs it") from None
+    except ValueError as exc:
+        raise ConfigError(f"{folder}/{name} is not valid JSON ({exc})") from None
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{folder}/{name} is not a JSON object")
+    return doc
+
+
+def from_bundle(folder: Path, now: str) -> LastKnownGood:
+    """The record for an approved bundle whose writes were enabled (runbook §7.2).
+
+    The release is the commit the approver signed (approval_record.json), the backup is
+    the one this cutover took (backup_manifest.json), the head is what the migration
+    reached, the summary is the one the approver signed; a bundle where writes were never
+    enabled is not yet known to be good.
+    """
+    folder = Path(folder)
+    approved = _bundle_doc(folder, "approval_record.json")
+    enabled = _bundle_doc(folder, "enable_record.json")
+    if enabled.get("writes_disabled") is not False:
+        raise ConfigError(f"{folder}/enable_record.json does not record writes enabled")
+    manifest = _bundle_doc(folder, "backup_manifest.json")
+    dump = manifest.get("dump") if isinstance(manifest.get("dump"), dict) else {}
+    record = {
+        "rollback_sha": approved.get("commit"), "rc_tag": approved.get("rc_tag"),
+        "timestamp": now,
+        "ledger_head": _bundle_doc(folder, "migration_log.json").get("head"),
+        "backup": {"path": manifest.get("path"), "sha256": dump.get("sha256")},
+        "evidence_bundle": {"path": str(folder.resolve()),
+                            "summary_sha256": approved.get("summary_sha256")},
+    }
+    return validate(folder / "approval_record.json", record)

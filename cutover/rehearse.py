@@ -13,17 +13,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import approval, evidence, evidence_report, lkg
+from cutover import approval, evidence, evidence_report
 from cutover.backup import take_backup
 from cutover.errors import CutoverError
 from cutover.freeze import switch_writes
 from cutover.gate.run import run_phase
+from cutover.lkg_cli import record_bundle
 from cutover.roster.drill import sick_call
 from cutover.runbook.cutover_steps import CUTOVER
 from cutover.runbook.steps import Run, StepFailed, now, timed
@@ -116,17 +115,8 @@ class Rehearsal:
         self.window["to"] = record.flag_set_at
 
     def last_known_good(self, run: Run) -> None:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                              check=False).stdout.strip() or "0" * 40
-        manifest = run.read("backup_manifest.json")
-        record = lkg.LastKnownGood(
-            rollback_sha=head, rc_tag=self.rc_tag, timestamp=now(),
-            ledger_head=run.read("migration_log.json").get("head"),
-            backup={"path": str(self.backup), "sha256": manifest["dump"]["sha256"]},
-            evidence_bundle={"path": str(run.artifacts),
-                             "summary_sha256": evidence.summary_sha256(run.artifacts)})
-        path = lkg.write(record, Path(self.env["SOLVEREIGN_LKG_FILE"]))
-        shutil.copy(path, run.artifacts / "last_known_good.json")
+        path, _ = record_bundle(run.artifacts, run.secret, Path(self.env["SOLVEREIGN_LKG_FILE"]))
+        print(f"    written to {path}")
 
     def rollback_drill(self, run: Run) -> None:
         from cutover.rollback import Hooks, rollback

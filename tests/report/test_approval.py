@@ -86,3 +86,77 @@ def test_enable_override_is_recorded(tmp_path):
     assert proc.returncode == 0, proc.stderr
     record = json.loads((tmp_path / "a" / "enable_record.json").read_text())
     assert record["approval"] == {"override": "incident 4711: approver unreachable"}
+
+
+def test_enable_reseals_the_bundle_so_it_still_verifies(tmp_path):
+    """enable_record.json goes into the bundle and the bundle is re-sealed: it verifies, the
+    approval still holds, and enabling again is a no-op that is allowed."""
+    folder = _bundle(tmp_path / "b")
+    approval.approve(folder, "Jane", SECRET)
+    store = str(tmp_path / "s.json")
+    for _ in range(2):
+        proc = _cli("enable", "--no-verify", "--artifacts-dir", str(folder),
+                    SOLVEREIGN_CONFIG_STORE_FILE=store)
+        assert proc.returncode == 0, proc.stderr
+        verified = _cli("evidence", "verify", str(folder))
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+    summary = evidence.load_summary(folder)
+    assert summary["writes_enabled"]["approval"]["approved_by"] == "Jane"
+    assert "enable_record.json" in summary["artifacts"]
+
+
+def test_enable_override_without_a_folder_is_still_recorded(tmp_path):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SOLVEREIGN_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "cutover.cli", "enable", "--no-verify",
+         "--override-approval", "incident 4712"], cwd=tmp_path, capture_output=True, text=True,
+        env={**base, "SOLVEREIGN_HMAC_SECRET": SECRET,
+             "SOLVEREIGN_CONFIG_STORE_FILE": str(tmp_path / "s.json")}, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    (record,) = (tmp_path / "artifacts").glob("enable_*/enable_record.json")
+    assert json.loads(record.read_text())["approval"] == {"override": "incident 4712"}
+    assert f"recorded in {record.relative_to(tmp_path)}" in proc.stdout
+
+
+def _realistic_manifest(folder):
+    (folder / "backup_manifest.json").write_text(json.dumps({
+        "path": "/backups/solvereign_pre_cutover_20261128T020100Z.dump",
+        "dump": {"file": "solvereign_pre_cutover_20261128T020100Z.dump", "sha256": "ab" * 32},
+        "ledger_head": "024_table_classification", "verified": True}))
+    evidence.seal(folder, SECRET)
+
+
+def test_last_known_good_from_an_approved_enabled_bundle(tmp_path):
+    folder = _bundle(tmp_path / "b")
+    _realistic_manifest(folder)
+    record = approval.approve(folder, "Jane", SECRET)
+    lkg_file = tmp_path / "state" / "last-known-good.json"
+    early = _cli("last-known-good", "--artifacts-dir", str(folder), "--lkg-file", str(lkg_file))
+    assert early.returncode == 2 and "has no enable_record.json" in early.stderr
+    assert not lkg_file.exists()
+    enabled = _cli("enable", "--no-verify", "--artifacts-dir", str(folder),
+                   SOLVEREIGN_CONFIG_STORE_FILE=str(tmp_path / "s.json"))
+    assert enabled.returncode == 0, enabled.stderr
+    proc = _cli("last-known-good", "--artifacts-dir", str(folder), "--lkg-file", str(lkg_file))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"LAST-KNOWN-GOOD: {record.commit} (v1.4.0-rc1")
+    from cutover import lkg
+    written = lkg.read(lkg_file)
+    assert written.rollback_sha == record.commit and written.ledger_head == "025f_acl_fix"
+    assert written.backup == {"path": "/backups/solvereign_pre_cutover_20261128T020100Z.dump",
+                              "sha256": "ab" * 32}
+    assert written.evidence_bundle["summary_sha256"] == record.summary_sha256
+    assert json.loads((folder / "last_known_good.json").read_text()) == written.to_json()
+    assert evidence.verify(folder, SECRET).ok
+    assert approval.require_approval(folder, SECRET)["approver"] == "Jane"
+
+
+def test_last_known_good_refuses_a_changed_bundle(tmp_path):
+    folder = _bundle(tmp_path / "b")
+    _realistic_manifest(folder)
+    approval.approve(folder, "Jane", SECRET)
+    (folder / "roster_dry_run.json").write_text("{}")
+    proc = _cli("last-known-good", "--artifacts-dir", str(folder),
+                "--lkg-file", str(tmp_path / "lkg.json"))
+    assert proc.returncode == 1 and "changed: roster_dry_run.json" in proc.stderr
+    assert not (tmp_path / "lkg.json").exists()

@@ -1,0 +1,46 @@
+"""`cutover last-known-good --artifacts-dir DIR` (runbook §7.2): record the release now proven.
+
+Run after writes are enabled and the watch is quiet. It refuses unless the bundle's
+approval still holds (bundle verifies, record belongs to it) and writes were enabled;
+then it writes the last-known-good file the rollback reads, copies it into the bundle
+and re-seals the bundle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cutover import approval, evidence, lkg, settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `last-known-good`."""
+    p = subparsers.add_parser("last-known-good", help="record an approved, enabled cutover "
+                                                      "as the release to roll back to")
+    p.add_argument("--artifacts-dir", type=Path, required=True, help="the approved bundle")
+    p.add_argument("--lkg-file", type=Path,
+                   help=f"where to write it (default ${lkg.PATH_VAR} or {lkg.DEFAULT_PATH})")
+    p.set_defaults(func=_run)
+
+
+def record_bundle(folder: Path, secret: str,
+                  path: Path | None = None) -> tuple[Path, lkg.LastKnownGood]:
+    """Write the last-known-good of an approved bundle and seal it into the bundle."""
+    approval.require_approval(folder, secret)
+    record = lkg.from_bundle(folder, datetime.now(UTC).isoformat())
+    written = lkg.write(record, path)
+    shutil.copy(written, Path(folder) / "last_known_good.json")
+    evidence.seal(folder, secret, last_known_good={"rollback_sha": record.rollback_sha,
+                                                   "rc_tag": record.rc_tag})
+    return written, record
+
+
+def _run(args: argparse.Namespace) -> int:
+    secret = settings.secret("SOLVEREIGN_HMAC_SECRET") or ""
+    written, record = record_bundle(args.artifacts_dir, secret, args.lkg_file)
+    print(f"LAST-KNOWN-GOOD: {record.rollback_sha} ({record.rc_tag}, ledger head "
+          f"{record.ledger_head}) written to {written}")
+    return 0
