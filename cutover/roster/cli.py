@@ -45,4 +45,9 @@ def run_validate(args: argparse.Namespace) -> int:
     report = judge_documents(load_json(args.instance), load_json(args.plan), baseline, limits,
                              (args.instance, args.plan, args.baseline or "baseline"))
     sys.stdout.write(json.dumps(report, indent=2, sort_keys=True) + "\n")
+    if not report["plan_instance_sha256_matches"]:
+        # The rules were judged against --instance all the same; say the plan is not its own.
+        print(f"warning: {args.plan} was made for instance "
+              f"{report['plan_instance_sha256'][:16] or '(none named)'}, not {args.instance} "
+              f"({report['instance_sha256'][:16]})", file=sys.stderr)
     return EXIT_OK if report["valid"] else EXIT_FAIL

@@ -79,6 +79,7 @@ def _verdict(tenant: str, absent: list[str], seed: int, source: str, baseline: d
         "violations": report["violation_count"],
         "orphans_not_reported": unlisted,
         "not_deterministic": hashes[0] != hashes[1],
+        "plan_not_for_instance": not report["plan_instance_sha256_matches"],
     }
     warnings = {
         "orphans_left_uncovered": split.get("orphaned_by_absence", []),

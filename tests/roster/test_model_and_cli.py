@@ -115,6 +115,17 @@ def test_cli_valid_plan_exit_0_with_hashes(tmp_path: Path) -> None:
     assert report["figures"]["violations_per_rule"]["R10"] == 0
 
 
+def test_cli_names_a_plan_made_for_another_instance(tmp_path: Path) -> None:
+    inst, pl = good()
+    pl["instance_sha256"] = "0" * 64
+    result = cli("--instance", str(write(tmp_path, "i.json", inst)),
+                 "--plan", str(write(tmp_path, "p.json", pl)))
+    report = json.loads(result.stdout)
+    assert report["plan_instance_sha256_matches"] is False
+    assert result.stderr.startswith("warning: ") and "was made for instance 0000" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
 def test_cli_violations_exit_1(tmp_path: Path) -> None:
     inst, _ = good()
     inst["shifts"][0]["drive_minutes"] = None

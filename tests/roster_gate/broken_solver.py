@@ -5,7 +5,7 @@
 MODE: violating (a shift given to an unqualified driver), uncovered (a coverable shift
 left uncovered, beyond the allowed count of 0), nondeterministic (a different seed field, and so a
 different canonical hash, in every process), drifting (the same within a soak iteration,
-different from one iteration to the next).
+different from one iteration to the next), stale (a plan that names another instance's hash).
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ def main() -> int:
         plan["uncovered"] = sorted([*plan["uncovered"], dropped["shift"]])
     elif mode == "nondeterministic":
         plan["seed"] = int.from_bytes(os.urandom(4), "big")
+    elif mode == "stale":
+        plan["instance_sha256"] = "0" * 64
     elif mode == "drifting":  # stable within a soak iteration, different across them
         plan["seed"] = int(os.environ.get("SOLVEREIGN_SOAK_ITERATION", "0"))
     with open(out, "w") as fh:

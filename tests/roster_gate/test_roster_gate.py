@@ -36,7 +36,8 @@ def test_roster_gate_passes_on_the_pilot_week(make_platform, tmp_path):
 
 
 @pytest.mark.parametrize("mode, failing", [
-    ("violating", "PM-200"), ("uncovered", "PM-201"), ("nondeterministic", "PM-202")])
+    ("violating", "PM-200"), ("uncovered", "PM-201"), ("nondeterministic", "PM-202"),
+    ("stale", "PM-200")])
 def test_each_roster_check_fails_alone(make_platform, tmp_path, mode, failing):
     db = make_platform("latest")
     proc = _gate(db, tmp_path,
