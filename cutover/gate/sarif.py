@@ -1,13 +1,42 @@
 """SARIF 2.1.0 from a gate verdict document, so code-scanning views can show the findings.
 
 Each check becomes a rule (id, title, remediation as help); each failing check a result
-per offending object, as a logical location (a database object has no file and line).
+per offending object. Code scanning wants a file for every result, so each result's
+physical location is the check's source file, relative to the repository root
+(`%SRCROOT%`), found by the gate's naming rule (PM-034 → checks/*/test_pm034_*.py); the
+offending database object, which has no file and line, is its logical location.
 """
 
 from __future__ import annotations
 
+import re
+from functools import cache
+from pathlib import Path
+
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"blocker": "error", "major": "error", "minor": "warning"}
+ROOT = Path(__file__).resolve().parents[2]
+FALLBACK_URI = "fixtures/gate.py"  # the gate plugin, for a check whose file is not found
+
+
+@cache
+def check_file(check_id: str, root: Path = ROOT) -> str:
+    """The check's source file relative to `root` (the gate puts its id in the file name)."""
+    slug = re.sub(r"[^a-z0-9]", "", check_id.lower())
+    for path in sorted((root / "checks").glob("*/test_*.py")):
+        if re.fullmatch(rf"test_{slug}(_.*)?\.py", path.name):
+            return path.relative_to(root).as_posix()
+    return FALLBACK_URI
+
+
+def _location(uri: str, obj: object) -> dict:
+    """The check's file as the physical location; the object, if any, as a logical one."""
+    loc: dict = {"physicalLocation": {
+        "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 1}}}
+    if obj:
+        loc["logicalLocations"] = [{"fullyQualifiedName": str(obj), "kind": "object"}]
+    return loc
 
 
 def _rule(check: dict) -> dict:
@@ -27,15 +56,10 @@ def _results(check: dict) -> list[dict]:
     offenders = (check.get("evidence") or {}).get("offenders") or [None]
     level = "warning" if check.get("status") == "WARN" else LEVELS.get(
         check.get("severity", ""), "error")
-    out = []
-    for obj in offenders:
-        result = {"ruleId": check["check_id"], "level": level,
-                  "message": {"text": check.get("message") or check.get("status", "")}}
-        if obj:
-            result["locations"] = [{"logicalLocations": [
-                {"fullyQualifiedName": str(obj), "kind": "object"}]}]
-        out.append(result)
-    return out
+    uri = check_file(check["check_id"])
+    return [{"ruleId": check["check_id"], "level": level,
+             "message": {"text": check.get("message") or check.get("status", "")},
+             "locations": [_location(uri, obj)]} for obj in offenders]
 
 
 def to_sarif(summary: dict, tool_version: str = "0.1.0") -> dict:

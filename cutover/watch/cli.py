@@ -22,7 +22,14 @@ from pathlib import Path
 from cutover import settings
 from cutover.errors import ConfigError
 from cutover.watch.collect import Sources, sample
-from cutover.watch.triggers import ROLLBACK, Sample, Thresholds, evaluate, exit_code
+from cutover.watch.triggers import (
+    ROLLBACK,
+    Finding,
+    Sample,
+    Thresholds,
+    evaluate,
+    exit_code,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -57,6 +64,13 @@ def _sources(args: argparse.Namespace) -> Sources:
     return Sources(api_url=api, metrics_url=metrics, db_url=db, started=datetime.now(UTC))
 
 
+def _hardening(s: Sample) -> str:
+    """The hardening column: FAIL, ok, or unknown when the database could not be read."""
+    if s.hardening_failures:
+        return "FAIL"
+    return "ok" if s.database_ok else "unknown"
+
+
 def _table(samples: list[Sample], findings) -> object:
     from rich.table import Table
 
@@ -68,7 +82,7 @@ def _table(samples: list[Sample], findings) -> object:
         table.add_row(f"{s.at - t0:.0f}",
                       "no data" if s.error_rate is None else f"{s.error_rate:.2%}",
                       "-" if s.p99 is None else f"{s.p99:.3f}", str(s.ready),
-                      str(s.replay_events), "FAIL" if s.hardening_failures else "ok", s.note)
+                      str(s.replay_events), _hardening(s), s.note)
     for f in findings:
         table.add_row("", "", "", "", "", "", f"[{f.severity}] {f.trigger}: {f.message}")
     return table
@@ -109,18 +123,24 @@ def run(args: argparse.Namespace) -> int:
         with log_path.open("a") as fh:
             fh.write(json.dumps(record, sort_keys=True, default=str) + "\n")
 
-    samples: list[Sample] = [sample(src)]
+    samples: list[Sample] = []
+
+    def take() -> list[Finding]:
+        """One more sample, evaluated and logged (the first one too)."""
+        samples.append(sample(src))
+        found = evaluate(samples, thresholds)
+        log({"sample": asdict(samples[-1]), "findings": [asdict(f) for f in found]})
+        return found
+
+    findings = take()
     # one full window of rates: the first rate needs a second scrape, and a condition
     # seen from the first rate on has held `window` seconds one interval later
     deadline = time.monotonic() + args.window + 2 * args.interval
-    findings = evaluate(samples, thresholds)
     console = Console(stderr=True)
     with Live(_table(samples, findings), console=console, auto_refresh=False) as live:
         while True:
             time.sleep(args.interval)
-            samples.append(sample(src))
-            findings = evaluate(samples, thresholds)
-            log({"sample": asdict(samples[-1]), "findings": [asdict(f) for f in findings]})
+            findings = take()
             live.update(_table(samples, findings), refresh=True)
             if exit_code(findings) == ROLLBACK or (args.once and time.monotonic() >= deadline):
                 break

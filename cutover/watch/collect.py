@@ -54,10 +54,13 @@ def _ready(src: Sources) -> bool | None:
         return None
 
 
-def _database(src: Sources) -> tuple[int, list[str]]:
-    """REPLAY_ATTACK events since the start, and failing hardening checks."""
+def _database(src: Sources) -> tuple[int, list[str], bool]:
+    """REPLAY_ATTACK events since the start, failing hardening checks, and whether read.
+
+    A configured database that cannot be read is (0, [], False): no data, never healthy.
+    """
     if not src.db_url:
-        return 0, []
+        return 0, [], True  # nothing to judge: no database is configured
     try:
         with connect(src.db_url, application_name="cutover-watch") as conn:
             replays = conn.execute(REPLAYS_SQL, (src.started,)).fetchone()[0]
@@ -65,10 +68,10 @@ def _database(src: Sources) -> tuple[int, list[str]]:
                 failing = [r[0] for r in conn.execute(HARDENING_SQL).fetchall()]
             except psycopg.errors.UndefinedFunction:
                 failing = ["verify_final_hardening() does not exist"]
-        return int(replays), failing
+        return int(replays), failing, True
     except (CutoverError, psycopg.Error) as exc:
         src.notes.append(f"database unavailable: {str(exc).splitlines()[0][:120]}")
-        return 0, []
+        return 0, [], False
 
 
 def sample(src: Sources) -> Sample:
@@ -85,7 +88,7 @@ def sample(src: Sources) -> Sample:
         src.notes.append("first scrape (no window yet)")
     if current is not None:
         src.previous = current
-    replays, failing = _database(src)
+    replays, failing, db_ok = _database(src)
     return Sample(at=time.monotonic(), error_rate=rate, p99=p99, ready=_ready(src),
-                  replay_events=replays, hardening_failures=failing,
+                  replay_events=replays, hardening_failures=failing, database_ok=db_ok,
                   note="; ".join(src.notes))

@@ -14,6 +14,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 REQUESTS = "http_requests_total"
 DURATION_BUCKETS = "http_request_duration_seconds_bucket"
+# The watch's own polling (and any other monitor's): route templates as the API labels them.
+MONITORING_ROUTES = frozenset({"/metrics", "/health", "/health/ready"})
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,19 @@ class Scrape:
 
 
 def parse(text: str, at: float) -> Scrape:
-    """Sum the conventional series over every label set (route, method, ...)."""
+    """Sum the conventional series over every label set (route, method, ...).
+
+    Samples whose `route` is one of MONITORING_ROUTES (/metrics, /health, /health/ready)
+    are left out of the requests, the 5xx and the latency buckets: the watch's own
+    polling is not traffic, so a window with nothing else in it has no data. Samples
+    without a route label count.
+    """
     requests = errors = 0.0
     buckets: dict[float, float] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
+            if sample.labels.get("route") in MONITORING_ROUTES:
+                continue
             if sample.name == REQUESTS:
                 requests += sample.value
                 if str(sample.labels.get("status", "")).startswith("5"):

@@ -1,9 +1,10 @@
 """The runbook's rollback triggers (§8–§9.1), evaluated over a sequence of samples.
 
 Defaults are the runbook's thresholds; every one is a parameter. No data is never
-healthy: a scrape that fails or a window with no requests is reported as such, and
-after `max_misses` in a row it counts as breaching the 5xx trigger, so a dead API
-cannot sit out the five minutes quietly.
+healthy: a scrape that fails, a window with no requests or a configured database that
+cannot be read is a miss; it is reported as such, and after `max_misses` in a row it
+counts as breaching the 5xx trigger, so a dead API or database cannot sit out the five
+minutes quietly.
 """
 
 from __future__ import annotations
@@ -33,7 +34,13 @@ class Sample:
     ready: bool | None = True  # None: /health/ready did not answer
     replay_events: int = 0  # REPLAY_ATTACK events since the watch started
     hardening_failures: list[str] = field(default_factory=list)
+    database_ok: bool = True  # False: configured, but replays and hardening could not be read
     note: str = ""
+
+    @property
+    def missed(self) -> bool:
+        """No data: no 5xx rate, or the database could not be read."""
+        return self.error_rate is None or not self.database_ok
 
 
 @dataclass(frozen=True)
@@ -51,14 +58,19 @@ def _breaching_since(samples: list[Sample], t: Thresholds) -> float | None:
     start: float | None = None
     misses = 0
     for s in samples:
-        if s.error_rate is None:
-            misses += 1
-            breach = misses > t.max_misses
-        else:
-            misses = 0
-            breach = s.error_rate > t.error_rate
+        misses = misses + 1 if s.missed else 0
+        breach = misses > t.max_misses or (
+            s.error_rate is not None and s.error_rate > t.error_rate)
         start = (s.at if start is None else start) if breach else None
     return start
+
+
+def _what(last: Sample) -> str:
+    """What the last sample of a breaching run shows."""
+    parts = ["no data" if last.error_rate is None else f"5xx rate {last.error_rate:.2%}"]
+    if not last.database_ok:
+        parts.append("database unreadable")
+    return ", ".join(parts)
 
 
 def evaluate(samples: list[Sample], t: Thresholds | None = None) -> list[Finding]:
@@ -78,8 +90,7 @@ def evaluate(samples: list[Sample], t: Thresholds | None = None) -> list[Finding
     since = _breaching_since(samples, t)
     if since is not None:
         held = last.at - since
-        what = ("no data" if last.error_rate is None
-                else f"5xx rate {last.error_rate:.2%}")
+        what = _what(last)
         if held >= t.sustain_seconds:
             out.append(Finding("error_rate", "S1", ROLLBACK,
                                f"{what} sustained for {held:.0f}s (>= {t.sustain_seconds:.0f}s)"))
@@ -89,6 +100,9 @@ def evaluate(samples: list[Sample], t: Thresholds | None = None) -> list[Finding
     elif last.error_rate is None:
         out.append(Finding("no_data", "alert", INVESTIGATE,
                            last.note or "no requests or metrics in the last window"))
+    if not last.database_ok:
+        out.append(Finding("database", "alert", INVESTIGATE,
+                           "database could not be read: replays and hardening unknown"))
     if last.p99 is not None and last.p99 > t.p99_seconds:
         out.append(Finding("latency", "investigate", INVESTIGATE,
                            f"p99 {last.p99:.2f}s > {t.p99_seconds:.2f}s"))

@@ -83,7 +83,7 @@ def test_exit_code_is_monotone_in_the_error_rate(a, b):
 
 
 METRICS = """# TYPE http_requests_total counter
-http_requests_total{{route="/health",method="GET",status="200"}} {ok}
+http_requests_total{{route="/api/v1/plans",method="GET",status="200"}} {ok}
 http_requests_total{{route="/api",method="GET",status="503"}} {err}
 # TYPE http_request_duration_seconds histogram
 http_request_duration_seconds_bucket{{le="0.1"}} {b1}
@@ -118,3 +118,31 @@ def test_quantile_edges():
 def test_no_requests_window_has_no_rate():
     a = Scrape(0, 5, 0, {})
     assert window(a, Scrape(15, 5, 0, {})).error_rate is None
+
+
+def test_unreadable_database_fires_like_a_dead_metrics_endpoint():
+    """The same bounded misses: beyond max_misses in a row, 5 minutes of it is S1."""
+    dead_metrics = series(None, 15 * 3 + 300)
+    dead_db = series(0.0, 15 * 3 + 300, database_ok=False)
+    assert triggers(dead_db)["error_rate"].action == ROLLBACK
+    assert triggers(dead_db)["error_rate"].message.startswith("5xx rate 0.00%, database unreadable")
+    assert exit_code(evaluate(dead_db)) == exit_code(evaluate(dead_metrics)) == ROLLBACK
+    for n in range(1, 30):  # a breach starts at the same sample for both, held as long
+        a = triggers(dead_db[:n]).get("error_rate")
+        b = triggers(dead_metrics[:n]).get("error_rate")
+        assert (a and (a.severity, a.action)) == (b and (b.severity, b.action))
+
+
+def test_misses_of_either_kind_add_up_and_a_full_sample_resets_them():
+    mixed = [Sample(at=15 * i, error_rate=None if i % 2 else 0.0, database_ok=bool(i % 2))
+             for i in range(30)]
+    assert triggers(mixed)["error_rate"].action == ROLLBACK
+    healed = [*mixed[:3], Sample(at=45, error_rate=0.0), *series(0.0, 300)[4:]]
+    assert exit_code(evaluate(healed)) == 0
+
+
+def test_one_unreadable_database_sample_is_not_healthy():
+    found = triggers([Sample(at=0, error_rate=0.0, database_ok=False)])
+    assert found["database"].action == INVESTIGATE
+    assert "could not be read" in found["database"].message
+    assert exit_code(evaluate([Sample(at=0, error_rate=0.0, database_ok=False)])) == INVESTIGATE

@@ -106,6 +106,26 @@ def test_dead_metrics_endpoint_is_not_healthy(tmp_path):
     assert "WATCH: INVESTIGATE" in proc.stdout and "ready" in proc.stdout
 
 
+def test_the_first_sample_is_logged_too(api, tmp_path):
+    proc, records = _watch(api(), tmp_path, "--window", "0.5")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    samples = [r["sample"] for r in records if "sample" in r]
+    assert "first scrape" in samples[0]["note"] and samples[0]["error_rate"] is None
+    assert all(s["error_rate"] is not None for s in samples[1:]) and len(samples) >= 3
+
+
+def test_unreadable_database_is_not_healthy_and_not_echoed(api, tmp_path):
+    secret = "Xq7pw0rdZ"
+    proc, records = _watch(api(), tmp_path, "--window", "1",
+                           "--db-url", f"postgresql://u:{secret}@127.0.0.1:9/x")
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    assert "database" in proc.stdout and "WATCH: HEALTHY" not in proc.stdout
+    samples = [r["sample"] for r in records if "sample" in r]
+    assert samples and all(s["database_ok"] is False for s in samples)
+    log = (tmp_path / "watch.jsonl").read_text()
+    assert all(secret not in text for text in (proc.stdout, proc.stderr, log))
+
+
 def test_nothing_to_watch_is_bad_input(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "cutover.cli", "watch", "--once"],
                           capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"},
