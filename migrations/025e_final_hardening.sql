@@ -95,7 +95,14 @@ WITH app_ns AS (
       FROM pg_roles r LEFT JOIN pg_db_role_setting s ON s.setrole = r.oid
      WHERE r.rolname LIKE 'solvereign\_%'
        AND array_to_string(coalesce(s.setconfig, '{}') || coalesce(r.rolconfig, '{}'), ' ')
-           ~* 'row_security\s*=\s*(off|false|0)'
+           ~* '(^|\s)row_security=(of|off|f|fa|fal|fals|false|n|no|0)(\s|$)'
+    UNION ALL
+    SELECT 'no_row_security_override', 'database ' || d.datname,
+           array_to_string(s.setconfig, ' ')
+      FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+     WHERE s.setrole = 0 AND d.datname = current_database()
+       AND array_to_string(s.setconfig, ' ')
+           ~* '(^|\s)row_security=(of|off|f|fa|fal|fals|false|n|no|0)(\s|$)'
     UNION ALL
     SELECT 'app_roles_least_attributes', rolname,
            concat_ws(' ', CASE WHEN rolsuper THEN 'SUPERUSER' END,

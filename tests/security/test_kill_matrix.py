@@ -85,6 +85,14 @@ CASES = [
          ["ALTER ROLE solvereign_api SET row_security = off"],
          {"PM-016": "solvereign_api", FN: "no_row_security_override"}, {"PM-080"},
          ["ALTER ROLE solvereign_api RESET row_security"]),
+    Case("row_security off for a role in this database only (spelled 'no')",
+         ["DO $$ BEGIN EXECUTE format('ALTER ROLE solvereign_platform IN DATABASE %I "
+          "SET row_security = no', current_database()); END $$"],
+         {"PM-016": "solvereign_platform", FN: "no_row_security_override"}, {"PM-080"}),
+    Case("row_security off for the whole database (spelled 'f')",
+         ["DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET row_security = f', "
+          "current_database()); END $$"],
+         {"PM-016": "row_security=f", FN: "row_security=f"}, {"PM-080"}),
     Case("LEAKPROOF function",
          ["CREATE FUNCTION public.leaky(int) RETURNS bool LANGUAGE sql IMMUTABLE LEAKPROOF "
           "AS 'SELECT true'", "REVOKE EXECUTE ON FUNCTION public.leaky(int) FROM PUBLIC"],
