@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from cutover.apiprobe import signed_headers
@@ -101,8 +102,40 @@ def test_replayed_request_fires_s0(make_platform, start_api, tmp_path):
     assert proc.returncode == 2 and "[S0] replay_attack" in proc.stdout, proc.stdout
 
 
+def test_injected_replay_fires_s0(make_platform, start_api, tmp_path):
+    """The client sends each signed request once; the API's replay injection delivers a copy,
+    the nonce check refuses it, REPLAY_ATTACK is logged and the watch fires S0."""
+    db = make_platform("latest")
+    api = start_api(db, SOLVEREIGN_SANDBOX_REPLAY_EVERY="1")
+    key = probe_env(db)["SOLVEREIGN_PROBE_API_KEY_A"]
+    body = b"{}"
+    sent = signed_headers(key, "POST", "/api/v1/roster/absences", body)
+    answers: list[int] = []
+
+    def send_once_while_the_watch_runs() -> None:
+        answers.append(httpx.post(
+            api.url + "/api/v1/roster/absences", content=body, timeout=10,
+            headers={"X-API-Key": key, "Content-Type": "application/json", **sent}).status_code)
+
+    timer = threading.Timer(1.0, send_once_while_the_watch_runs)
+    with Traffic(api.url, key, threads=1, limit=4000):
+        timer.start()
+        proc, _ = _watch(api.url, tmp_path, "--window", "4", "--db-url", db.url())
+    timer.join()
+    assert answers and answers[0] != 409  # the client saw its own, first answer
+    assert proc.returncode == 2 and "[S0] replay_attack" in proc.stdout, proc.stdout
+    with psycopg.connect(db.url("postgres")) as conn:
+        details = [r[0] for r in conn.execute(
+            "SELECT details::text FROM core.security_events WHERE event_type = 'REPLAY_ATTACK'")]
+    assert any(sent["X-Nonce"] in d for d in details), details
+
+
 def test_fault_injection_is_refused_in_production():
     with pytest.raises(ConfigError, match="refused when SOLVEREIGN_ENV=production"):
         Chaos.from_env({"SOLVEREIGN_SANDBOX_ERROR_RATE": "0.1"}, production=True)
+    with pytest.raises(ConfigError, match="refused when SOLVEREIGN_ENV=production"):
+        Chaos.from_env({"SOLVEREIGN_SANDBOX_REPLAY_EVERY": "1"}, production=True)
+    with pytest.raises(ConfigError, match="REPLAY_EVERY must be a whole number"):
+        Chaos.from_env({"SOLVEREIGN_SANDBOX_REPLAY_EVERY": "1.5"}, production=False)
     with pytest.raises(ConfigError, match="between 0 and 1"):
         Chaos.from_env({"SOLVEREIGN_SANDBOX_ERROR_RATE": "2"}, production=False)
