@@ -52,8 +52,12 @@ def bundle_digest(folder: Path) -> str:
 
 
 def _commit() -> str | None:
-    proc = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                          check=False)
+    """The release being approved: HEAD of the checkout this tool runs from (not the cwd)."""
+    try:
+        proc = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                              check=False, cwd=Path(__file__).resolve().parents[1])
+    except OSError:  # no git on the machine
+        return None
     return proc.stdout.strip() or None
 
 

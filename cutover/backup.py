@@ -83,6 +83,11 @@ class BackupResult:
     doc: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
 
+    def bundle_doc(self) -> dict[str, Any]:
+        """backup_manifest.json of the evidence bundle: the manifest, where the dump is, and
+        that it was verified (take_backup returns only verified dumps)."""
+        return {**self.doc, "path": str(self.dump.resolve()), "verified": True}
+
 
 def _say(log: Log | None, line: str) -> None:
     if log:

@@ -134,3 +134,25 @@ def verify(folder: Path, secret: str) -> Verification:
 def summary_sha256(folder: Path) -> str:
     """sha256 of the summary file as sealed (what an approval record pins)."""
     return sha256_file(Path(folder) / SUMMARY)
+
+
+def add_to_bundle(folder: Path, secret: str, written: list[str], **fields: object) -> list[str]:
+    """Re-seal a sealed bundle after a command wrote `written` into it.
+
+    Only a bundle that verifies apart from exactly those files is re-sealed, so adding
+    our own artifact can never launder someone else's edit; the problems are returned
+    instead (empty: sealed, or nothing sealed yet to keep up to date).
+    """
+    folder = Path(folder)
+    if not (folder / SUMMARY).exists():
+        return []
+    result = verify(folder, secret)
+    mine = set(written) | set(DERIVED)
+    foreign = Verification(signature_ok=result.signature_ok,
+                           changed=[p for p in result.changed if p not in mine],
+                           added=[p for p in result.added if p not in mine],
+                           removed=[p for p in result.removed if p not in mine])
+    if not foreign.ok:
+        return foreign.lines()
+    seal(folder, secret, **fields)
+    return []

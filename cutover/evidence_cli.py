@@ -49,6 +49,21 @@ def _seal(args: argparse.Namespace) -> int:
     return 0
 
 
+def reseal_after_writing(folder: Path, written: list[str], **fields: object) -> None:
+    """After a command wrote into a sealed bundle: re-seal it, or say why it was not."""
+    if not (Path(folder) / evidence.SUMMARY).exists():
+        return
+    secret = settings.secret("SOLVEREIGN_HMAC_SECRET", required=False)
+    if not secret:
+        print(f"warning: {folder} not re-sealed (SOLVEREIGN_HMAC_SECRET is not set)")
+        return
+    problems = evidence.add_to_bundle(folder, secret, written, **fields)
+    if problems:
+        print(f"warning: {folder} not re-sealed, it does not verify: " + "; ".join(problems))
+    else:
+        print(f"re-sealed {folder} with {', '.join(written)}")
+
+
 def _report(args: argparse.Namespace) -> int:
     from cutover import evidence_report
 

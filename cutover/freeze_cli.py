@@ -8,9 +8,10 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import approval, evidence, settings
+from cutover import approval, evidence, evidence_report, settings
 from cutover.errors import ConfigError
 from cutover.evidence import write_json
+from cutover.evidence_cli import reseal_after_writing
 from cutover.freeze import PROOF_TIMEOUT, switch_writes
 
 
@@ -62,10 +63,24 @@ def _record_enable(folder: Path, granted: dict) -> None:
     doc = json.loads(path.read_text())
     doc["approval"] = granted
     write_json(path, doc)
-    if (folder / evidence.SUMMARY).exists():
-        evidence.seal(folder, settings.secret("SOLVEREIGN_HMAC_SECRET") or "",
-                      writes_enabled={"at": doc.get("flag_set_at"), "approval": granted})
     print(f"recorded in {path}")
+    if (folder / evidence.SUMMARY).exists():
+        window = _close_window(evidence.load_summary(folder), doc.get("flag_set_at"))
+        reseal_after_writing(folder, [path.name], writes_disabled=window,
+                             writes_enabled={"at": doc.get("flag_set_at"), "approval": granted})
+        if (folder / evidence_report.REPORT).exists():
+            evidence_report.write(folder, settings.secret("SOLVEREIGN_HMAC_SECRET",
+                                                          required=False))
+
+
+def _close_window(summary: dict, enabled_at: str | None) -> dict:
+    """The writes-disabled window, ended when writes came back (its length in seconds)."""
+    window = dict(summary.get("writes_disabled") or {})
+    if enabled_at and window.get("from") and not window.get("to"):
+        window["to"] = enabled_at
+        window["seconds"] = round((datetime.fromisoformat(enabled_at)
+                                   - datetime.fromisoformat(window["from"])).total_seconds(), 1)
+    return window
 
 
 def _run(args: argparse.Namespace) -> int:

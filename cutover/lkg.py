@@ -141,6 +141,9 @@ def from_bundle(folder: Path, now: str) -> LastKnownGood:
     """
     folder = Path(folder)
     approved = _bundle_doc(folder, "approval_record.json")
+    if not approved.get("commit"):
+        raise ConfigError(f"{folder}/approval_record.json names no commit (approved outside a "
+                          "git checkout?): there is no release to record as last-known-good")
     enabled = _bundle_doc(folder, "enable_record.json")
     if enabled.get("writes_disabled") is not False:
         raise ConfigError(f"{folder}/enable_record.json does not record writes enabled")

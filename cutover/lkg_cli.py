@@ -15,6 +15,8 @@ from pathlib import Path
 
 from cutover import approval, evidence, lkg, settings
 
+BUNDLE_COPY = "last_known_good.json"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `last-known-good`."""
@@ -32,9 +34,11 @@ def record_bundle(folder: Path, secret: str,
     approval.require_approval(folder, secret)
     record = lkg.from_bundle(folder, datetime.now(UTC).isoformat())
     written = lkg.write(record, path)
-    shutil.copy(written, Path(folder) / "last_known_good.json")
-    evidence.seal(folder, secret, last_known_good={"rollback_sha": record.rollback_sha,
-                                                   "rc_tag": record.rc_tag})
+    shutil.copy(written, Path(folder) / BUNDLE_COPY)
+    problems = evidence.add_to_bundle(folder, secret, [BUNDLE_COPY], last_known_good={
+        "rollback_sha": record.rollback_sha, "rc_tag": record.rc_tag})
+    if problems:  # verified a moment ago: only a concurrent edit gets here
+        raise approval.ApprovalRefused("the bundle changed while recording: " + "; ".join(problems))
     return written, record
 
 

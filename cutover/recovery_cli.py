@@ -17,12 +17,15 @@ from cutover import lkg, redeploy, settings
 from cutover.backup import STATS_FLUSH_BOUND, BackupOptions, BackupRefused, take_backup
 from cutover.dburl import database_name, validate_url
 from cutover.errors import ConfigError
+from cutover.evidence import write_json
+from cutover.evidence_cli import reseal_after_writing
 from cutover.rollback import Hooks, RollbackFailed, rollback
 from cutover.rollback_gate import gate_hook
 
 BACKUP_URL_VAR = "SOLVEREIGN_BACKUP_DB_URL"
 BACKUP_DIR_VAR = "SOLVEREIGN_BACKUP_DIR"
 ADMIN_URL_VAR = "SOLVEREIGN_ADMIN_DB_URL"
+BUNDLE_MANIFEST = "backup_manifest.json"
 _SECRET_VARS = ("SOLVEREIGN_SESSION_SECRET", "SOLVEREIGN_HMAC_SECRET")
 
 
@@ -36,6 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--settle", type=float, default=STATS_FLUSH_BOUND, metavar="SECONDS",
                    help="longest wait for other sessions' write counters to be flushed")
     b.add_argument("--workers", type=int, default=1, help="checksum sessions beside pg_dump")
+    b.add_argument("--artifacts-dir", type=Path,
+                   help="also write backup_manifest.json into this evidence bundle")
     b.set_defaults(func=run_backup)
 
     r = subparsers.add_parser("rollback", help="restore the pre-cutover backup (runbook 9.2)")
@@ -75,6 +80,10 @@ def run_backup(args: argparse.Namespace) -> int:
         print("BACKUP STATUS: FAILED")
         return exc.exit_code
     print(f"backup {result.dump} sha256 {result.doc['dump']['sha256']}")
+    if args.artifacts_dir:
+        write_json(args.artifacts_dir / BUNDLE_MANIFEST, result.bundle_doc())
+        print(f"manifest copied to {args.artifacts_dir / BUNDLE_MANIFEST}")
+        reseal_after_writing(args.artifacts_dir, [BUNDLE_MANIFEST])
     print("BACKUP STATUS: SUCCESS")
     return 0
 

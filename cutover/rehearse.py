@@ -84,8 +84,7 @@ class Rehearsal:
                              log=lambda s: print(f"    {s}"),
                              secrets=list(self.state.passwords.values()))
         self.backup = result.dump
-        doc = {**result.doc, "path": str(result.dump), "verified": True}
-        run.write("backup_manifest.json", doc)
+        run.write("backup_manifest.json", result.bundle_doc())
 
     def fingerprint(self, run: Run) -> None:
         from cutover.runbook.fingerprint import schema_fingerprint

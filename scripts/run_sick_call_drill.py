@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cutover import settings
 from cutover.errors import EXIT_CRASH, ConfigError, CutoverError
 from cutover.evidence import write_json
+from cutover.evidence_cli import reseal_after_writing
 from cutover.gate.verdict import EXIT_CODES
 from cutover.roster.drill import sick_call
 
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, value in {**doc["failures"], **doc["warnings"]}.items():
         if value:
             print(f"  {name}: {value}")
+    reseal_after_writing(args.artifacts_dir, ["ops_drill_sick_call.json"])
     print(f"VERDICT: {doc['verdict']}")
     return EXIT_CODES[doc["verdict"]]
 

@@ -99,7 +99,14 @@ def _gate(run: Run, marker: str, artifact: str) -> None:
     for line in failing:
         run.log(f"      FAIL {line}")
     if verdict == "FAIL":
-        raise StepFailed(f"{artifact}: FAIL ({'; '.join(failing)[:500]})")
+        reasons = failing or _unverified(run, artifact)
+        raise StepFailed(f"{artifact}: FAIL ({'; '.join(reasons)[:500]})")
+
+
+def _unverified(run: Run, artifact: str) -> list[str]:
+    """Why a gate with no failing check still failed: it verified nothing."""
+    reasons = sorted({c["message"] for c in run.read(artifact).get("checks", [])})
+    return [f"no check verified anything: {r}" for r in reasons[:3]]
 
 
 def security_gate(run: Run) -> None:

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from cutover import evidence, settings
+from cutover import evidence, evidence_report, settings
 from cutover.errors import EXIT_CRASH, CutoverError
 from cutover.runbook.cutover_steps import CUTOVER
 from cutover.runbook.steps import Run, StepFailed, timed
@@ -34,8 +34,19 @@ def cutover(run: Run) -> bool:
     finally:
         evidence.seal(run.artifacts, run.secret, verdict="SUCCESS" if ok else "FAIL",
                       cutover_verdict="SUCCESS" if ok else "FAIL", rc_tag=run.rc_tag,
-                      env=run.env_name, phases=phases)
+                      env=run.env_name, phases=phases, writes_disabled=_frozen_since(run))
+        evidence_report.write(run.artifacts, run.secret)
     return ok
+
+
+def _frozen_since(run: Run) -> dict:
+    """The writes-disabled window so far: it opened with the proven freeze and stays open
+    (the cutover never enables writes; `cutover enable` closes it)."""
+    window = dict(run.read(evidence.SUMMARY).get("writes_disabled") or {})
+    frozen_at = run.read("freeze_record.json").get("flag_set_at")
+    if frozen_at and "from" not in window:
+        window["from"] = frozen_at
+    return window
 
 
 def main(argv: list[str] | None = None) -> int:

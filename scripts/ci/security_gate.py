@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from cutover import settings
 from cutover.errors import ConfigError
 from cutover.evidence import write_json
+from cutover.evidence_cli import reseal_after_writing
 from cutover.gate.run import crash, run_phase
 from cutover.gate.sarif import to_sarif
 
@@ -53,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.sarif:
         write_json(args.sarif, to_sarif(summary))
     status = "FAIL" if verdict == "FAIL" else "PASS"
+    written = [result.name, "acl_scan_report.json"]
+    if args.sarif and args.sarif.resolve().parent == args.artifacts_dir.resolve():
+        written.append(args.sarif.name)
+    reseal_after_writing(args.artifacts_dir, written)
     print(f"GATE STATUS: {status}")
     return 0 if status == "PASS" else 1
 

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from cutover import settings
 from cutover.errors import ConfigError
+from cutover.evidence_cli import reseal_after_writing
 from cutover.gate.run import crash, run_phase
 
 
@@ -45,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         if check["status"] != "PASS":
             print(f"  {check['status']} {check['check_id']}: {check['message']}")
     status = "PASS" if verdict == "PASS" else "FAIL"
+    reseal_after_writing(args.artifacts_dir, [result.name, "roster_dry_run.json"])
     print(f"GATE STATUS: {status}")
     return 0 if status == "PASS" else 1
 

@@ -101,3 +101,30 @@ def test_malformed_summary_is_a_clear_error(tmp_path_factory, junk):
         assert str(d) in str(exc)
     else:
         assert not result.ok
+
+
+def test_adding_our_own_artifact_reseals(bundle):
+    (bundle / "roster_dry_run.json").write_text('{"verdict": "PASS"}')
+    assert evidence.add_to_bundle(bundle, SECRET, ["roster_dry_run.json"], note="drill") == []
+    assert evidence.verify(bundle, SECRET).ok
+    assert evidence.load_summary(bundle)["note"] == "drill"
+
+
+def test_adding_never_launders_someone_elses_edit(bundle):
+    """A bundle edited by someone else is not re-sealed along with our new artifact."""
+    name = "preflight_result.json"
+    (bundle / name).write_text('{"verdict": "PASS", "edited": true}')
+    (bundle / "roster_dry_run.json").write_text('{"verdict": "PASS"}')
+    problems = evidence.add_to_bundle(bundle, SECRET, ["roster_dry_run.json"])
+    assert problems == [f"changed: {name}"]
+    result = evidence.verify(bundle, SECRET)
+    assert result.changed == [name] and result.added == ["roster_dry_run.json"]
+
+
+def test_adding_to_a_forged_summary_is_refused(bundle):
+    doc = json.loads((bundle / evidence.SUMMARY).read_text())
+    doc["verdict"] = "PASS (forged)"
+    (bundle / evidence.SUMMARY).write_text(json.dumps(doc))
+    (bundle / "x.json").write_text("{}")
+    assert evidence.add_to_bundle(bundle, SECRET, ["x.json"]) == [
+        f"{evidence.SUMMARY}: signature does not verify"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 from cutover import evidence
+from tests.api.conftest import probe_env
 from tests.migrate.helpers import ledger_rows
 
 REPO = Path(__file__).resolve().parents[2]
@@ -69,7 +71,8 @@ def _ready(db, artifacts: Path) -> None:
     artifacts.mkdir(parents=True, exist_ok=True)
     (artifacts / "preflight_result.json").write_text(json.dumps({"verdict": "PASS"}))
     (artifacts / "freeze_record.json").write_text(json.dumps(
-        {"writes_disabled": True, "verified": True, "proven_at": "2026-11-28T02:00:00Z"}))
+        {"writes_disabled": True, "verified": True, "flag_set_at": "2026-11-28T02:00:00+00:00",
+         "proven_at": "2026-11-28T02:00:01+00:00"}))
     with LocalConfigStore(db.workdir / "config-store.json") as store:
         store.set_flag(WRITES_DISABLED_KEY, True)
 
@@ -100,5 +103,62 @@ def test_failing_migration_stops_at_the_last_good_file_and_a_rerun_resumes(make_
     assert summary["phases"]["migrate"]["outcome"] == "PASS"
     assert summary["phases"]["verify_hardening"]["outcome"] == "PASS"
     assert summary["phases"]["security_gate"]["outcome"] == "PASS", second.stdout[-2000:]
+    # No API to smoke-test: the smoke gate verified nothing, which is a FAIL that says so.
+    assert second.returncode == 1 and "no check verified anything: not applicable: no API URL" \
+        in second.stdout, second.stdout[-2000:]
     third = _cutover(db, artifacts, SOLVEREIGN_MIGRATIONS_DIR=str(migrations))
     assert "nothing to apply: the ledger is already at 025f_acl_fix" in third.stdout
+
+
+def test_the_manual_runbook_from_backup_to_last_known_good(make_platform, start_api,
+                                                           tmp_path):
+    """The runbook by hand against a live API (§2.4 to §7.2): each command adds its artifact to
+    the bundle and keeps it sealed; the cutover ends SUCCESS with its report and the
+    writes-disabled window open; approval; enable closes the window, re-seals and re-renders;
+    last-known-good names the approved commit. No secret lands in the bundle."""
+    db = make_platform("pre")
+    artifacts = tmp_path / "a"
+    _ready(db, artifacts)
+    api = start_api(db)
+
+    def run(*cmd: str) -> subprocess.CompletedProcess:
+        proc = subprocess.run(list(cmd), cwd=tmp_path, capture_output=True, text=True,
+                              env={**db.env(), **probe_env(db)}, timeout=300, check=False)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        return proc
+
+    def cutover_cli(*args: str) -> subprocess.CompletedProcess:
+        return run(sys.executable, "-m", "cutover.cli", *args)
+
+    cutover_cli("backup", "--out", str(tmp_path / "backups"), "--artifacts-dir", str(artifacts))
+    proc = run(str(REPO / "scripts" / "prod_cutover.sh"), "--db-url", db.url(), "--rc-tag",
+               "v1.0.0-rc1", "--artifacts-dir", str(artifacts), "--api-url", api.url)
+    assert proc.stdout.rstrip().endswith("SUCCESS")
+    summary = evidence.load_summary(artifacts)
+    assert summary["writes_disabled"] == {"from": "2026-11-28T02:00:00+00:00"}  # still frozen
+    assert "writes disabled for <b>" not in (artifacts / "report.html").read_text()  # open
+    gate = run(str(REPO / "scripts" / "ci" / "wien_roster_gate.sh"), "--skip-routing",
+               "--dry-run", "--db-url", db.url(), "--artifacts-dir", str(artifacts))
+    drill = run(sys.executable, str(REPO / "scripts" / "run_sick_call_drill.py"), "--dry-run",
+                "--seed", "94", "--absent-drivers", "DRV001,DRV002,DRV003", "--tenant",
+                "wien_pilot", "--db-url", db.url(), "--artifacts-dir", str(artifacts))
+    for out in (gate.stdout, drill.stdout):
+        assert f"re-sealed {artifacts}" in out
+    assert evidence.verify(artifacts, db.hmac_secret).ok
+
+    cutover_cli("approve", "--artifacts-dir", str(artifacts), "--approver", "Jane Doe")
+    enabled = cutover_cli("enable", "--artifacts-dir", str(artifacts), "--api-url", api.url)
+    assert "WRITES ENABLED" in enabled.stdout
+    window = evidence.load_summary(artifacts)["writes_disabled"]
+    assert window["from"] == "2026-11-28T02:00:00+00:00" and window["seconds"] > 0
+    assert f"writes disabled for <b>{window['seconds']} s</b>" in \
+        (artifacts / "report.html").read_text()
+    lkg_file = tmp_path / "lkg.json"
+    cutover_cli("last-known-good", "--artifacts-dir", str(artifacts), "--lkg-file", str(lkg_file))
+    record = json.loads(lkg_file.read_text())
+    assert record["ledger_head"] == "025f_acl_fix" and record["rc_tag"] == "v1.0.0-rc1"
+    assert record["backup"]["path"].startswith(str(tmp_path / "backups"))
+    assert evidence.verify(artifacts, db.hmac_secret).ok
+    for secret in db.secrets():
+        for path in artifacts.iterdir():
+            assert secret not in path.read_text(), path.name
