@@ -80,6 +80,12 @@ def with_database(url: str, dbname: str) -> str:
     return urlunsplit(parts._replace(path="/" + dbname))
 
 
+def endpoint(url: str) -> str:
+    """host:port/dbname: which database a URL reaches, whoever logs in (no secrets)."""
+    parts = urlsplit(url)
+    return f"{parts.hostname or ''}:{parts.port or 5432}/{parts.path.lstrip('/')}"
+
+
 def database_name(url: str) -> str:
     """The database a URL points at."""
     return urlsplit(url).path.lstrip("/")

@@ -112,6 +112,9 @@ class Rehearsal:
         record = switch_writes(False, env=self.env, api_url=run.api_url,
                                artifacts_dir=run.artifacts, log=lambda s: print(f"    {s}"))
         self.window["to"] = record.flag_set_at
+        problems = evidence.add_to_bundle(run.artifacts, run.secret, ["enable_record.json"])
+        if problems:
+            raise StepFailed("the approved bundle changed: " + "; ".join(problems))
 
     def last_known_good(self, run: Run) -> None:
         path, _ = record_bundle(run.artifacts, run.secret, Path(self.env["SOLVEREIGN_LKG_FILE"]))

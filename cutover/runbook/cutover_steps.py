@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from cutover.configstore import WRITES_DISABLED_KEY, open_store
 from cutover.db import connect
+from cutover.dburl import endpoint
 from cutover.gate.run import run_phase
 from cutover.migrate.files import default_directory
 from cutover.migrate.ledger import head as ledger_head
@@ -15,6 +18,7 @@ from cutover.runbook.steps import Run, StepFailed
 
 SECURITY_GATE = "postmigration and (security or acl)"
 SMOKE = "postmigration and (health or auth)"
+PREFLIGHT_MAX_AGE = timedelta(hours=12)  # the runbook runs preflight the same evening
 
 
 def require_preflight(run: Run) -> None:
@@ -25,7 +29,26 @@ def require_preflight(run: Run) -> None:
                          "scripts/prod_preflight_check.py with this --artifacts-dir first")
     if doc.get("verdict") != "PASS":
         raise StepFailed(f"preflight verdict is {doc.get('verdict')}, not PASS: refusing")
-    run.log(f"    preflight PASS (run {doc.get('run_id')})")
+    _same_target(run, doc)
+    run.log(f"    preflight PASS (run {doc.get('run_id')}, {doc.get('finished_at')})")
+
+
+def _same_target(run: Run, doc: dict) -> None:
+    """A PASS for another database, another environment or another day is not this run's."""
+    judged = doc.get("target") or {}
+    here = endpoint(run.db_url)
+    if judged.get("endpoint") != here:
+        raise StepFailed(f"preflight passed for {judged.get('endpoint', 'an unnamed target')}, "
+                         f"not for {here}: run it against this target")
+    if judged.get("env") != run.env_name:
+        raise StepFailed(f"preflight passed for env {judged.get('env')}, not {run.env_name}")
+    try:
+        age = datetime.now(UTC) - datetime.fromisoformat(str(doc.get("finished_at")))
+    except ValueError:
+        raise StepFailed("preflight_result.json has no valid finished_at") from None
+    if age > PREFLIGHT_MAX_AGE:
+        raise StepFailed(f"preflight passed {age.total_seconds() / 3600:.1f} h ago (more than "
+                         f"{PREFLIGHT_MAX_AGE.total_seconds() / 3600:.0f} h): run it again")
 
 
 def require_freeze(run: Run) -> None:

@@ -1,6 +1,7 @@
 """`./scripts/prod_cutover.sh --db-url URL --rc-tag TAG --artifacts-dir DIR` (runbook §3.2).
 
-Refuses to start unless this run's preflight passed and writes are proven frozen;
+Refuses to start unless this run's preflight passed (for this database and environment,
+within the last 12 hours) and writes are proven frozen;
 applies 025..025f, verifies, gates and smoke-tests, writing every artifact as it goes
 and ending with a signed cutover_summary.json. Prints SUCCESS or FAIL, exits 0 or 1.
 Re-running after success changes nothing and says so; after a failure it resumes from

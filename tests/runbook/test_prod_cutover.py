@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cutover import evidence
+from cutover.dburl import endpoint
 from tests.api.conftest import probe_env
 from tests.migrate.helpers import ledger_rows
 
@@ -37,7 +39,7 @@ def test_refuses_when_writes_are_not_frozen(make_platform, tmp_path):
     db = make_platform("pre")
     artifacts = tmp_path / "a"
     artifacts.mkdir()
-    (artifacts / "preflight_result.json").write_text(json.dumps({"verdict": "PASS"}))
+    _preflight_passed(db, artifacts)
     before = ledger_rows(db.url())
     proc = _cutover(db, artifacts)
     assert proc.returncode == 1 and "writes are not proven frozen" in proc.stdout
@@ -48,7 +50,7 @@ def test_refuses_when_the_flag_was_re_enabled(make_platform, tmp_path):
     db = make_platform("pre")
     artifacts = tmp_path / "a"
     artifacts.mkdir()
-    (artifacts / "preflight_result.json").write_text(json.dumps({"verdict": "PASS"}))
+    _preflight_passed(db, artifacts)
     (artifacts / "freeze_record.json").write_text(json.dumps(
         {"writes_disabled": True, "verified": True, "proven_at": "2026-11-28T02:00:00Z"}))
     proc = _cutover(db, artifacts)  # the store still says false
@@ -64,12 +66,35 @@ def test_bad_url_is_one_line_exit_2(make_platform, tmp_path):
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
+def _preflight_passed(db, artifacts: Path, **changes) -> None:
+    """preflight_result.json as the gate writes it for this target, now."""
+    artifacts.mkdir(parents=True, exist_ok=True)
+    doc = {"verdict": "PASS", "run_id": "t", "finished_at": datetime.now(UTC).isoformat(),
+           "target": {"endpoint": endpoint(db.url()), "env": "development"}, **changes}
+    (artifacts / "preflight_result.json").write_text(json.dumps(doc))
+
+
+def test_refuses_a_preflight_of_another_target_env_or_day(make_platform, tmp_path):
+    db = make_platform("pre")
+    cases = [({"target": {"endpoint": "prod-db:5432/solvereign", "env": "development"}},
+              "preflight passed for prod-db:5432/solvereign, not for 127.0.0.1:"),
+             ({"target": {"endpoint": endpoint(db.url()), "env": "staging"}},
+              "preflight passed for env staging"),
+             ({"finished_at": "2026-01-01T00:00:00+00:00"}, "h ago (more than 12 h)")]
+    for n, (changes, message) in enumerate(cases):
+        artifacts = tmp_path / f"a{n}"
+        _preflight_passed(db, artifacts, **changes)
+        proc = _cutover(db, artifacts)
+        assert proc.returncode == 1 and message in proc.stdout, proc.stdout
+        assert ledger_rows(db.url())[-1][0] == "024"  # nothing applied
+
+
 def _ready(db, artifacts: Path) -> None:
     """This run's preflight passed and writes are frozen (the store says so too)."""
     from cutover.configstore import WRITES_DISABLED_KEY, LocalConfigStore
 
     artifacts.mkdir(parents=True, exist_ok=True)
-    (artifacts / "preflight_result.json").write_text(json.dumps({"verdict": "PASS"}))
+    _preflight_passed(db, artifacts)
     (artifacts / "freeze_record.json").write_text(json.dumps(
         {"writes_disabled": True, "verified": True, "flag_set_at": "2026-11-28T02:00:00+00:00",
          "proven_at": "2026-11-28T02:00:01+00:00"}))
