@@ -10,6 +10,7 @@ CROSS_CHECKS = {
     "no_row_security_override": "pm016_no_row_security_off.sql",
     "app_roles_least_attributes": "pm020_role_attributes.sql",
     "app_roles_own_nothing": "pm021_roles_own_nothing.sql",
+    "app_roles_not_members_of_owners": "pm023_no_owner_membership.sql",
     "bypassrls_only_backup": "pm022_bypassrls_allowlist.sql",
     "no_public_table_privileges": "pm030_public_relation_privileges.sql",
     "no_public_sequence_privileges": "pm030_public_relation_privileges.sql",
