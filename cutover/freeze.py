@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from cutover.apiprobe import signed_headers
-from cutover.configstore import WRITES_DISABLED_KEY, open_store
+from cutover.configstore import WRITES_DISABLED_KEY, flag_label, open_store
 from cutover.errors import CutoverError
 from cutover.evidence import write_json
 
@@ -116,14 +116,15 @@ def switch_writes(disabled: bool, *, env: Mapping[str, str] | None = None,
     """Set SOLVEREIGN_PLATFORM_WRITES_DISABLED, then prove it through the application."""
     env = os.environ if env is None else env
     action = "freeze" if disabled else "enable"
+    label = flag_label(env)
     with open_store(env) as store:  # an unreachable store raises before anything changed
-        store.set_flag(WRITES_DISABLED_KEY, disabled)
+        store.set_flag(WRITES_DISABLED_KEY, disabled, label)
         record = WriteSwitch(action=action, writes_disabled=disabled, store=store.describe(),
                              flag_set_at=_now())
         record.labels = [{"label": f.label, "value": f.raw}
                          for f in store.list_all_labels(WRITES_DISABLED_KEY)]
     log(f"{WRITES_DISABLED_KEY}={'true' if disabled else 'false'} set in {record.store}")
-    stray = [x for x in record.labels if x["label"] is not None
+    stray = [x for x in record.labels if x["label"] != label
              and x["value"] != ("true" if disabled else "false")]
     if stray:
         record.notes.append(f"other labels disagree: {stray}")

@@ -69,10 +69,10 @@ def store_writes(disabled: bool) -> Callable[[], None]:
     through the application here; that is `cutover freeze` / `cutover enable`)."""
 
     def hook() -> None:
-        from cutover.configstore import WRITES_DISABLED_KEY, open_store
+        from cutover.configstore import WRITES_DISABLED_KEY, flag_label, open_store
 
         with open_store() as store:
-            store.set_flag(WRITES_DISABLED_KEY, disabled)
+            store.set_flag(WRITES_DISABLED_KEY, disabled, flag_label())
 
     return hook
 

@@ -15,7 +15,9 @@ from cutover.configstore.base import (
     WRITES_DISABLED_KEY,
     ConfigStore,
     FlagValue,
+    check_key,
     format_flag,
+    normalize_label,
     parse_flag,
 )
 from cutover.configstore.connstr import CONNECTION_STRING_VAR, ENDPOINT_VAR
@@ -35,6 +37,7 @@ __all__ = [
     "CONNECTION_STRING_VAR",
     "ENDPOINT_VAR",
     "FILE_VAR",
+    "LABEL_VAR",
     "WRITES_DISABLED_KEY",
     "ConfigStore",
     "ConflictError",
@@ -46,12 +49,27 @@ __all__ = [
     "StoreAuthError",
     "StoreError",
     "StoreUnreachableError",
+    "flag_label",
     "format_flag",
     "open_store",
     "parse_flag",
 ]
 
+LABEL_VAR = "SOLVEREIGN_APPCONFIG_LABEL"
 _AZURE_ONLY = ("retry_total", "timeout", "credential", "client_options")
+
+
+def flag_label(env: Mapping[str, str] | None = None) -> str | None:
+    """The label the application reads the flag under (DESIGN §3.3: null unless configured);
+    every tool that sets or checks the flag uses the same one."""
+    env = os.environ if env is None else env
+    label = normalize_label(env.get(LABEL_VAR))
+    if label is not None:
+        try:
+            check_key(WRITES_DISABLED_KEY, label)
+        except ValueError as exc:
+            raise ConfigError(f"{LABEL_VAR}: {exc}") from None
+    return label
 _LOCAL_ONLY = ("path", "lock_timeout")
 
 

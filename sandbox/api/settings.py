@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cutover import settings as common
+from cutover.configstore import flag_label
 from cutover.dburl import validate_url
 from cutover.errors import ConfigError
 from sandbox.api.faults import FAULTS_VAR, Faults, parse_faults
@@ -19,7 +20,6 @@ DEFAULT_REFRESH_SECONDS = 2.0
 DEFAULT_POOL_SIZE = 4
 DEFAULT_SKEW_SECONDS = 300
 DEFAULT_SESSION_TTL = 8 * 3600
-LABEL_VAR = "SOLVEREIGN_APPCONFIG_LABEL"
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class ApiSettings:
             log_level=common.log_level(env),
             flag_refresh_seconds=_number(env, "SOLVEREIGN_FLAG_REFRESH_SECONDS",
                                          DEFAULT_REFRESH_SECONDS, 0.05, 3600),
-            flag_label=env.get(LABEL_VAR) or None,
+            flag_label=flag_label(env),
             pool_size=int(_number(env, "SOLVEREIGN_API_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 100)),
             signature_skew_seconds=int(_number(env, "SOLVEREIGN_SIGNATURE_MAX_SKEW",
                                                DEFAULT_SKEW_SECONDS, 1, 86400)),

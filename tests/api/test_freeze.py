@@ -97,3 +97,25 @@ def test_replay_protection_holds_while_frozen(make_platform, start_api):
         assert first.status_code == 503
         replay = client.send(first.request)
         assert (replay.status_code, replay.json()["error"]) == (409, "replay_detected")
+
+
+def test_freeze_and_enable_under_a_configured_label(make_platform, start_api):
+    """With SOLVEREIGN_APPCONFIG_LABEL set, the tools switch the flag under that label, where
+    the application reads it, and the proof through the application holds; the null label
+    is left alone (and reported when it disagrees)."""
+    from cutover.freeze import switch_writes
+    from tests.api.conftest import probe_env
+
+    db = make_platform("latest")
+    with LocalConfigStore(db.workdir / "config-store.json") as store:
+        store.set_flag(WRITES_DISABLED_KEY, False, "blue")
+    api = start_api(db, SOLVEREIGN_APPCONFIG_LABEL="blue")
+    env = {**db.env(SOLVEREIGN_APPCONFIG_LABEL="blue"), **probe_env(db)}
+    frozen = switch_writes(True, env=env, api_url=api.url, timeout=WITHIN, log=lambda _: None)
+    assert frozen.verified and frozen.probe["status_code"] == 503
+    assert "other labels disagree" in frozen.notes[0]  # the null label still says false
+    with LocalConfigStore(db.workdir / "config-store.json") as store:
+        assert store.get_flag(WRITES_DISABLED_KEY, "blue").value is True
+        assert store.get_flag(WRITES_DISABLED_KEY).value is False
+    enabled = switch_writes(False, env=env, api_url=api.url, timeout=WITHIN, log=lambda _: None)
+    assert enabled.verified and not enabled.notes

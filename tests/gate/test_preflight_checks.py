@@ -273,3 +273,10 @@ def test_report_header_names_target_masked_and_server_version(pre):
                             check=False).stdout
     assert "PostgreSQL 16" in header, header and "solvereign_migrator:***@" in header
     assert pre.passwords["solvereign_migrator"] not in header
+
+
+def test_pf008_flag_missing_under_the_configured_label(pre):
+    _, result = run_gate(pre, PREFLIGHT, marker="preflight",
+                         env=pre.env(SOLVEREIGN_APPCONFIG_LABEL="blue"))
+    check = _only_failure(result, "PF-008")
+    assert "does not exist under label 'blue'" in check["message"]
