@@ -159,8 +159,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def rehearse(artifacts_dir: Path, data_dir: Path | None = None, *, keep: bool = False,
-             rc_tag: str = "sandbox-rehearsal") -> tuple[bool, Path]:
-    """Every step in order; the bundle is sealed and rendered whatever happens."""
+             rc_tag: str = "sandbox-rehearsal",
+             rollback_drill: bool = True) -> tuple[bool, Path]:
+    """Every step in order; the bundle is sealed and rendered whatever happens. The soak
+    runs the rollback drill on its last iteration only."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     bundle = (artifacts_dir / f"prod_cutover_{stamp}").resolve()
     bundle.mkdir(parents=True, exist_ok=True)
@@ -177,7 +179,7 @@ def rehearse(artifacts_dir: Path, data_dir: Path | None = None, *, keep: bool = 
                            ("schema_fingerprint", r.fingerprint), ("drills", r.drills),
                            ("approval", r.approve), ("enable", r.enable),
                            ("last_known_good", r.last_known_good),
-                           ("rollback_drill", r.rollback_drill)]:
+                           *([("rollback_drill", r.rollback_drill)] if rollback_drill else [])]:
             timed(r.run, name, step, phases)
     except CutoverError as exc:
         print(f"    FAIL: {exc}")

@@ -2,8 +2,9 @@
 
     ./scripts/w02_staging_soak.sh --iterations 5 --with-drills
 
-Each iteration is a full `cutover rehearse` (its roster gate, sick-call drill and
-rollback drill included) on a new sandbox. The report's `results.determinism` is PASS
+Each iteration is a full `cutover rehearse` on a new sandbox, its roster gate and
+sick-call drill included (the approval needs them); `--with-drills` adds the rollback drill
+on the last iteration, as the runbook asks. The report's `results.determinism` is PASS
 only if every iteration produced the same roster plan hash, the same repair hash and the
 same schema fingerprint; `fail_count` counts iterations that failed. Preflight reads the
 report (PF-010).
@@ -35,7 +36,7 @@ def _hashes(bundle: Path) -> dict[str, str | None]:
             "schema_fingerprint": field("schema_fingerprint.json", "fingerprint")}
 
 
-def soak(iterations: int, artifacts: Path) -> dict:
+def soak(iterations: int, artifacts: Path, with_drills: bool = True) -> dict:
     """Run the iterations and build the soak report."""
     from cutover.rehearse import rehearse
 
@@ -46,8 +47,9 @@ def soak(iterations: int, artifacts: Path) -> dict:
         os.environ[ITERATION_VAR] = str(i)  # informational: lets a test double vary per run
         print(f"=== soak iteration {i}/{iterations}", flush=True)
         t0 = time.monotonic()
-        ok, bundle = rehearse(folder)
-        runs.append({"iteration": i, "ok": ok, "bundle": str(bundle),
+        drill = with_drills and i == iterations
+        ok, bundle = rehearse(folder, rollback_drill=drill)
+        runs.append({"iteration": i, "ok": ok, "bundle": str(bundle), "rollback_drill": drill,
                      "seconds": round(time.monotonic() - t0, 2), **_hashes(bundle)})
     keys = ("roster_plan_sha256", "repair_plan_sha256", "schema_fingerprint")
     differing = [k for k in keys if len({r[k] for r in runs}) != 1 or runs[0][k] is None]
@@ -59,6 +61,7 @@ def soak(iterations: int, artifacts: Path) -> dict:
             "differing": differing,
             "fail_count": sum(1 for r in runs if not r["ok"]),
             "iterations": iterations,
+            "with_drills": with_drills,
             "seconds": {"min": min(seconds), "median": statistics.median(seconds),
                         "max": max(seconds)},
         },
@@ -72,13 +75,14 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=5)
     parser.add_argument("--with-drills", action="store_true",
-                        help="drills run in every iteration (always on; accepted for the runbook)")
+                        help="a rollback drill on the last iteration (the roster gate and "
+                             "sick-call drill run in every one)")
     parser.add_argument("--artifacts-dir", type=Path, default=Path("artifacts"))
     args = parser.parse_args(argv)
     if args.iterations < 1:
         print("w02_staging_soak: error: --iterations must be at least 1", file=sys.stderr)
         return 2
-    report = soak(args.iterations, args.artifacts_dir)
+    report = soak(args.iterations, args.artifacts_dir, args.with_drills)
     res = report["results"]
     print(f"soak: {args.iterations} iterations, fail_count {res['fail_count']}, determinism "
           f"{res['determinism']} {res['differing'] or ''}; seconds {res['seconds']}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,13 @@ def test_two_identical_iterations_are_deterministic(tmp_path):
     assert report["results"]["determinism"] == "PASS"
     assert report["results"]["fail_count"] == 0
     assert proc.stdout.rstrip().endswith("VERDICT: PASS")
+    assert [r["rollback_drill"] for r in report["iterations"]] == [False, True]
+    bundles = [Path(r["bundle"]) for r in report["iterations"]]
+    assert [(b / "rollback_drill.json").exists() for b in bundles] == [False, True]
+    unmasked = re.compile(r"[a-z]+://[^:/@\s\"]+:(?!\*\*\*@)[^@\s\"]+@")
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert not unmasked.search(path.read_text(errors="replace")), path
 
 
 @pytest.mark.slow
