@@ -105,7 +105,7 @@ def verify_hardening(run: Run) -> None:
     run.log(f"    all {len(rows)} rows PASS")
 
 
-def _gate(run: Run, marker: str, artifact: str) -> None:
+def _gate(run: Run, marker: str, artifact: str, **settings: str) -> None:
     extra = ["--artifacts-dir", str(run.artifacts)]
     if run.api_url:
         extra += ["--api-url", run.api_url]
@@ -113,7 +113,7 @@ def _gate(run: Run, marker: str, artifact: str) -> None:
         extra += ["--rc-tag", run.rc_tag]
     verdict, code = run_phase(marker, ["checks"], run.artifacts / artifact, db_url=run.db_url,
                               env_name=run.env_name, extra=extra, quiet=True,
-                              environ=run.environ)
+                              environ={**run.environ, **settings})
     if verdict is None:
         raise StepFailed(f"the gate ({marker}) did not run (pytest exit {code})")
     failing = [f"{c['check_id']}: {c['message']}" for c in run.read(artifact).get("checks", [])
@@ -138,8 +138,10 @@ def security_gate(run: Run) -> None:
 
 
 def smoke_tests(run: Run) -> None:
-    """Health and auth separation through the API (writes their artifacts)."""
-    _gate(run, SMOKE, "smoke_result.json")
+    """Health and auth separation through the API (writes their artifacts). The cutover runs
+    frozen, so the health check must see writes_enabled=false: an API that ignores the flag
+    fails here, before anyone approves."""
+    _gate(run, SMOKE, "smoke_result.json", SOLVEREIGN_EXPECT_WRITES_ENABLED="false")
 
 
 CUTOVER = [

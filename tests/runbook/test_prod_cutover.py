@@ -187,3 +187,17 @@ def test_the_manual_runbook_from_backup_to_last_known_good(make_platform, start_
     for secret in db.secrets():
         for path in artifacts.iterdir():
             assert secret not in path.read_text(), path.name
+
+
+def test_an_api_that_ignores_the_freeze_fails_the_cutover(make_platform, start_api, tmp_path):
+    """The cutover runs frozen: an API still reporting writes enabled fails the smoke tests."""
+    db = make_platform("pre")
+    artifacts = tmp_path / "a"
+    _ready(db, artifacts)
+    api = start_api(db, SOLVEREIGN_SANDBOX_FAULTS="ignore_flag")
+    proc = subprocess.run([str(REPO / "scripts" / "prod_cutover.sh"), "--db-url", db.url(),
+                           "--rc-tag", "v1.0.0-rc1", "--artifacts-dir", str(artifacts),
+                           "--api-url", api.url], capture_output=True, text=True,
+                          env={**db.env(), **probe_env(db)}, timeout=300, check=False)
+    assert proc.returncode == 1 and proc.stdout.rstrip().endswith("FAIL"), proc.stdout
+    assert "writes_enabled=true, this phase expects false" in proc.stdout
