@@ -163,29 +163,3 @@ def pre_db(request, admin_url, platform_roles, platform_templates, tmp_path_fact
     """A `pre` database for the whole module."""
     yield from module_platform(request, "pre", admin_url, platform_roles,
                                platform_templates, tmp_path_factory)
-
-
-def security_event_logging_works(db: PlatformDB) -> bool:
-    """Can the api role write a security event through core.log_security_event here?
-
-    After 025d the function belongs to solvereign_definer, which holds INSERT but not
-    SELECT on core.security_events, so the function's `RETURNING id` is refused: REPLAY
-    events cannot be recorded at `latest` until a migration grants that (reported to the
-    hardening series). Probed in a rolled-back transaction, so tests follow the schema.
-    """
-    import psycopg
-
-    with psycopg.connect(db.url("solvereign_api")) as conn:
-        try:
-            conn.execute("SELECT core.log_security_event('REPLAY_ATTACK', 'INFO', NULL,"
-                         " '{\"probe\": true}'::jsonb)")
-            return True
-        except psycopg.errors.InsufficientPrivilege:
-            return False
-        finally:
-            conn.rollback()
-
-
-REPLAY_LOGGING_BROKEN = ("core.log_security_event is refused for solvereign_api at this schema "
-                         "(solvereign_definer lacks SELECT on core.security_events for "
-                         "RETURNING id, since 025d)")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cutover.configstore import WRITES_DISABLED_KEY, LocalConfigStore
-from tests.api.conftest import REPLAY_LOGGING_BROKEN, probe_env, security_event_logging_works
+from tests.api.conftest import probe_env
 from tests.platform import REPO, run_gate, statuses
 
 PM = sorted(str(p.relative_to(REPO)) for p in (REPO / "checks/p3_postmigration")
@@ -32,19 +32,13 @@ def gate(db, api, paths, marker, **env):
     return run_gate(db, *paths, marker=marker, env=db.env(**settings))
 
 
-def only_failure(result: dict, check_id: str, known: frozenset[str] = frozenset()) -> str:
-    """Exactly `check_id` failed, everything else passed (but the `known` schema defects)."""
+def only_failure(result: dict, check_id: str) -> str:
+    """Exactly `check_id` failed, everything else passed."""
     got = statuses(result)
     assert got.get(check_id) == "FAIL", got
-    others = {k: v for k, v in got.items() if k != check_id and v != "PASS" and k not in known}
+    others = {k: v for k, v in got.items() if k != check_id and v != "PASS"}
     assert not others, f"other checks changed too: {others}"
     return next(c["message"] for c in result["checks"] if c["check_id"] == check_id)
-
-
-@pytest.fixture(scope="module")
-def known(latest_db) -> frozenset[str]:
-    """Checks that fail on this schema for a reason outside the API (see conftest)."""
-    return frozenset() if security_event_logging_works(latest_db) else frozenset({"PM-105"})
 
 
 def set_flag(db, disabled: bool) -> None:
@@ -52,13 +46,9 @@ def set_flag(db, disabled: bool) -> None:
         store.set_flag(WRITES_DISABLED_KEY, disabled)
 
 
-def test_healthy_api_passes_every_postmigration_check(latest_db, start_api, known):
+def test_healthy_api_passes_every_postmigration_check(latest_db, start_api):
     api = start_api(latest_db)
     proc, result = gate(latest_db, api, PM, "postmigration")
-    if known:  # the gate must see the schema's defect, not hide it
-        message = only_failure(result, "PM-105")
-        assert "no REPLAY_ATTACK row appeared in core.security_events" in message
-        pytest.xfail(REPLAY_LOGGING_BROKEN)
     assert statuses(result) == dict.fromkeys(PM_IDS, "PASS"), proc.stdout[-3000:]
     assert proc.returncode == 0 and "VERDICT: PASS" in proc.stdout
     artifacts = latest_db.workdir / "artifacts"
@@ -93,29 +83,29 @@ def test_healthy_api_passes_every_postmigration_check(latest_db, start_api, know
      ["GET /api/v1/roster/plans/{plan_id} with the key of wien_pilot reads graz_test's"]),
     ("replay_off", "PM-105", ["the replay of POST /api/v1/roster/absences answered HTTP 422"]),
 ])
-def test_each_fault_fails_exactly_its_check(latest_db, start_api, known, fault, check, named):
+def test_each_fault_fails_exactly_its_check(latest_db, start_api,fault, check, named):
     api = start_api(latest_db, SOLVEREIGN_SANDBOX_FAULTS=fault)
     proc, result = gate(latest_db, api, PM, "postmigration")
-    message = only_failure(result, check, known)
+    message = only_failure(result, check)
     for text in named:
         assert text in message, message
     assert proc.returncode == 2 and "VERDICT: FAIL" in proc.stdout
 
 
-def test_unready_api_fails_health_only(latest_db, start_api, known):
+def test_unready_api_fails_health_only(latest_db, start_api):
     broken = latest_db.workdir / "broken-store.json"
     broken.write_text("{not json")
     api = start_api(latest_db, SOLVEREIGN_CONFIG_STORE_FILE=str(broken))
     _, result = gate(latest_db, api, PM, "postmigration")
-    message = only_failure(result, "PM-100", known)
+    message = only_failure(result, "PM-100")
     assert "/health/ready says ready=False" in message and "is not valid JSON" in message
 
 
-def test_unexpected_write_state_fails_health(latest_db, start_api, known):
+def test_unexpected_write_state_fails_health(latest_db, start_api):
     api = start_api(latest_db)
     _, result = gate(latest_db, api, PM, "postmigration",
                      SOLVEREIGN_EXPECT_WRITES_ENABLED="false")
-    message = only_failure(result, "PM-100", known)
+    message = only_failure(result, "PM-100")
     assert "writes_enabled=true, this phase expects false" in message
 
 
