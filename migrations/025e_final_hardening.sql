@@ -177,10 +177,11 @@ WITH app_ns AS (
                                 THEN 'REFERENCES' END,
                            CASE WHEN has_table_privilege('solvereign_api', t.oid, 'TRIGGER')
                                 THEN 'TRIGGER' END)
-      FROM rls_tables t
-     WHERE has_table_privilege('solvereign_api', t.oid, 'TRUNCATE')
+      FROM rels t
+     WHERE t.relkind IN ('r', 'p')
+       AND (has_table_privilege('solvereign_api', t.oid, 'TRUNCATE')
         OR has_table_privilege('solvereign_api', t.oid, 'REFERENCES')
-        OR has_table_privilege('solvereign_api', t.oid, 'TRIGGER')
+        OR has_table_privilege('solvereign_api', t.oid, 'TRIGGER'))
     UNION ALL
     SELECT 'no_grant_options', x.obj, pg_get_userbyid(x.grantee) || ' may grant ' || x.priv
       FROM (SELECT r.name AS obj, a.grantee, a.grantor, a.privilege_type AS priv,

@@ -1,10 +1,13 @@
--- TRUNCATE and foreign-key checks ignore RLS: one TRUNCATE empties every tenant.
-SELECT t.name AS object,
-       concat_ws(', ', CASE WHEN has_table_privilege('solvereign_api', t.oid, 'TRUNCATE') THEN 'TRUNCATE' END,
-                       CASE WHEN has_table_privilege('solvereign_api', t.oid, 'REFERENCES') THEN 'REFERENCES' END,
-                       CASE WHEN has_table_privilege('solvereign_api', t.oid, 'TRIGGER') THEN 'TRIGGER' END) AS detail
-  FROM /*include:_tenant_tables*/ t
- WHERE has_table_privilege('solvereign_api', t.oid, 'TRUNCATE')
-    OR has_table_privilege('solvereign_api', t.oid, 'REFERENCES')
-    OR has_table_privilege('solvereign_api', t.oid, 'TRIGGER')
+-- TRUNCATE and foreign-key checks ignore RLS: one TRUNCATE empties every tenant, a
+-- REFERENCES grant probes keys across tenants, TRIGGER runs the api's code on every write.
+-- Every table of the application schemas counts, global ones (core.tenants) included.
+SELECT format('%I.%I', n.nspname, c.relname) AS object,
+       concat_ws(', ', CASE WHEN has_table_privilege('solvereign_api', c.oid, 'TRUNCATE') THEN 'TRUNCATE' END,
+                       CASE WHEN has_table_privilege('solvereign_api', c.oid, 'REFERENCES') THEN 'REFERENCES' END,
+                       CASE WHEN has_table_privilege('solvereign_api', c.oid, 'TRIGGER') THEN 'TRIGGER' END) AS detail
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname IN ('core', 'roster', 'routing') AND c.relkind IN ('r', 'p')
+   AND (has_table_privilege('solvereign_api', c.oid, 'TRUNCATE')
+        OR has_table_privilege('solvereign_api', c.oid, 'REFERENCES')
+        OR has_table_privilege('solvereign_api', c.oid, 'TRIGGER'))
  ORDER BY 1
