@@ -31,6 +31,10 @@ def _verify(args: argparse.Namespace) -> int:
     result = evidence.verify(args.dir, _secret())
     for line in result.lines():
         print(line)
+    for name in evidence.DERIVED:
+        if (args.dir / name).exists():
+            print(f"note: {name} is rendered from the bundle and not hashed; trust the JSON, "
+                  f"or re-render it with `cutover evidence report {args.dir}`")
     if result.ok:
         print(f"evidence intact: {args.dir} ({len(evidence.load_summary(args.dir)['artifacts'])}"
               " artifacts, signature verified)")
