@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -59,6 +60,20 @@ def _watch(api_url: str, tmp_path: Path, *extra: str) -> tuple[subprocess.Comple
     return proc, [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
 
 
+def _once_watching(tmp_path: Path, action) -> threading.Thread:
+    """A thread that runs `action` once the watch has logged its first sample: the watch
+    counts REPLAY_ATTACK events from its own start, and a slow start must not miss one."""
+    log = tmp_path / "watch.jsonl"
+
+    def run() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (log.exists() and log.read_text().strip()):
+            time.sleep(0.05)
+        action()
+
+    return threading.Thread(target=run, daemon=True)
+
+
 def test_injected_error_rate_fires_s1(make_platform, start_api, tmp_path):
     db = make_platform("latest")
     api = start_api(db, SOLVEREIGN_SANDBOX_ERROR_RATE="0.25")
@@ -93,7 +108,7 @@ def test_replayed_request_fires_s0(make_platform, start_api, tmp_path):
             answers.append(httpx.post(api.url + "/api/v1/roster/absences", content=body,
                                       headers=headers).status_code)
 
-    timer = threading.Timer(1.0, replay_once_the_watch_runs)
+    timer = _once_watching(tmp_path, replay_once_the_watch_runs)
     with Traffic(api.url, key, threads=1, limit=400):
         timer.start()
         proc, _ = _watch(api.url, tmp_path, "--window", "4", "--db-url", db.url())
@@ -117,7 +132,7 @@ def test_injected_replay_fires_s0(make_platform, start_api, tmp_path):
             api.url + "/api/v1/roster/absences", content=body, timeout=10,
             headers={"X-API-Key": key, "Content-Type": "application/json", **sent}).status_code)
 
-    timer = threading.Timer(1.0, send_once_while_the_watch_runs)
+    timer = _once_watching(tmp_path, send_once_while_the_watch_runs)
     with Traffic(api.url, key, threads=1, limit=4000):
         timer.start()
         proc, _ = _watch(api.url, tmp_path, "--window", "4", "--db-url", db.url())

@@ -111,11 +111,11 @@ def test_freeze_and_enable_under_a_configured_label(make_platform, start_api):
         store.set_flag(WRITES_DISABLED_KEY, False, "blue")
     api = start_api(db, SOLVEREIGN_APPCONFIG_LABEL="blue")
     env = {**db.env(SOLVEREIGN_APPCONFIG_LABEL="blue"), **probe_env(db)}
-    frozen = switch_writes(True, env=env, api_url=api.url, timeout=WITHIN, log=lambda _: None)
+    frozen = switch_writes(True, env=env, api_url=api.url, timeout=30, log=lambda _: None)
     assert frozen.verified and frozen.probe["status_code"] == 503
     assert "other labels disagree" in frozen.notes[0]  # the null label still says false
     with LocalConfigStore(db.workdir / "config-store.json") as store:
         assert store.get_flag(WRITES_DISABLED_KEY, "blue").value is True
         assert store.get_flag(WRITES_DISABLED_KEY).value is False
-    enabled = switch_writes(False, env=env, api_url=api.url, timeout=WITHIN, log=lambda _: None)
+    enabled = switch_writes(False, env=env, api_url=api.url, timeout=30, log=lambda _: None)
     assert enabled.verified and not enabled.notes
