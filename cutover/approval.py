@@ -21,7 +21,7 @@ from cutover.errors import CutoverError
 RECORD = "approval_record.json"
 # Written into the bundle after the approval, by the steps the approval allows; the
 # re-seal after each covers them, and the approval still holds for what it judged.
-AFTER_APPROVAL = (RECORD, "enable_record.json", "last_known_good.json")
+AFTER_APPROVAL = (RECORD, "enable_record.json", "last_known_good.json")  # lkg.BUNDLE_COPY
 
 
 class ApprovalRefused(CutoverError):

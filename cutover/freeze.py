@@ -55,6 +55,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def window_seconds(start: str, end: str) -> float:
+    """Length of the writes-disabled window between two recorded ISO 8601 stamps."""
+    return round((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds(), 1)
+
+
 def _health(api_url: str) -> dict:
     resp = httpx.get(api_url.rstrip("/") + "/health", timeout=5)
     return {"status_code": resp.status_code, "body": resp.json()}

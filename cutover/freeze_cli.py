@@ -12,7 +12,7 @@ from cutover import approval, evidence, evidence_report, settings
 from cutover.errors import ConfigError
 from cutover.evidence import write_json
 from cutover.evidence_cli import reseal_after_writing
-from cutover.freeze import PROOF_TIMEOUT, switch_writes
+from cutover.freeze import PROOF_TIMEOUT, switch_writes, window_seconds
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -78,8 +78,7 @@ def _close_window(summary: dict, enabled_at: str | None) -> dict:
     window = dict(summary.get("writes_disabled") or {})
     if enabled_at and window.get("from") and not window.get("to"):
         window["to"] = enabled_at
-        window["seconds"] = round((datetime.fromisoformat(enabled_at)
-                                   - datetime.fromisoformat(window["from"])).total_seconds(), 1)
+        window["seconds"] = window_seconds(window["from"], enabled_at)
     return window
 
 

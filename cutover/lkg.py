@@ -11,17 +11,19 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cutover import atomicfile
+from cutover import approval, atomicfile, evidence
 from cutover.errors import ConfigError
 
 DEFAULT_PATH = Path(".claude/state/last-known-good.json")
 PATH_VAR = "SOLVEREIGN_LKG_FILE"
+BUNDLE_COPY = "last_known_good.json"  # the record's copy inside the evidence bundle
 _SHA1 = re.compile(r"^[0-9a-f]{7,40}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -158,3 +160,20 @@ def from_bundle(folder: Path, now: str) -> LastKnownGood:
                             "summary_sha256": approved.get("summary_sha256")},
     }
     return validate(folder / "approval_record.json", record)
+
+
+def record_from_bundle(folder: Path, secret: str,
+                       path: Path | None = None) -> tuple[Path, LastKnownGood]:
+    """Write the last-known-good of an approved bundle, copy it into the bundle, re-seal.
+
+    Refused (ApprovalRefused) unless the approval still holds for the bundle as it is.
+    """
+    approval.require_approval(folder, secret)
+    record = from_bundle(folder, datetime.now(UTC).isoformat())
+    written = write(record, path)
+    shutil.copy(written, Path(folder) / BUNDLE_COPY)
+    problems = evidence.add_to_bundle(folder, secret, [BUNDLE_COPY], last_known_good={
+        "rollback_sha": record.rollback_sha, "rc_tag": record.rc_tag})
+    if problems:  # verified a moment ago: only a concurrent edit gets here
+        raise approval.ApprovalRefused("the bundle changed while recording: " + "; ".join(problems))
+    return written, record

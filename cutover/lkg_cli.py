@@ -9,13 +9,9 @@ and re-seals the bundle.
 from __future__ import annotations
 
 import argparse
-import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import approval, evidence, lkg, settings
-
-BUNDLE_COPY = "last_known_good.json"
+from cutover import lkg, settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,23 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run)
 
 
-def record_bundle(folder: Path, secret: str,
-                  path: Path | None = None) -> tuple[Path, lkg.LastKnownGood]:
-    """Write the last-known-good of an approved bundle and seal it into the bundle."""
-    approval.require_approval(folder, secret)
-    record = lkg.from_bundle(folder, datetime.now(UTC).isoformat())
-    written = lkg.write(record, path)
-    shutil.copy(written, Path(folder) / BUNDLE_COPY)
-    problems = evidence.add_to_bundle(folder, secret, [BUNDLE_COPY], last_known_good={
-        "rollback_sha": record.rollback_sha, "rc_tag": record.rc_tag})
-    if problems:  # verified a moment ago: only a concurrent edit gets here
-        raise approval.ApprovalRefused("the bundle changed while recording: " + "; ".join(problems))
-    return written, record
-
-
 def _run(args: argparse.Namespace) -> int:
     secret = settings.secret("SOLVEREIGN_HMAC_SECRET") or ""
-    written, record = record_bundle(args.artifacts_dir, secret, args.lkg_file)
+    written, record = lkg.record_from_bundle(args.artifacts_dir, secret, args.lkg_file)
     print(f"LAST-KNOWN-GOOD: {record.rollback_sha} ({record.rc_tag}, ledger head "
           f"{record.ledger_head}) written to {written}")
     return 0

@@ -17,12 +17,11 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import approval, evidence, evidence_report
+from cutover import approval, evidence, evidence_report, lkg
 from cutover.backup import take_backup
 from cutover.errors import CutoverError
-from cutover.freeze import switch_writes
+from cutover.freeze import switch_writes, window_seconds
 from cutover.gate.run import run_phase
-from cutover.lkg_cli import record_bundle
 from cutover.roster.drill import sick_call
 from cutover.runbook.cutover_steps import CUTOVER
 from cutover.runbook.steps import Run, StepFailed, now, timed
@@ -117,7 +116,8 @@ class Rehearsal:
             raise StepFailed("the approved bundle changed: " + "; ".join(problems))
 
     def last_known_good(self, run: Run) -> None:
-        path, _ = record_bundle(run.artifacts, run.secret, Path(self.env["SOLVEREIGN_LKG_FILE"]))
+        path, _ = lkg.record_from_bundle(run.artifacts, run.secret,
+                                         Path(self.env["SOLVEREIGN_LKG_FILE"]))
         print(f"    written to {path}")
 
     def rollback_drill(self, run: Run) -> None:
@@ -194,9 +194,7 @@ def _finish(r: Rehearsal, phases: dict, ok: bool, keep: bool) -> None:
     """Seal the bundle with the window measured, render the report, stop the sandbox."""
     window = dict(r.window)
     if "from" in window:
-        end = window.get("to") or now()
-        window["seconds"] = round((datetime.fromisoformat(end)
-                                   - datetime.fromisoformat(window["from"])).total_seconds(), 1)
+        window["seconds"] = window_seconds(window["from"], window.get("to") or now())
     secret = r.env.get("SOLVEREIGN_HMAC_SECRET")
     if secret:
         evidence.seal(r.bundle, secret, verdict="PASS" if ok else "FAIL", rc_tag=r.rc_tag,

@@ -57,6 +57,7 @@ __all__ = [
 
 LABEL_VAR = "SOLVEREIGN_APPCONFIG_LABEL"
 _AZURE_ONLY = ("retry_total", "timeout", "credential", "client_options")
+_LOCAL_ONLY = ("path", "lock_timeout")
 
 
 def flag_label(env: Mapping[str, str] | None = None) -> str | None:
@@ -70,7 +71,6 @@ def flag_label(env: Mapping[str, str] | None = None) -> str | None:
         except ValueError as exc:
             raise ConfigError(f"{LABEL_VAR}: {exc}") from None
     return label
-_LOCAL_ONLY = ("path", "lock_timeout")
 
 
 def open_store(env: Mapping[str, str] | None = None, **kw: Any) -> ConfigStore:
