@@ -30,4 +30,9 @@ def test_pf008_config_store_answers(target, evidence):
     named = "the null label" if label is None else f"label {label!r}"
     assert any(f.label == label for f in labels), (
         f"{WRITES_DISABLED_KEY} does not exist under {named}, where the application reads it "
-        f"(found under: {', '.join(repr(f.label) for f in labels)})")
+        f"(found under: {', '.join(repr(f.label) for f in labels)}); a missing flag means "
+        "writes disabled")
+    raw = next(f.raw for f in labels if f.label == label)
+    assert raw in ("true", "false"), (
+        f"{WRITES_DISABLED_KEY} under {named} holds {raw!r}, not 'true' or 'false': the "
+        "application reads it as writes disabled")

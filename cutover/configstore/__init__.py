@@ -31,6 +31,7 @@ from cutover.configstore.errors import (
     StoreUnreachableError,
 )
 from cutover.configstore.local import FILE_VAR, LocalConfigStore, default_path
+from cutover.configstore.writes import WritesState, missing_flag, read_writes_state
 from cutover.errors import ConfigError
 
 __all__ = [
@@ -49,10 +50,13 @@ __all__ = [
     "StoreAuthError",
     "StoreError",
     "StoreUnreachableError",
+    "WritesState",
     "flag_label",
     "format_flag",
+    "missing_flag",
     "open_store",
     "parse_flag",
+    "read_writes_state",
 ]
 
 LABEL_VAR = "SOLVEREIGN_APPCONFIG_LABEL"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from cutover.configstore import WRITES_DISABLED_KEY, flag_label, open_store
+from cutover.configstore import WRITES_DISABLED_KEY, flag_label, open_store, read_writes_state
 from cutover.db import connect
 from cutover.dburl import endpoint
 from cutover.gate.run import run_phase
@@ -58,10 +58,12 @@ def require_freeze(run: Run) -> None:
         raise StepFailed("writes are not proven frozen (no verified freeze_record.json): "
                          "run `cutover freeze --artifacts-dir DIR` first")
     with open_store(run.environ, retry_total=0) as store:
-        flag = store.get_flag(WRITES_DISABLED_KEY, flag_label(run.environ))
-    if flag.value is not True:
-        raise StepFailed(f"{WRITES_DISABLED_KEY} is {flag.raw} in the store now: "
+        state = read_writes_state(store, flag_label(run.environ))
+    if not state.disabled:
+        raise StepFailed(f"{WRITES_DISABLED_KEY} is false in the store now: "
                          "writes were re-enabled since the freeze")
+    if state.problem:  # fail closed: the application refuses writes, but say so
+        run.log(f"    warning: {state.problem}")
     run.log(f"    writes frozen since {doc.get('proven_at')}, flag still true")
 
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cutover import settings
+from cutover.configstore import CONNECTION_STRING_VAR, ENDPOINT_VAR, FILE_VAR
 from cutover.errors import ConfigError
 from cutover.watch.collect import Sources, sample
 from cutover.watch.triggers import (
@@ -61,7 +62,13 @@ def _sources(args: argparse.Namespace) -> Sources:
         db = settings.db_url(db)
     if not (metrics or db):
         raise ConfigError("nothing to watch: give --api-url/--metrics-url and/or --db-url")
-    return Sources(api_url=api, metrics_url=metrics, db_url=db, started=datetime.now(UTC))
+    return Sources(api_url=api, metrics_url=metrics, db_url=db, started=datetime.now(UTC),
+                   store_env=os.environ if _store_configured(os.environ) else None)
+
+
+def _store_configured(env: dict | os._Environ) -> bool:
+    """The write flag is watched where a config store is named (DESIGN §8 variables)."""
+    return any(env.get(v) for v in (CONNECTION_STRING_VAR, ENDPOINT_VAR, FILE_VAR))
 
 
 def _hardening(s: Sample) -> str:

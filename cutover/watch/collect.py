@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import httpx
 import psycopg
 
+from cutover.configstore import flag_label, open_store, read_writes_state
 from cutover.db import connect
 from cutover.errors import CutoverError
 from cutover.watch.metrics import Scrape, parse, window
@@ -30,6 +32,7 @@ class Sources:
     timeout: float = 5.0
     previous: Scrape | None = None
     notes: list[str] = field(default_factory=list)
+    store_env: Mapping[str, str] | None = None  # where the write flag is; None: not watched
 
 
 def _scrape(src: Sources) -> Scrape | None:
@@ -74,6 +77,21 @@ def _database(src: Sources) -> tuple[int, list[str], bool]:
         return 0, [], False
 
 
+def _flag(src: Sources) -> str | None:
+    """Why the write flag does not read as set (missing, unreadable, malformed), or None.
+
+    The application treats each of these as writes disabled (fail closed): after the
+    enable that is an outage of writes, so the watch reports it instead of assuming.
+    """
+    if src.store_env is None:
+        return None
+    try:
+        with open_store(src.store_env, retry_total=0, timeout=src.timeout) as store:
+            return read_writes_state(store, flag_label(src.store_env)).problem
+    except CutoverError as exc:
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 def sample(src: Sources) -> Sample:
     """Take one sample; the error rate is over the time since the previous scrape."""
     src.notes = []
@@ -91,4 +109,4 @@ def sample(src: Sources) -> Sample:
     replays, failing, db_ok = _database(src)
     return Sample(at=time.monotonic(), error_rate=rate, p99=p99, ready=_ready(src),
                   replay_events=replays, hardening_failures=failing, database_ok=db_ok,
-                  note="; ".join(src.notes))
+                  flag_problem=_flag(src), note="; ".join(src.notes))

@@ -35,6 +35,7 @@ class Sample:
     replay_events: int = 0  # REPLAY_ATTACK events since the watch started
     hardening_failures: list[str] = field(default_factory=list)
     database_ok: bool = True  # False: configured, but replays and hardening could not be read
+    flag_problem: str | None = None  # the write flag is missing/unreadable: writes disabled
     note: str = ""
 
     @property
@@ -103,6 +104,8 @@ def evaluate(samples: list[Sample], t: Thresholds | None = None) -> list[Finding
     if not last.database_ok:
         out.append(Finding("database", "alert", INVESTIGATE,
                            "database could not be read: replays and hardening unknown"))
+    if last.flag_problem:
+        out.append(Finding("write_flag", "alert", INVESTIGATE, last.flag_problem))
     if last.p99 is not None and last.p99 > t.p99_seconds:
         out.append(Finding("latency", "investigate", INVESTIGATE,
                            f"p99 {last.p99:.2f}s > {t.p99_seconds:.2f}s"))

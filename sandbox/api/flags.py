@@ -6,7 +6,8 @@ SOLVEREIGN_FLAG_REFRESH_SECONDS in a background task, like a real application wi
 refresh interval, so a freeze takes effect within one interval and /health reports the
 value the application actually enforces. A read that fails keeps writes disabled (fail
 closed): an unreadable store during a maintenance window must not let writes through.
-An absent key means a store that was never frozen: writes enabled.
+An absent key or a malformed value is the same: writes disabled (fail closed), and the
+reason is kept so /health/ready and the watch can report it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import contextlib
 import time
 from dataclasses import dataclass
 
-from cutover.configstore import WRITES_DISABLED_KEY, ConfigStore, open_store
+from cutover.configstore import ConfigStore, WritesState, open_store, read_writes_state
 from cutover.errors import CutoverError
 from sandbox.api.logs import logger
 from sandbox.api.settings import ApiSettings
@@ -71,7 +72,10 @@ class WriteFlag:
         if self.store is None:
             return
         try:
-            found = await asyncio.wait_for(asyncio.to_thread(self._read), STORE_TIMEOUT + 1)
+            state = await asyncio.wait_for(asyncio.to_thread(self._read), STORE_TIMEOUT + 1)
+            if state.problem is not None:  # missing or malformed: fail closed
+                raise CutoverError(state.problem)
+            found = state.disabled
         except (CutoverError, TimeoutError, OSError) as exc:
             if self.reading.error is None:
                 logger().warning("write flag unreadable; writes disabled until it reads",
@@ -83,10 +87,9 @@ class WriteFlag:
                                                     "writes_disabled": found})
         self.reading = FlagReading(found, time.monotonic(), None)
 
-    def _read(self) -> bool:
+    def _read(self) -> WritesState:
         assert self.store is not None
-        flag = self.store.find_flag(WRITES_DISABLED_KEY, self.label)
-        return False if flag is None else flag.value
+        return read_writes_state(self.store, self.label)
 
     async def start(self) -> None:
         """First read before serving, then the refresh loop in the background."""

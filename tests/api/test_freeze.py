@@ -78,13 +78,15 @@ def test_unreadable_store_fails_closed_and_unready(make_platform, start_api):
         assert client.get("/api/v1/roster/status", headers={"X-API-Key": key}).status_code == 200
 
 
-def test_absent_key_means_never_frozen(make_platform, start_api):
+def test_absent_key_means_writes_disabled(make_platform, start_api):
+    """Fail closed (DESIGN §5, issue 24): a store without the key is not 'never frozen'."""
     db = make_platform("pre")
     (db.workdir / "config-store.json").unlink()
     api = start_api(db)
     with httpx.Client(base_url=api.url, timeout=10) as client:
-        assert client.get("/health").json()["writes_enabled"] is True
-        assert client.get("/health/ready").json()["ready"] is True
+        assert client.get("/health").json()["writes_enabled"] is False
+        ready = client.get("/health/ready").json()
+        assert ready["ready"] is False and WRITES_DISABLED_KEY in ready["config_store"]
 
 
 def test_replay_protection_holds_while_frozen(make_platform, start_api):

@@ -280,3 +280,15 @@ def test_pf008_flag_missing_under_the_configured_label(pre):
                          env=pre.env(SOLVEREIGN_APPCONFIG_LABEL="blue"))
     check = _only_failure(result, "PF-008")
     assert "does not exist under label 'blue'" in check["message"]
+
+
+def test_pf008_flag_with_a_malformed_value(pre):
+    path = pre.workdir / "config-store.json"
+    doc = json.loads(path.read_text())
+    for item in doc["items"]:
+        item["value"] = "yes"
+    path.write_text(json.dumps(doc))
+    _, result = run_gate(pre, PREFLIGHT, marker="preflight")
+    check = _only_failure(result, "PF-008")
+    assert "SOLVEREIGN_PLATFORM_WRITES_DISABLED under the null label holds 'yes'" in \
+        check["message"]
