@@ -1,53 +1,76 @@
 """PM-080: as the api role, tenant A never sees, changes or reaches tenant B (active probes)."""
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checks.p3_postmigration.probes import OPERATIONS, probe, tenant_tables
+from checks.p3_postmigration import probe_targets as targets
+from checks.p3_postmigration.probes import OPERATIONS, probe
+from cutover.errors import CutoverError
 
 pytestmark = [pytest.mark.postmigration, pytest.mark.security]
+STALLED = "did not finish in bounded time"
 
 
 @pytest.fixture(scope="module")
 def api_conn(target):
-    """A session as the api role, or a reason the probes cannot run."""
+    """A session as the api role (timeouts and search_path pinned), or why it cannot run."""
     if target.production:
         pytest.skip("not verified: active probes are never run in production")
     url = target.setting("SOLVEREIGN_API_DB_URL")
-    tenants = [t for t in (target.setting("SOLVEREIGN_PROBE_TENANTS") or "").split(",") if t]
-    tenants = tenants or ["wien_pilot", "graz_test", "linz_demo"]
     if not url:
         pytest.skip("not verified: SOLVEREIGN_API_DB_URL (the api role's login) is not set")
-    with psycopg.connect(url, autocommit=False) as conn:
-        yield conn, tenant_tables(conn), tenants
+    try:
+        timeout = targets.statement_timeout(target.setting("SOLVEREIGN_PROBE_STATEMENT_TIMEOUT"))
+        conn = targets.open_session(url, timeout, read_only=False,
+                                    application_name="cutover-probe-active")
+    except (ValueError, CutoverError) as exc:
+        pytest.fail(f"active probes cannot start: {exc}", pytrace=False)
+    with conn:
+        found = targets.custom_settings(conn)
+        usable = [s for s in found if targets.settable(conn, s)]
+        yield (conn, targets.relations(conn), targets.tenants(
+            target.setting("SOLVEREIGN_PROBE_TENANTS")), found, usable)
 
 
 @pytest.mark.check(id="PM-080", severity="blocker", runbook="§3.4",
-                   remediation="Find the table and operation in the evidence; fix its policy "
-                               "(USING and WITH CHECK on tenant_id) or revoke the privilege.")
+                   remediation="Find the relation and operation in the evidence; fix its policy "
+                               "(USING and WITH CHECK on tenant_id), drop the policy the named "
+                               "setting opens, or revoke the privilege.")
 def test_pm080_cross_tenant_probes(api_conn, evidence):
-    """Hypothesis draws tenant pairs, tables and operations; every probe is rolled back."""
-    conn, tables, tenants = api_conn
-    leaks: list[str] = []
+    """Hypothesis draws tenant pairs, relations, operations and custom settings; every
+    relation is read-probed at least once under each setting; every probe is rolled back."""
+    conn, relations, tenants, found, usable = api_conn
+    leaks: dict[str, str] = {}
     ran: list[tuple[str, str]] = []
+    stalled: set[str] = set()
+
+    def one(rel, op, a, b, setting):
+        if rel.label in stalled:
+            return
+        outcome = probe(conn, rel, op, a, b, setting)
+        ran.append((rel.label, op))
+        if outcome.leak:
+            leaks.setdefault(f"{rel.label} {op}", f"as {a}: {outcome.leak}")
+            if STALLED in outcome.leak:
+                stalled.add(rel.label)
+
+    for setting in [None, *usable]:  # every relation, under every setting, at least once
+        for rel in relations:
+            one(rel, "read", tenants[0], tenants[1], setting)
 
     @settings(max_examples=150, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
-    @given(st.sampled_from(tables), st.sampled_from(OPERATIONS),
-           st.permutations(tenants).map(lambda p: p[:2]))
-    def run(table, op, pair):
-        outcome = probe(conn, table, op, pair[0], pair[1])
-        ran.append((table, op))
-        if outcome.leak:
-            leaks.append(f"{table} {op} as {pair[0]}: {outcome.leak}")
+    @given(st.sampled_from(relations), st.sampled_from(OPERATIONS),
+           st.permutations(tenants).map(lambda p: p[:2]), st.sampled_from([None, *usable]))
+    def run(rel, op, pair, setting):
+        one(rel, op, pair[0], pair[1], setting)
 
-    for table in tables:  # every table is read-probed at least once, whatever is drawn
-        outcome = probe(conn, table, "read", tenants[0], tenants[1])
-        if outcome.leak:
-            leaks.append(f"{table} read as {tenants[0]}: {outcome.leak}")
-    run()
-    evidence.data.update(probes=len(ran) + len(tables), tables=tables, tenants=tenants)
-    evidence.offenders = sorted({leak.split(" ")[0] for leak in leaks})
-    assert not leaks, f"{len(leaks)} cross-tenant leaks: " + "; ".join(sorted(set(leaks))[:10])
+    if relations:
+        run()
+    evidence.data.update(probes=len(ran), relations=[r.label for r in relations],
+                         tenants=tenants, settings_read_by_policies=found,
+                         settings_tried=usable, settings_value="on")
+    evidence.offenders = sorted({key.rsplit(" ", 1)[0] for key in leaks})
+    named = [f"{key} {detail}" for key, detail in sorted(leaks.items())]
+    assert not named, f"{len(named)} cross-tenant leaks: " + "; ".join(named[:10])
