@@ -20,6 +20,9 @@ ROLES = {
     "solvereign_platform": "LOGIN NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION",
     "solvereign_definer": "NOLOGIN NOBYPASSRLS",
     "solvereign_backup": "LOGIN BYPASSRLS",
+    # owns the materialized views: reads their base tables through role-bound policies
+    # while refreshing (025g); the owner is its member so the owner's jobs can refresh
+    "solvereign_reporting": "NOLOGIN NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION",
 }
 LOGIN_ROLES = [name for name, attrs in ROLES.items() if attrs.startswith("LOGIN")]
 # The migrator acts as the owner (creates objects) and as the definer (hands over functions);
@@ -28,6 +31,7 @@ LOGIN_ROLES = [name for name, attrs in ROLES.items() if attrs.startswith("LOGIN"
 # ledger's sequence and whatever a later migration adds, and pg_dump then fails), and sees
 # other sessions through pg_monitor (the backup waits until their write counters are flushed).
 MEMBERSHIPS = [("solvereign_owner", "solvereign_migrator"),
+               ("solvereign_reporting", "solvereign_owner"),
                ("solvereign_definer", "solvereign_migrator"),
                ("pg_monitor", "solvereign_migrator"),
                ("pg_read_all_data", "solvereign_backup"),
@@ -35,7 +39,7 @@ MEMBERSHIPS = [("solvereign_owner", "solvereign_migrator"),
 
 
 def bootstrap_roles(admin_url: str) -> dict[str, str]:
-    """Create or reset the six roles; returns fresh passwords of the LOGIN roles."""
+    """Create or reset the roles; returns fresh passwords of the LOGIN roles."""
     passwords = {role: secrets.token_urlsafe(24) for role in LOGIN_ROLES}
     with connect(admin_url) as conn:
         existing = {r[0] for r in conn.execute(

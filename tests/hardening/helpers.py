@@ -15,7 +15,7 @@ from cutover.pg.embedded import bin_path
 
 REPO = Path(__file__).resolve().parents[2]
 MIGRATIONS = REPO / "migrations"
-HARDENING = ("025", "025a", "025b", "025c", "025d", "025e", "025f")
+HARDENING = ("025", "025a", "025b", "025c", "025d", "025e", "025f", "025g")
 PILOT, OTHER, SUSPENDED = "wien_pilot", "graz_test", "salzburg_legacy"
 VERBATIM = "SELECT * FROM verify_final_hardening();"
 

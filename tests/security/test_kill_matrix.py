@@ -209,6 +209,51 @@ CASES = [
           FN: "api_no_truncate_references_trigger: function says PASS"}, {"PM-080"}),
 ]
 
+# --- issue 20 (helper rollback) ---
+CASES += [
+    Case("materialized view handed back to a role FORCE RLS blinds",
+         ["ALTER MATERIALIZED VIEW routing.mv_route_daily OWNER TO solvereign_owner"],
+         {"PM-052": "routing.mv_route_daily"}),
+]
+
+# --- issue 19: probes (helper probes) ---
+# PM-080 (writing, rolled back) and PM-081 (read-only, every environment) probe every
+# relation the api role can read in every non-system schema, and every custom setting a
+# policy reads switched on; each names the relation (quoted as the catalog gives it).
+_NEW_SCHEMA = ["CREATE SCHEMA {s}", "GRANT USAGE ON SCHEMA {s} TO solvereign_api"]
+CASES += [
+    Case("leaky view in a new schema (owner postgres, no security_invoker)",
+         [*(s.format(s="reports") for s in _NEW_SCHEMA),
+          "CREATE VIEW reports.all_drivers AS SELECT * FROM roster.drivers",
+          "GRANT SELECT ON reports.all_drivers TO solvereign_api"],
+         {"PM-080": "reports.all_drivers read", "PM-081": "reports.all_drivers: rows of tenant"}),
+    Case("copy of a tenant table in a new schema without RLS",
+         [*(s.format(s="shadow") for s in _NEW_SCHEMA),
+          "CREATE TABLE shadow.sites AS SELECT * FROM core.sites",
+          "GRANT SELECT ON shadow.sites TO solvereign_api"],
+         {"PM-080": "shadow.sites read", "PM-081": "shadow.sites: rows of tenant"}),
+    Case("policy opened by a setting the api role can switch on",
+         ["CREATE POLICY ops_bypass ON roster.shifts FOR SELECT TO solvereign_api "
+          "USING (current_setting('app.bypass', true) = 'on')"],
+         {"PM-080": "roster.shifts read as wien_pilot: rows of tenant graz_test visible with "
+                    "app.bypass='on'",
+          "PM-081": "roster.shifts: rows of tenant graz_test visible as linz_demo with "
+                    "app.bypass='on'"},
+         {"PM-012", FN}),
+    Case("leaky relation with a quoted, dotted, multi-line name",
+         [*(s.format(s='"Odd.Schema"') for s in _NEW_SCHEMA),
+          'CREATE TABLE "Odd.Schema"."a"".b\nc" AS SELECT * FROM core.sites',
+          'GRANT SELECT ON "Odd.Schema"."a"".b\nc" TO solvereign_api'],
+         {"PM-080": '"Odd.Schema"."a"".b\\nc" read',
+          "PM-081": '"Odd.Schema"."a"".b\\nc": rows of tenant'}),
+    Case("view that stalls every read (the probes fail in bounded time, never hang)",
+         ["CREATE VIEW roster.v_stall WITH (security_invoker = true) AS "
+          "SELECT 1 AS x FROM pg_sleep(3600)",
+          "GRANT SELECT ON roster.v_stall TO solvereign_api"],
+         {"PM-080": "roster.v_stall read as wien_pilot: probe did not finish in bounded time",
+          "PM-081": "roster.v_stall: probe did not finish in bounded time"}),
+]
+
 
 def test_clean_migrated_database_passes_every_check(make_platform):
     db = make_platform("latest")
