@@ -9,6 +9,7 @@ to prevent.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ from cutover.migrate.sqlsplit import Statement, split_statements
 NAME_RE = re.compile(r"^(?P<num>\d{3})(?P<letter>[a-z]?)_(?P<slug>[a-z0-9][a-z0-9_]*)\.sql$")
 VERIFY_SUFFIX = ".verify.sql"
 NO_TRANSACTION = re.compile(r"^--\s*cutover:\s*no-transaction\s*$", re.MULTILINE)
-IDEMPOTENT = re.compile(r"\bIF\s+(NOT\s+)?EXISTS\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Migration:
 
     def statements(self) -> list[Statement]:
         """The file's statements with their line numbers."""
-        return split_statements(self.text)
+        return split_statements(self.text, source=self.path.name)
 
 
 def version_key(version: str) -> tuple[int, str]:
@@ -89,7 +89,9 @@ def _check_non_transactional(m: Migration) -> None:
             f"{m.path.name} is declared no-transaction but holds {len(statements)} statements "
             "(it must hold exactly one)"
         )
-    if not IDEMPOTENT.search(statements[0].text):
+    names = [t.name for t in statements[0].tokens]
+    idempotent = any(a == "IF_P" and b in ("EXISTS", "NOT") for a, b in itertools.pairwise(names))
+    if not idempotent:
         raise ConfigError(
             f"{m.path.name} is declared no-transaction but its statement is not idempotent "
             "(use IF NOT EXISTS / IF EXISTS so a re-run after an interruption is safe)"

@@ -6,10 +6,17 @@ row; the first error rolls the whole file back and stops the run. Around that:
 a session advisory lock (dies with the connection, so a killed run leaves no stale
 lock), lock_timeout/statement_timeout on the session, bounded retries when a lock
 cannot be had, checksums against the ledger, and an invalid-index sweep at the end.
+
+A file cannot reach outside its transaction or session (DESIGN §5): statements that
+would are refused by name before anything is applied (cutover.migrate.escapes); each
+file runs on a fresh session of its own, so nothing it sets reaches the next file; the
+advisory lock lives on the runner's own session, which no file's statement can release,
+and is re-checked inside each file's transaction before it commits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +27,7 @@ from psycopg import errors as pgerrors
 
 from cutover.db import connect
 from cutover.errors import MigrationError
-from cutover.migrate import ledger
+from cutover.migrate import escapes, ledger
 from cutover.migrate.files import Migration, discover
 from cutover.migrate.plan import Plan, build_plan
 from cutover.migrate.sqlsplit import split_statements
@@ -103,10 +110,15 @@ def _error_line(m: Migration, line: int, exc: psycopg.Error) -> str:
     return f"{where}: {msg}{code}"
 
 
+LOCK_HELD_SQL = """SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks
+ WHERE locktype = 'advisory' AND granted AND pid = %s
+   AND ((classid::bigint << 32) | objid::bigint) = %s)"""
+
+
 def _run_statements(conn: psycopg.Connection, m: Migration, path: Path | None = None) -> None:
     """Execute each statement, re-raising with the line it started on."""
     text = m.text if path is None else path.read_text()
-    for stmt in split_statements(text):
+    for stmt in split_statements(text, source=(path or m.path).name):
         try:
             conn.execute(stmt.text)  # type: ignore[arg-type]  # file text is trusted SQL
         except psycopg.Error as exc:
@@ -115,7 +127,16 @@ def _run_statements(conn: psycopg.Connection, m: Migration, path: Path | None = 
             raise
 
 
-def _apply_once(conn: psycopg.Connection, m: Migration) -> int:
+def _require_lock(conn: psycopg.Connection, lock_pid: int | None, m: Migration) -> None:
+    """Commit only while the runner's session still holds the lock (else roll back)."""
+    if lock_pid is None:
+        return
+    if not conn.execute(LOCK_HELD_SQL, (lock_pid, ADVISORY_LOCK_KEY)).fetchone()[0]:
+        raise MigrationError(f"{m.path.name}: the runner's advisory lock is no longer held "
+                             f"by its session (pid {lock_pid}); nothing of it was applied")
+
+
+def _apply_once(conn: psycopg.Connection, m: Migration, lock_pid: int | None = None) -> int:
     """Apply one file (and its verify script) with its ledger row; returns ms taken."""
     started = time.monotonic()
     if m.transactional:
@@ -124,6 +145,7 @@ def _apply_once(conn: psycopg.Connection, m: Migration) -> int:
             if m.verify_path:
                 _run_statements(conn, m, m.verify_path)
             conn.execute("RESET ROLE")
+            _require_lock(conn, lock_pid, m)
             elapsed = int((time.monotonic() - started) * 1000)
             ledger.record(conn, version=m.version, name=m.name, sha256=m.sha256,
                           duration_ms=elapsed, success=True, transactional=True)
@@ -131,6 +153,7 @@ def _apply_once(conn: psycopg.Connection, m: Migration) -> int:
     _run_statements(conn, m)  # autocommit: the one idempotent statement
     elapsed = int((time.monotonic() - started) * 1000)
     with conn.transaction():
+        _require_lock(conn, lock_pid, m)
         ledger.record(conn, version=m.version, name=m.name, sha256=m.sha256,
                       duration_ms=elapsed, success=True, transactional=False)
     return elapsed
@@ -148,12 +171,12 @@ def _record_failure(conn: psycopg.Connection, m: Migration, error: str, started:
 
 
 def apply_one(conn: psycopg.Connection, m: Migration, opts: RunnerOptions,
-              log: Log | None = None) -> Applied:
+              log: Log | None = None, lock_pid: int | None = None) -> Applied:
     """Apply one file, retrying a bounded number of times when a lock times out."""
     started = time.monotonic()
     for attempt in range(1, opts.lock_retries + 2):
         try:
-            return Applied(m.name, _apply_once(conn, m), attempt)
+            return Applied(m.name, _apply_once(conn, m, lock_pid), attempt)
         except pgerrors.LockNotAvailable as exc:
             if attempt > opts.lock_retries:
                 error = _error_line(m, getattr(exc, "cutover_line", 0), exc)
@@ -180,14 +203,30 @@ def invalid_indexes(conn: psycopg.Connection) -> list[str]:
     return [r[0] for r in conn.execute(INVALID_INDEXES_SQL).fetchall()]
 
 
+def _session(url: str, opts: RunnerOptions, name: str) -> psycopg.Connection:
+    """A new session with the run's timeouts (each file gets one: a clean session)."""
+    conn = connect(url, application_name=name)
+    conn.execute("SELECT pg_catalog.set_config('lock_timeout', %s, false),"
+                 " pg_catalog.set_config('statement_timeout', %s, false)",
+                 (opts.lock_timeout, opts.statement_timeout))
+    return conn
+
+
+def refused(todo: list[Migration]) -> list[str]:
+    """Every statement of the pending files (and their verify scripts) that is refused."""
+    out: list[str] = []
+    for m in todo:
+        out += escapes.refusals(m.path, m.text, m.transactional)
+        if m.verify_path:
+            out += escapes.refusals(m.verify_path, m.verify_path.read_text(), m.transactional)
+    return out
+
+
 def migrate(url: str, directory: Path, opts: RunnerOptions | None = None,
             log: Log | None = None) -> list[Applied]:
     """Apply every pending file up to the target; refuse on drift; sweep invalid indexes."""
     opts = opts or RunnerOptions()
-    with connect(url, application_name="cutover-migrate") as conn:
-        conn.execute("SELECT set_config('lock_timeout', %s, false),"
-                     " set_config('statement_timeout', %s, false)",
-                     (opts.lock_timeout, opts.statement_timeout))
+    with _session(url, opts, "cutover-migrate") as conn:
         files = discover(directory)
         if opts.dry_run:
             return _dry_run(build_plan(files, ledger.applied(conn)), opts, log)
@@ -201,9 +240,14 @@ def migrate(url: str, directory: Path, opts: RunnerOptions | None = None,
             if not todo:
                 _say(log, f"nothing to apply; head is {plan.head}")
                 return []
+            problems = refused(todo)
+            if problems:
+                raise MigrationError("refusing to migrate (nothing was applied): "
+                                     + "; ".join(problems))
             done = []
             for m in todo:
-                result = apply_one(conn, m, opts, log)
+                with _session(url, opts, f"cutover-migrate {m.version}") as file_conn:
+                    result = apply_one(file_conn, m, opts, log, lock_pid=conn.info.backend_pid)
                 _say(log, f"applied {m.name} in {result.duration_ms} ms")
                 done.append(result)
             bad = invalid_indexes(conn)
@@ -215,7 +259,9 @@ def migrate(url: str, directory: Path, opts: RunnerOptions | None = None,
             return done
         finally:
             if not conn.closed:
-                conn.execute("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
+                # a session that is gone took its lock with it
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
 
 
 def _dry_run(plan: Plan, opts: RunnerOptions, log: Log | None) -> list[Applied]:
@@ -227,6 +273,9 @@ def _dry_run(plan: Plan, opts: RunnerOptions, log: Log | None) -> list[Applied]:
     for m in todo:
         mode = "transaction" if m.transactional else "no-transaction"
         _say(log, f"  {m.name}  sha256 {m.sha256[:12]}  {mode}")
-    if plan.drift:
-        raise MigrationError("refusing to migrate: " + "; ".join(plan.drift))
+    problems = refused(todo)
+    for line in problems:
+        _say(log, f"REFUSED: {line}")
+    if plan.drift or problems:
+        raise MigrationError("refusing to migrate: " + "; ".join(plan.drift + problems))
     return []

@@ -2,137 +2,98 @@
 
 Executing statement by statement (as psql does) lets an error name the exact line of
 the file, and lets the runner insist that a non-transactional file holds exactly one
-statement. The lexer knows what can hide a semicolon: quotes, identifiers, comments
-(nested block comments too) and dollar-quoted bodies.
+statement. The tokens come from PostgreSQL's own scanner (libpg_query through `pglast`),
+so dollar quotes, E'' strings, quoted identifiers and nested comments are read exactly as
+the server reads them; the runner's refusals (cutover.migrate.escapes) are decided on the
+same tokens, never on regular expressions.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-_DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
+from pglast import parser
+
+from cutover.errors import ConfigError
+
+COMMENTS = frozenset({"SQL_COMMENT", "C_COMMENT"})
+SEMICOLON = "ASCII_59"
+
+
+class SqlLexError(ConfigError):
+    """The scanner cannot read the text (an unterminated string or comment): exit 2."""
 
 
 @dataclass(frozen=True)
-class Statement:
-    """One statement's text (without the trailing semicolon) and its first line (1-based)."""
+class Token:
+    """One scanner token: its grammar name (SET, IDENT, ASCII_59, ...), text and line."""
 
+    name: str
     text: str
     line: int
 
 
-def _skip_quoted(sql: str, i: int, quote: str) -> int:
-    """Index just past the closing quote; doubled quotes are escapes."""
-    i += 1
-    while i < len(sql):
-        if sql[i] == quote:
-            if i + 1 < len(sql) and sql[i + 1] == quote:
-                i += 2
-                continue
-            return i + 1
-        i += 1
-    return i
+@dataclass(frozen=True)
+class Statement:
+    """One statement's text (without the trailing semicolon), first line (1-based), tokens."""
+
+    text: str
+    line: int
+    tokens: tuple[Token, ...] = ()
 
 
-def _skip_escape_string(sql: str, i: int) -> int:
-    """Index past an E'...' string, where backslash escapes the next character."""
-    i += 2
-    while i < len(sql):
-        if sql[i] == "\\":
-            i += 2
-            continue
-        if sql[i] == "'":
-            if i + 1 < len(sql) and sql[i + 1] == "'":
-                i += 2
-                continue
-            return i + 1
-        i += 1
-    return i
+def tokenize(sql: str, *, source: str = "SQL", first_line: int = 1) -> list[Token]:
+    """Every non-comment token of `sql`; SqlLexError naming source:line if it cannot scan."""
+    try:
+        raw = parser.scan(sql)
+    except parser.ParseError as exc:
+        at = exc.args[1] if len(exc.args) > 1 else None  # character offset of the error
+        line = first_line + (sql.count("\n", 0, at) if isinstance(at, int) else 0)
+        raise SqlLexError(f"{source}:{line}: cannot be read as SQL ({exc.args[0]})") from None
+    lines = _line_starts(sql)
+    return [Token(t.name, sql[t.start:t.end + 1], first_line + _line_of(lines, t.start) - 1)
+            for t in raw if t.name not in COMMENTS]
 
 
-def _skip_block_comment(sql: str, i: int) -> int:
-    """Index past a /* ... */ comment, honouring nesting as PostgreSQL does."""
-    depth, i = 1, i + 2
-    while i < len(sql) and depth:
-        if sql.startswith("/*", i):
-            depth, i = depth + 1, i + 2
-        elif sql.startswith("*/", i):
-            depth, i = depth - 1, i + 2
+def _line_starts(sql: str) -> list[int]:
+    starts = [0]
+    starts.extend(i + 1 for i, ch in enumerate(sql) if ch == "\n")
+    return starts
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    """1-based line of a character offset (binary search over line starts)."""
+    lo, hi = 0, len(starts)
+    while lo + 1 < hi:
+        mid = (lo + hi) // 2
+        if starts[mid] <= offset:
+            lo = mid
         else:
-            i += 1
-    return i
+            hi = mid
+    return lo + 1
 
 
-def _after_word(sql: str, i: int) -> bool:
-    """True when sql[i] continues an identifier (so `$` or `E` there starts nothing)."""
-    return i > 0 and (sql[i - 1].isalnum() or sql[i - 1] in "_$")
-
-
-def split_statements(sql: str) -> list[Statement]:
-    """Split on top-level semicolons; drop statements that hold only comments."""
+def split_statements(sql: str, *, source: str = "SQL") -> list[Statement]:
+    """Split on top-level semicolons; statements holding only comments are dropped."""
+    try:
+        raw = parser.scan(sql)
+    except parser.ParseError:
+        tokenize(sql, source=source)  # raises with the line
+        raise
+    lines = _line_starts(sql)
     out: list[Statement] = []
-    start, i, n = 0, 0, len(sql)
-    while i < n:
-        ch = sql[i]
-        if ch == "-" and sql.startswith("--", i):
-            nl = sql.find("\n", i)
-            i = n if nl < 0 else nl + 1
-        elif ch == "/" and sql.startswith("/*", i):
-            i = _skip_block_comment(sql, i)
-        elif ch in "eE" and sql.startswith("'", i + 1) and not _after_word(sql, i):
-            i = _skip_escape_string(sql, i)
-        elif ch in "'\"":
-            i = _skip_quoted(sql, i, ch)
-        elif ch == "$" and not _after_word(sql, i):
-            m = _DOLLAR_TAG.match(sql, i)
-            if m:
-                end = sql.find(m.group(0), m.end())
-                i = n if end < 0 else end + len(m.group(0))
-            else:
-                i += 1
-        elif ch == ";":
-            _emit(sql, start, i, out)
-            start = i = i + 1
-        else:
-            i += 1
-    _emit(sql, start, n, out)
+    current: list = []
+    for tok in [*raw, None]:
+        if tok is not None and tok.name in COMMENTS:
+            continue
+        if tok is None or tok.name == SEMICOLON:
+            if current:
+                start, end = current[0].start, current[-1].end + 1
+                out.append(Statement(
+                    text=sql[start:end], line=_line_of(lines, start),
+                    tokens=tuple(Token(t.name, sql[t.start:t.end + 1], _line_of(lines, t.start))
+                                 for t in current)))
+            current = []
+            continue
+        current.append(tok)
     return out
-
-
-def _emit(sql: str, start: int, end: int, out: list[Statement]) -> None:
-    """Append sql[start:end] if it holds more than whitespace and comments."""
-    chunk = sql[start:end]
-    body = _strip_comments(chunk).strip()
-    if not body:
-        return
-    lead = len(chunk) - len(chunk.lstrip())
-    # first line of real content: skip leading comment lines too
-    offset = start + lead
-    while True:
-        rest = sql[offset:end]
-        if rest.startswith("--"):
-            nl = sql.find("\n", offset)
-            offset = end if nl < 0 or nl >= end else nl + 1
-        elif rest.startswith("/*"):
-            offset = _skip_block_comment(sql, offset)
-        else:
-            break
-        while offset < end and sql[offset].isspace():
-            offset += 1
-    out.append(Statement(text=chunk.strip(), line=sql.count("\n", 0, offset) + 1))
-
-
-def _strip_comments(chunk: str) -> str:
-    """Remove comments (only used to decide whether a chunk is empty)."""
-    result, i, n = [], 0, len(chunk)
-    while i < n:
-        if chunk.startswith("--", i):
-            nl = chunk.find("\n", i)
-            i = n if nl < 0 else nl + 1
-        elif chunk.startswith("/*", i):
-            i = _skip_block_comment(chunk, i)
-        else:
-            result.append(chunk[i])
-            i += 1
-    return "".join(result)
