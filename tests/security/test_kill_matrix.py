@@ -3,8 +3,8 @@
 Every case takes a fresh copy of a migrated sandbox database, applies one sabotage as
 superuser and runs the postmigration security/ACL gate. `must` are the checks that must
 fail (and name the object); PM-070 (the verify_final_hardening() cross-check) fails with
-them whenever the function itself judges the property, and PM-080 (active probes) when
-the sabotage really lets one tenant reach another. Nothing else may fail. Role changes
+them whenever the function itself judges the property, and PM-080/PM-081 (active
+probes, writing and read-only) when the sabotage really lets one tenant reach another. Nothing else may fail. Role changes
 are cluster-wide, so they are reverted in a finally.
 """
 
@@ -51,13 +51,14 @@ CASES = [
     Case("policy USING (true)",
          ["CREATE POLICY leak ON roster.drivers FOR SELECT TO solvereign_api USING (true)"],
          {"PM-012": "roster.drivers policy leak", "PM-013": "roster.drivers policy leak",
-          FN: "tenant_policies_bound"}, {"PM-080"}),
+          FN: "tenant_policies_bound"}, {"PM-080", "PM-081"}),
     Case("IS NULL OR policy",
          ["CREATE POLICY lax ON roster.shifts FOR SELECT TO solvereign_api USING "
           "(current_setting('app.tenant_id', true) IS NULL OR "
           "tenant_id = current_setting('app.tenant_id', true))"],
          {"PM-012": "roster.shifts policy lax", "PM-013": "roster.shifts policy lax",
-          FN: "no_permissive_bypass_policies"}),
+          FN: "no_permissive_bypass_policies",
+          "PM-081": "roster.shifts: rows visible with app.tenant_id never set"}),
     Case("UPDATE policy lets a row move tenants",
          ["CREATE POLICY move ON roster.drivers FOR UPDATE TO solvereign_api "
           "USING (tenant_id = current_setting('app.tenant_id', true)) WITH CHECK (true)"],
@@ -70,7 +71,7 @@ CASES = [
     Case("BYPASSRLS on the api role",
          ["ALTER ROLE solvereign_api BYPASSRLS"],
          {"PM-020": "solvereign_api", "PM-022": "solvereign_api",
-          FN: "app_roles_least_attributes"}, {"PM-080"},
+          FN: "app_roles_least_attributes"}, {"PM-080", "PM-081"},
          ["ALTER ROLE solvereign_api NOBYPASSRLS"]),
     Case("CREATEROLE on the platform role",
          ["ALTER ROLE solvereign_platform CREATEROLE"],
@@ -80,7 +81,7 @@ CASES = [
          ["GRANT solvereign_owner TO solvereign_api"],
          {"PM-021": "owned by solvereign_owner", "PM-023": "member of solvereign_owner",
           FN: "app_roles_own_nothing"},
-         {"PM-034", "PM-037", "PM-043", "PM-051", "PM-080"},
+         {"PM-034", "PM-037", "PM-043", "PM-051", "PM-080", "PM-081"},
          ["REVOKE solvereign_owner FROM solvereign_api"]),
     Case("platform role member of the migrator role",
          ["GRANT solvereign_migrator TO solvereign_platform"],
@@ -89,7 +90,7 @@ CASES = [
          ["REVOKE solvereign_migrator FROM solvereign_platform"]),
     Case("row_security off for a role",
          ["ALTER ROLE solvereign_api SET row_security = off"],
-         {"PM-016": "solvereign_api", FN: "no_row_security_override"}, {"PM-080"},
+         {"PM-016": "solvereign_api", FN: "no_row_security_override"}, {"PM-080", "PM-081"},
          ["ALTER ROLE solvereign_api RESET row_security"]),
     Case("row_security off for a role in this database only (spelled 'no')",
          ["DO $$ BEGIN EXECUTE format('ALTER ROLE solvereign_platform IN DATABASE %I "
@@ -98,7 +99,7 @@ CASES = [
     Case("row_security off for the whole database (spelled 'f')",
          ["DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET row_security = f', "
           "current_database()); END $$"],
-         {"PM-016": "row_security=f", FN: "row_security=f"}, {"PM-080"}),
+         {"PM-016": "row_security=f", FN: "row_security=f"}, {"PM-080", "PM-081"}),
     Case("LEAKPROOF function",
          ["CREATE FUNCTION public.leaky(int) RETURNS bool LANGUAGE sql IMMUTABLE LEAKPROOF "
           "AS 'SELECT true'", "REVOKE EXECUTE ON FUNCTION public.leaky(int) FROM PUBLIC"],
@@ -226,12 +227,14 @@ CASES += [
          [*(s.format(s="reports") for s in _NEW_SCHEMA),
           "CREATE VIEW reports.all_drivers AS SELECT * FROM roster.drivers",
           "GRANT SELECT ON reports.all_drivers TO solvereign_api"],
-         {"PM-080": "reports.all_drivers read", "PM-081": "reports.all_drivers: rows of tenant"}),
+         {"PM-080": "reports.all_drivers read", "PM-081": "reports.all_drivers: rows of tenant"},
+         {"PM-002", "PM-025", "PM-050", FN}),
     Case("copy of a tenant table in a new schema without RLS",
          [*(s.format(s="shadow") for s in _NEW_SCHEMA),
           "CREATE TABLE shadow.sites AS SELECT * FROM core.sites",
           "GRANT SELECT ON shadow.sites TO solvereign_api"],
-         {"PM-080": "shadow.sites read", "PM-081": "shadow.sites: rows of tenant"}),
+         {"PM-080": "shadow.sites read", "PM-081": "shadow.sites: rows of tenant"},
+         {"PM-002", "PM-010", "PM-011", "PM-012", "PM-025", "PM-060", FN}),
     Case("policy opened by a setting the api role can switch on",
          ["CREATE POLICY ops_bypass ON roster.shifts FOR SELECT TO solvereign_api "
           "USING (current_setting('app.bypass', true) = 'on')"],
@@ -245,21 +248,40 @@ CASES += [
           'CREATE TABLE "Odd.Schema"."a"".b\nc" AS SELECT * FROM core.sites',
           'GRANT SELECT ON "Odd.Schema"."a"".b\nc" TO solvereign_api'],
          {"PM-080": '"Odd.Schema"."a"".b\\nc" read',
-          "PM-081": '"Odd.Schema"."a"".b\\nc": rows of tenant'}),
+          "PM-081": '"Odd.Schema"."a"".b\\nc": rows of tenant'},
+         {"PM-002", "PM-010", "PM-011", "PM-012", "PM-025", "PM-060", FN}),
     Case("view that stalls every read (the probes fail in bounded time, never hang)",
          ["CREATE VIEW roster.v_stall WITH (security_invoker = true) AS "
           "SELECT 1 AS x FROM pg_sleep(3600)",
           "GRANT SELECT ON roster.v_stall TO solvereign_api"],
          {"PM-080": "roster.v_stall read as wien_pilot: probe did not finish in bounded time",
-          "PM-081": "roster.v_stall: probe did not finish in bounded time"}),
+          "PM-081": "roster.v_stall: probe did not finish in bounded time"},
+         {"PM-025"}),
 ]
+
+
+# Advisory checks (tier="advisory": hazards reported apart, never part of the verdict) that
+# fire on the clean sandbox, listed one by one: its composite foreign keys into core.sites,
+# roster.shifts and routing.vehicles have no covering index (PM-063), and the definer,
+# migrator and owner roles are subject to two permissive SELECT policies on a few tables
+# (key lookups, reporting reads: PM-064). Any other advisory on the clean sandbox fails.
+CLEAN_ADVISORIES = {"PM-063", "PM-064"}
+
+
+def _advisory(result: dict) -> set[str]:
+    return {c["check_id"] for c in result.get("checks", []) if c.get("tier") == "advisory"}
 
 
 def test_clean_migrated_database_passes_every_check(make_platform):
     db = make_platform("latest")
     proc, result = run_gate(db, PATH, marker=GATE)
     assert proc.returncode == 0, proc.stdout[-3000:]
-    assert result["verdict"] == "PASS" and set(statuses(result).values()) == {"PASS"}
+    got, advisory = statuses(result), _advisory(result)
+    assert result["verdict"] == "PASS"
+    assert {v for k, v in got.items() if k not in advisory} == {"PASS"}, got
+    assert {k for k in advisory if got[k] != "PASS"} <= CLEAN_ADVISORIES, got
+    assert [a["check_id"] for a in result["advisories"]] == sorted(
+        k for k in advisory if got[k] != "PASS")
 
 
 def test_pre_cutover_database_fails_the_gate(make_platform):
@@ -284,8 +306,9 @@ def test_each_sabotage_fails_exactly_its_checks(make_platform, case: Case):
             with psycopg.connect(db.url("postgres"), autocommit=True) as conn:
                 for stmt in case.revert:
                     conn.execute(stmt)  # type: ignore[arg-type]
-    got = statuses(result)
-    failing = {k for k, v in got.items() if v in ("FAIL", "WARN")}
+    got, advisory = statuses(result), _advisory(result)
+    failing = {k for k, v in got.items()
+               if v in ("FAIL", "WARN") and (k not in advisory or k in case.must)}
     assert set(case.must) <= failing, (case.name, got)
     assert failing <= set(case.must) | case.may, (case.name, failing - set(case.must))
     messages = {c["check_id"]: c["message"] for c in result["checks"]}
