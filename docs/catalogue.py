@@ -30,6 +30,7 @@ class Check:
 
     id: str
     severity: str
+    tier: str
     runbook: str
     remediation: str
     title: str
@@ -111,7 +112,7 @@ def checks_in(path: Path, root: Path = ROOT) -> list[Check]:
     for fn, marks, kw in found:
         markers = [*module_marks, *(_mark_name(d) for d in marks)]
         out.append(Check(
-            id=kw.get("id", "?"), severity=kw.get("severity", "?"),
+            id=kw.get("id", "?"), severity=kw.get("severity", "?"), tier=kw.get("tier", ""),
             runbook=kw.get("runbook", ""), remediation=kw.get("remediation", ""),
             title=_title(kw.get("id", ""), module_doc if len(found) == 1 else "",
                          ast.get_docstring(fn) or fn.name),
@@ -152,8 +153,10 @@ def _folder_title(folder: Path) -> str:
 
 def render(root: Path = ROOT) -> str:
     """The whole of docs/checks.md."""
+    # `_*` folders are scratch (tests/gate writes throw-away checks there while it runs)
     folders = sorted(p for p in (root / "checks").iterdir()
-                     if p.is_dir() and any(p.glob("test_*.py")))
+                     if p.is_dir() and not p.name.startswith(("_", "."))
+                     and any(p.glob("test_*.py")))
     lines = [
         "# Check catalogue",
         "",
@@ -162,7 +165,8 @@ def render(root: Path = ROOT) -> str:
         "",
         "Every gate check with its permanent id, severity, the phase and area markers it runs "
         "under, the runbook section it implements, what it verifies (the first line of its "
-        "docstring) and what to do when it fails. How a severity turns into a verdict: "
+        "docstring) and what to do when it fails. An `(advisory)` check is reported but never "
+        "changes the verdict. How a severity turns into a verdict: "
         "[exit-codes.md](exit-codes.md). How to add a check: "
         "[adding-a-check.md](adding-a-check.md).",
         "",
@@ -180,7 +184,8 @@ def render(root: Path = ROOT) -> str:
                   "|---|---|---|---|---|---|"]
         for c in found:
             link = f"[{c.id}](../{c.path})"
-            lines.append(f"| {link} | {c.severity} | {_cell(', '.join(c.markers))} | "
+            severity = f"{c.severity} ({c.tier})" if c.tier and c.tier != "gate" else c.severity
+            lines.append(f"| {link} | {severity} | {_cell(', '.join(c.markers))} | "
                          f"{_cell(c.runbook)} | {_cell(c.title)} | {_cell(c.remediation)} |")
         lines.append("")
     lines += [f"{total} checks in {len(folders)} phase folders.", ""]

@@ -83,6 +83,8 @@ def test_nothing_refers_outside_the_repository():
     """No tracked file points at a document a user who clones the project does not have."""
     offenders = []
     for path in _tracked_text_files():
+        if path == Path(__file__).resolve():
+            continue  # this file names what it looks for
         text = path.read_text(errors="replace")
         for pattern in OUTSIDE:
             for m in pattern.finditer(text):
