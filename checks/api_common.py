@@ -11,22 +11,33 @@ verdict understands: no API URL is "not applicable" (N/A), a missing credential 
 | SOLVEREIGN_PROBE_PLATFORM_EMAIL / _PASSWORD | a platform login (session cookie) |
 | SOLVEREIGN_PUBLIC_PATHS | paths that answer without credentials (default: health, metrics, docs) |
 | SOLVEREIGN_API_WAIT_SECONDS | bounded wait for health and the freeze (default 30) |
-| SOLVEREIGN_ALLOW_ACTIVE_PROBES | `true` lets the replay probe run against production |
+| SOLVEREIGN_ALLOW_ACTIVE_PROBES | `true` lets the probes that may write run against production |
+| SOLVEREIGN_API_EXTRA_ROUTES | routes left out of the document: `METHOD /path,...` or `@FILE` |
+| SOLVEREIGN_PROBE_PATH_VALUES | real path-parameter values for PM-103's retry: `name=value,...` |
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
+from checks.api_anonymous import OPEN, AnonymousProof
 from cutover import apiprobe
 from cutover.apiprobe import ApiProbe, ProbeError
+from cutover.settings import boolean
 
 DEFAULT_WAIT = 30.0
+EXTRA_ROUTES = "SOLVEREIGN_API_EXTRA_ROUTES"
+PATH_VALUES = "SOLVEREIGN_PROBE_PATH_VALUES"
+ALLOW_ACTIVE = "SOLVEREIGN_ALLOW_ACTIVE_PROBES"
+TENANT_IDS_SQL = Path(__file__).with_name("api_tenant_ids.sql")
 
 
 def probe(target) -> ApiProbe:
@@ -70,6 +81,101 @@ def operations(api: ApiProbe, evidence) -> list[apiprobe.Operation]:
         pytest.fail(str(exc), pytrace=False)
     evidence.data["operations"] = [o.name for o in ops]
     return ops
+
+
+def active_probes_allowed(target) -> bool:
+    """Probes that may write run outside production, or where the operator allows them."""
+    if not target.production:
+        return True
+    return boolean(ALLOW_ACTIVE, {ALLOW_ACTIVE: setting(target, ALLOW_ACTIVE) or ""})
+
+
+def extra_routes(target) -> list[tuple[str, str]]:
+    """SOLVEREIGN_API_EXTRA_ROUTES: inline `METHOD /path` entries or `@FILE`; a bad value
+    fails the check with one line naming the setting."""
+    raw = setting(target, EXTRA_ROUTES)
+    if not raw:
+        return []
+    where = EXTRA_ROUTES
+    if raw.strip().startswith("@"):
+        path = Path(raw.strip()[1:]).expanduser()
+        where = f"{EXTRA_ROUTES} file {path}"
+        try:
+            raw = path.read_text()
+        except OSError as exc:
+            pytest.fail(f"{where} cannot be read: {exc.strerror}", pytrace=False)
+    try:
+        return apiprobe.parse_routes(raw)
+    except ValueError as exc:
+        pytest.fail(f"{where}: {exc}", pytrace=False)
+
+
+def all_routes(api: ApiProbe, target, evidence, cookie: str | None) -> list[apiprobe.Operation]:
+    """Documented operations, plus the server's route table (where the target exposes one
+    to the probe's platform session), plus configured extra routes: a route left out of the
+    document answers requests all the same."""
+    ops = operations(api, evidence)
+    known = {o.name for o in ops}
+    sources: dict[str, Any] = {"openapi": len(ops)}
+    found: list[tuple[str, str, str]] = []
+    if cookie is None:
+        sources["route_table"] = "not read: no platform login configured"
+    else:
+        try:
+            table = api.route_table(cookie)
+            sources["route_table"] = len(table)
+            found += [(m, p, "route table") for m, p in table]
+        except ProbeError as exc:
+            sources["route_table"] = f"not available: {exc}"
+    configured = extra_routes(target)
+    sources["configured"] = len(configured)
+    found += [(m, p, "configured") for m, p in configured]
+    added = []
+    for method, path, source in found:
+        op = apiprobe.undocumented(method, path, source)
+        if method in apiprobe.HTTP_METHODS and op.name not in known:
+            known.add(op.name)
+            added.append(op)
+    evidence.data["route_sources"] = sources
+    evidence.data["undocumented_routes"] = [f"{o.name} ({o.spec['x-source']})" for o in added]
+    return sorted(ops + added, key=lambda o: (o.path, apiprobe.HTTP_METHODS.index(o.method)))
+
+
+def path_values(target) -> dict[str, str]:
+    """SOLVEREIGN_PROBE_PATH_VALUES as {parameter: value}."""
+    out = {}
+    for entry in apiprobe.split_setting(setting(target, PATH_VALUES)) or ():
+        name, sep, value = entry.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            pytest.fail(f"{PATH_VALUES}: {entry!r} is not name=value", pytrace=False)
+        out[name.strip()] = value.strip()
+    return out
+
+
+def db_tenant_ids(request) -> Callable[[], list[str]]:
+    """Tenant ids through the gate's read-only database session, read on first use; an
+    unreachable or unreadable database gives none (the route stays 'not proven')."""
+
+    @functools.cache
+    def read() -> list[str]:
+        try:
+            conn = request.getfixturevalue("gate_db")
+        except pytest.fail.Exception:
+            return []
+        try:
+            return [str(r[0]) for r in conn.execute(TENANT_IDS_SQL.read_text()).fetchall()]
+        except psycopg.Error:
+            return []
+
+    return read
+
+
+def anonymous_proof(api: ApiProbe, target, request, ops: list[apiprobe.Operation], *,
+                    cookie: str | None = None, api_key: str | None = None) -> AnonymousProof:
+    """The target's anonymous-access prover, with every source of real values it has."""
+    return AnonymousProof(api, ops, cookie=cookie, api_key=api_key,
+                          configured=path_values(target), tenant_ids=db_tenant_ids(request),
+                          writes_allowed=active_probes_allowed(target))
 
 
 def session_cookie(api: ApiProbe, target, *, required_: bool = True) -> str | None:
@@ -121,20 +227,28 @@ def anonymous_2xx(api: ApiProbe, op: apiprobe.Operation) -> bool:
     return api.call(op).is_success
 
 
+def opens_anonymously(proof: AnonymousProof) -> Callable[[apiprobe.Operation], bool]:
+    """`sweep`'s hand-over test: PM-103's proof that the route is open to anyone."""
+    return lambda op: proof.judge(op).status == OPEN
+
+
 def refused(response, error: str) -> bool:
     """401/403 with exactly the expected error code."""
     return response.status_code in (401, 403) and apiprobe.error_of(response) == error
 
 
 def sweep(api: ApiProbe, ops: list[apiprobe.Operation], error: str,
-          attempts: list[tuple[str, dict[str, Any]]]) -> tuple[list[str], list[dict],
-                                                                list[str]]:
+          attempts: list[tuple[str, dict[str, Any]]],
+          open_anonymously: Callable[[apiprobe.Operation], bool] | None = None,
+          ) -> tuple[list[str], list[dict], list[str]]:
     """Send each (op, credentials) attempt; (offenders, records, routes left to PM-103).
 
     `attempts` are (label, call() keywords), each tried on every operation; an operation whose
-    answer is not the refusal `error` is an offender unless it also answers 2xx with no
-    credentials at all: then its defect is a missing authentication, reported by PM-103.
+    answer is not the refusal `error` is an offender unless it is open with no credentials at
+    all (`open_anonymously`, default: 2xx to an inert anonymous request): then its defect is
+    a missing authentication, reported by PM-103.
     """
+    open_anonymously = open_anonymously or (lambda op: anonymous_2xx(api, op))
     offenders, records, deferred = [], [], []
     for op in ops:
         for label, kwargs in attempts:
@@ -143,7 +257,7 @@ def sweep(api: ApiProbe, ops: list[apiprobe.Operation], error: str,
             records.append(apiprobe.record(response, op, credentials=label, refused=ok))
             if ok:
                 continue
-            if anonymous_2xx(api, op):
+            if open_anonymously(op):
                 deferred.append(op.name)
                 break
             offenders.append(f"{op.name} with {label} answered {apiprobe.describe(response)}")

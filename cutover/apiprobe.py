@@ -14,15 +14,22 @@ Conventions it relies on (all documented by the target):
   line;
 * pack answers name the tenant of the rows they return (`tenant` / `tenant_id`).
 
-Probes never send a valid write: mutating requests carry the body `{}`, which a working
-route refuses (401/403/409/503 before validation, 422 after), so even a broken target is
-not changed by the gate beyond a consumed nonce and the security event a replay logs.
+Probes never send a valid write unless a check asks for one explicitly: mutating requests
+carry the body `{}`, which a working route refuses (401/403/409/503 before validation, 422
+after). Only PM-103's "not proven" retry sends a schema-valid body, to a route that did not
+refuse an anonymous request, and only where active probes are allowed (not production).
+
+Routes come from the OpenAPI document, plus the server's actual route table where the target
+exposes one (ROUTE_TABLE_PATH, the sandbox outside production, for platform admins), plus
+routes configured by hand (`parse_routes`): a route left out of the document is still a route.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import re
 import secrets
 import time
 from collections.abc import Iterator, Mapping
@@ -34,6 +41,7 @@ import httpx
 PLATFORM_PREFIX = "/api/v1/platform/"
 PACK_PREFIXES = ("/api/v1/routing/", "/api/v1/roster/")
 LOGIN_PATH = "/api/v1/platform/login"
+ROUTE_TABLE_PATH = "/api/v1/platform/debug/routes"
 PUBLIC_PATHS = ("/health", "/health/ready", "/metrics", "/openapi.json", "/docs",
                 "/docs/oauth2-redirect", "/redoc")
 MUTATING = ("POST", "PUT", "PATCH", "DELETE")
@@ -114,6 +122,47 @@ class Operation:
                    if p.get("in") == "query" and p.get("required"))
 
 
+_CONVERTER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?\}")
+_ROUTE = re.compile(r"^(?:(GET|POST|PUT|PATCH|DELETE)\s+)?(/\S*)$")
+
+
+def undocumented(method: str, template: str, source: str) -> Operation:
+    """An operation known only from a route table or a configured list: its path parameters
+    are all it has (`{id:int}` converters give an integer schema)."""
+    params = []
+    for name, converter in _CONVERTER.findall(template):
+        kind = "integer" if converter == "int" else "string"
+        params.append({"name": name, "in": "path", "required": True,
+                       "schema": {"type": kind}})
+    return Operation(method.upper(), _CONVERTER.sub(r"{\1}", template),
+                     {"parameters": params, "x-source": source})
+
+
+def parse_routes(raw: str) -> list[tuple[str, str]]:
+    """`METHOD /path` entries (comma- or newline-separated; METHOD defaults to GET), or a
+    route-table JSON document (`{"routes": [{"path", "methods"}]}`); ValueError naming the
+    first entry that is neither."""
+    text = raw.strip()
+    if text.startswith("{"):
+        try:
+            doc = json.loads(text)
+            return sorted({(m.upper(), str(e["path"])) for e in doc["routes"]
+                           for m in e.get("methods", ["GET"])})
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise ValueError("not a route table (expected {\"routes\": [{\"path\", "
+                             "\"methods\"}]})") from None
+    out = []
+    for entry in (e.strip() for e in re.split(r"[,\n]", text)):
+        if not entry or entry.startswith("#"):
+            continue
+        match = _ROUTE.match(entry)
+        if not match:
+            raise ValueError(f"{entry!r} is not `METHOD /path` (METHOD one of "
+                             f"{', '.join(HTTP_METHODS)})")
+        out.append((match.group(1) or "GET", match.group(2)))
+    return out
+
+
 def _resolve(document: Mapping[str, Any], schema: Mapping[str, Any]) -> Mapping[str, Any]:
     """Follow one local $ref."""
     ref = schema.get("$ref", "")
@@ -137,6 +186,11 @@ def _example(param: Mapping[str, Any]) -> Any:
     if schema.get("examples"):
         return schema["examples"][0]
     return schema.get("example", schema.get("default"))
+
+
+def documented_example(param: Mapping[str, Any]) -> Any:
+    """The example (or default) a parameter's documentation gives, or None."""
+    return _example(param)
 
 
 def _inert(param: Mapping[str, Any]) -> Any:
@@ -282,6 +336,24 @@ class ApiProbe:
                for method, spec in item.items() if method.upper() in HTTP_METHODS]
         return sorted(ops, key=lambda o: (o.path, HTTP_METHODS.index(o.method)))
 
+    def route_table(self, cookie: str) -> list[tuple[str, str]]:
+        """(method, path template) of every route the server dispatches to, documented or
+        not, from ROUTE_TABLE_PATH; ProbeError saying why when the target has none."""
+        try:
+            response = self.client.get(ROUTE_TABLE_PATH, headers={"Cookie": cookie,
+                                                                   "Accept": "application/json"})
+        except httpx.HTTPError as exc:
+            raise ProbeError(f"{ROUTE_TABLE_PATH} did not answer: {type(exc).__name__}") \
+                from None
+        finally:
+            self.client.cookies.clear()
+        if response.status_code != 200:
+            raise ProbeError(f"{ROUTE_TABLE_PATH} answered {describe(response)}")
+        try:
+            return parse_routes(response.text)
+        except ValueError as exc:
+            raise ProbeError(f"{ROUTE_TABLE_PATH}: {exc}") from None
+
     def find(self, method: str, path: str) -> Operation | None:
         return next((o for o in self.operations() if o.method == method and o.path == path),
                     None)
@@ -301,10 +373,12 @@ class ApiProbe:
 
     def call(self, op: Operation, url: str | None = None, *, api_key: str | None = None,
              cookie: str | None = None, sign: bool = False, nonce: str | None = None,
-             headers: Mapping[str, str] | None = None) -> httpx.Response:
-        """One request; mutating ones carry `{}`; pack writes are signed when `sign`."""
+             headers: Mapping[str, str] | None = None, body: Any = None) -> httpx.Response:
+        """One request; mutating ones carry `body` (default `{}`); pack writes are signed
+        when `sign`."""
         url = url or op.url()
-        body = b"{}" if op.mutating else b""
+        body = (json.dumps(body).encode() if body is not None else b"{}") if op.mutating \
+            else b""
         send = {"Accept": "application/json", **(headers or {})}
         if op.mutating:
             send["Content-Type"] = "application/json"

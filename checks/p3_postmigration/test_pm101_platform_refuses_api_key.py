@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from checks.api_common import (
+    anonymous_proof,
     offenders_message,
+    opens_anonymously,
     operations,
     probe,
     required,
@@ -22,7 +24,7 @@ pytestmark = [pytest.mark.postmigration, pytest.mark.auth]
                    remediation="Platform endpoints must authenticate with the session cookie "
                                "only: reject any request that carries X-API-Key (401/403, "
                                "error wrong_auth_method) before looking at anything else.")
-def test_pm101_platform_routes_refuse_api_keys(target, evidence):
+def test_pm101_platform_routes_refuse_api_keys(target, evidence, request):
     """A pack API key never opens a platform route, alone or next to a valid session."""
     api = probe(target)
     (key,) = required(target, apiprobe.KEY_A)
@@ -34,7 +36,9 @@ def test_pm101_platform_routes_refuse_api_keys(target, evidence):
         attempts.append(("X-API-Key and a valid session", {"api_key": key, "cookie": cookie}))
     else:
         evidence.note("no platform login configured: key-plus-session not probed")
-    offenders, records, deferred = sweep(api, ops, "wrong_auth_method", attempts)
+    proof = anonymous_proof(api, target, request, operations(api, evidence), cookie=cookie)
+    offenders, records, deferred = sweep(api, ops, "wrong_auth_method", attempts,
+                                         opens_anonymously(proof))
     evidence.data.update(probes=records, left_to_pm103=deferred)
     evidence.offenders = offenders
     write_artifact(target, "auth_separation_test.json", "PM-101", {

@@ -23,9 +23,10 @@ from sandbox.api.guard import Guard
 from sandbox.api.logs import logger
 from sandbox.api.metrics import create_metrics
 from sandbox.api.observe import Observe
-from sandbox.api.routes import health, platform, roster, routing
+from sandbox.api.routes import debug, faulty, health, platform, roster, routing
 from sandbox.api.routetable import RouteTable
 from sandbox.api.settings import ApiSettings
+from sandbox.api.throttle import LoginThrottle
 
 VERSION = "1.0.0"
 DESCRIPTION = """The SOLVEREIGN sandbox platform API (a stand-in of the real one).
@@ -44,7 +45,11 @@ DESCRIPTION = """The SOLVEREIGN sandbox platform API (a stand-in of the real one
 def create_app(settings: ApiSettings) -> FastAPI:
     """A new app with its own pools, flag reader and metrics registry."""
     ctx = ApiContext(settings=settings, db=Database(settings), flag=WriteFlag(settings),
-                     metrics=create_metrics())
+                     metrics=create_metrics(),
+                     throttle=LoginThrottle(settings.login_max_failures,
+                                            settings.login_max_failures_per_client,
+                                            settings.login_window_seconds,
+                                            enabled=not settings.faults.on("login_not_throttled")))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -69,6 +74,11 @@ def create_app(settings: ApiSettings) -> FastAPI:
     for router in (health.router, platform.public, platform.router, roster.router,
                    routing.router):
         app.include_router(router)
+    if not settings.production:  # the route table is a map of the attack surface
+        app.include_router(debug.router)
+    extra = faulty.router(settings.faults)
+    if extra is not None:
+        app.include_router(extra)
     errors.install(app)
     app.add_middleware(Guard, ctx=ctx)
     chaos = Chaos.from_env(settings.store_env, settings.production)

@@ -16,6 +16,7 @@ from sandbox.api.flags import WriteFlag
 from sandbox.api.metrics import Metrics
 from sandbox.api.routetable import RouteTable
 from sandbox.api.settings import ApiSettings
+from sandbox.api.throttle import LoginThrottle
 
 
 @dataclass
@@ -26,6 +27,7 @@ class ApiContext:
     db: Database
     flag: WriteFlag
     metrics: Metrics
+    throttle: LoginThrottle = field(default=None, repr=False)  # type: ignore[assignment]
     app: Any = None
     routes: RouteTable = field(default=None, repr=False)  # type: ignore[assignment]
     started_at: float = 0.0

@@ -53,7 +53,8 @@ _DESCRIPTIONS = {
     400: "malformed request", 401: "missing or invalid credentials",
     403: "credentials of the wrong kind or without the right", 404: "no such object",
     409: "conflict (replayed nonce, duplicate)", 413: "request body too large",
-    422: "invalid parameters or body", 503: "writes disabled or database unavailable",
+    422: "invalid parameters or body", 429: "too many failed sign-ins (see Retry-After)",
+    503: "writes disabled or database unavailable",
 }
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 409: "conflict", 413: "payload_too_large"}

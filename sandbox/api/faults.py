@@ -17,6 +17,14 @@ Each fault breaks exactly one property that a gate check owns:
 | ignore_flag | the write flag is never read: writes stay enabled, /health says so |
 | flag_not_enforced | /health reports the flag, but the route does not refuse writes |
 | pack_uses_platform_role | a pack route queries as solvereign_platform (sees every tenant) |
+| hidden_route | adds `GET /internal/tenants`, left out of the OpenAPI document, with no auth |
+| body_route | adds `POST /api/v1/search/tenants` no auth: `{}` is 422, a valid body reads |
+| unprovable_route | adds `GET /api/v1/exports/{export_token}`, no auth, 404 for any token |
+| session_not_revoked | a session cookie keeps working after its user is disabled or loses admin |
+| login_not_throttled | failed platform logins are never throttled |
+
+The three `*_route` faults add routes (they take no route template); the clean API has none
+of them, so the route set the gate enumerates is unchanged without them.
 """
 
 from __future__ import annotations
@@ -27,7 +35,8 @@ from cutover.errors import ConfigError
 
 FAULTS_VAR = "SOLVEREIGN_SANDBOX_FAULTS"
 KNOWN = ("platform_accepts_key", "pack_accepts_cookie", "route_without_auth", "replay_off",
-         "ignore_flag", "flag_not_enforced", "pack_uses_platform_role")
+         "ignore_flag", "flag_not_enforced", "pack_uses_platform_role", "hidden_route",
+         "body_route", "unprovable_route", "session_not_revoked", "login_not_throttled")
 EVERY_ROUTE = "*"
 
 

@@ -4,7 +4,8 @@ It is ASGI middleware rather than per-route code, so a route added later under a
 platform prefix is protected without anyone remembering to. In order:
 
 1. Platform paths (`/api/v1/platform/...`): a request carrying X-API-Key is refused
-   (`wrong_auth_method`, 401); everything but the login needs a valid session cookie.
+   (`wrong_auth_method`, 401); everything but the login needs a valid session cookie
+   whose user is, right now, still enabled (and still an admin if it signed in as one).
 2. Pack paths (`/api/v1/routing/...`, `/api/v1/roster/...`): X-API-Key only; a request
    without one is refused (`missing_api_key`, 401) whatever cookie it carries.
 3. Unknown paths and methods go on to the router (404/405) without touching any state.
@@ -24,7 +25,7 @@ import psycopg
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sandbox.api import apikeys, sessions, signing
+from sandbox.api import apikeys, revocation, sessions, signing
 from sandbox.api.context import ApiContext
 from sandbox.api.db import DatabaseUnavailable
 from sandbox.api.errors import MUTATING, error_response
@@ -125,6 +126,13 @@ class Guard:
         user = sessions.verify(self.ctx.settings.session_secret, token)
         if user is None:
             return error_response(401, "invalid_session", "session expired or not valid")
+        if not self.ctx.settings.faults.on("session_not_revoked", route):
+            reason = await revocation.refusal(self.ctx.db, user)
+            if reason is not None:
+                logger().warning("session refused", extra={
+                    "event": "session_revoked", "user_id": user.user_id, "reason": reason})
+                return error_response(401, "invalid_session",
+                                      "this session no longer stands: sign in again")
         return user
 
     async def _pack(self, route: str, headers: Headers):

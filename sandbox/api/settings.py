@@ -20,6 +20,9 @@ DEFAULT_REFRESH_SECONDS = 2.0
 DEFAULT_POOL_SIZE = 4
 DEFAULT_SKEW_SECONDS = 300
 DEFAULT_SESSION_TTL = 8 * 3600
+DEFAULT_LOGIN_MAX_FAILURES = 5
+DEFAULT_LOGIN_MAX_FAILURES_PER_CLIENT = 100
+DEFAULT_LOGIN_WINDOW_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class ApiSettings:
     pool_size: int = DEFAULT_POOL_SIZE
     signature_skew_seconds: int = DEFAULT_SKEW_SECONDS
     session_ttl_seconds: int = DEFAULT_SESSION_TTL
+    login_max_failures: int = DEFAULT_LOGIN_MAX_FAILURES
+    login_max_failures_per_client: int = DEFAULT_LOGIN_MAX_FAILURES_PER_CLIENT
+    login_window_seconds: int = DEFAULT_LOGIN_WINDOW_SECONDS
     faults: Faults = field(default_factory=Faults)
     store_env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
@@ -80,6 +86,13 @@ class ApiSettings:
                                                DEFAULT_SKEW_SECONDS, 1, 86400)),
             session_ttl_seconds=int(_number(env, "SOLVEREIGN_SESSION_TTL_SECONDS",
                                             DEFAULT_SESSION_TTL, 60, 7 * 86400)),
+            login_max_failures=int(_number(env, "SOLVEREIGN_LOGIN_MAX_FAILURES",
+                                           DEFAULT_LOGIN_MAX_FAILURES, 1, 1000)),
+            login_max_failures_per_client=int(_number(
+                env, "SOLVEREIGN_LOGIN_MAX_FAILURES_PER_CLIENT",
+                DEFAULT_LOGIN_MAX_FAILURES_PER_CLIENT, 1, 100_000)),
+            login_window_seconds=int(_number(env, "SOLVEREIGN_LOGIN_WINDOW_SECONDS",
+                                             DEFAULT_LOGIN_WINDOW_SECONDS, 1, 86400)),
             faults=faults,
             store_env=env,
         )

@@ -76,6 +76,14 @@ def test_healthy_api_passes_every_postmigration_check(latest_db, start_api):
      ["1 routes answer without credentials: GET /api/v1/routing/status answered HTTP 200"]),
     ("route_without_auth:/api/v1/platform/tenants", "PM-103",
      ["GET /api/v1/platform/tenants answered HTTP 200"]),
+    ("hidden_route", "PM-103",
+     ["1 routes answer without credentials: GET /internal/tenants answered HTTP 200"]),
+    ("route_without_auth:/api/v1/platform/tenants/{tenant_id}", "PM-103",
+     ["1 routes answer without credentials: GET /api/v1/platform/tenants/{tenant_id} "
+      "answered HTTP 200 to an anonymous request for /api/v1/platform/tenants/"]),
+    ("body_route", "PM-103",
+     ["1 routes answer without credentials: POST /api/v1/search/tenants answered HTTP 200 "
+      "to an anonymous request for /api/v1/search/tenants with a schema-valid body"]),
     ("pack_uses_platform_role:/api/v1/roster/drivers", "PM-104",
      ["GET /api/v1/roster/drivers with the key of wien_pilot returns data of graz_test",
       "GET /api/v1/roster/drivers with the key of graz_test returns data of"]),
@@ -90,6 +98,53 @@ def test_each_fault_fails_exactly_its_check(latest_db, start_api,fault, check, n
     for text in named:
         assert text in message, message
     assert proc.returncode == 2 and "VERDICT: FAIL" in proc.stdout
+
+
+PM103 = "checks/p3_postmigration/test_pm103_no_anonymous_access.py"
+NO_LOGIN = {"SOLVEREIGN_PROBE_PLATFORM_EMAIL": None, "SOLVEREIGN_PROBE_PLATFORM_PASSWORD": None}
+
+
+def test_a_route_pm103_cannot_prove_closed_is_a_warning_naming_it(latest_db, start_api):
+    api = start_api(latest_db, SOLVEREIGN_SANDBOX_FAULTS="unprovable_route")
+    proc, result = gate(latest_db, api, PM, "postmigration")
+    got = statuses(result)
+    assert got == {**dict.fromkeys(PM_IDS, "PASS"), "PM-103": "WARN"}, got
+    message = next(c["message"] for c in result["checks"] if c["check_id"] == "PM-103")
+    assert message == ("not verified: 1 routes could not be proven closed: GET "
+                       "/api/v1/exports/{export_token} answered HTTP 404 not_found to an "
+                       "anonymous request; no real value for {export_token}")
+    assert proc.returncode == 1 and "VERDICT: WARN" in proc.stdout
+
+
+def test_pm103_without_the_route_table_uses_the_configured_extra_routes(latest_db, start_api):
+    """No platform login: no route table. The document alone misses the hidden route (the
+    old PM-103's blind spot); SOLVEREIGN_API_EXTRA_ROUTES names it, and a {tenant_id}
+    route is retried with tenant ids read through the gate's database session."""
+    faults = "hidden_route,route_without_auth:/api/v1/platform/tenants/{tenant_id}"
+    api = start_api(latest_db, SOLVEREIGN_SANDBOX_FAULTS=faults)
+    _, result = gate(latest_db, api, [PM103], "postmigration", **NO_LOGIN)
+    message = only_failure(result, "PM-103")
+    assert message.startswith("1 routes answer without credentials: GET "
+                              "/api/v1/platform/tenants/{tenant_id} answered HTTP 200 to an "
+                              "anonymous request for /api/v1/platform/tenants/"), message
+    assert "/internal/tenants" not in message
+    routes = latest_db.workdir / "extra-routes.txt"
+    routes.write_text("# left out of the OpenAPI document\nGET /internal/tenants\n")
+    _, result = gate(latest_db, api, [PM103], "postmigration", **NO_LOGIN,
+                     SOLVEREIGN_API_EXTRA_ROUTES=f"@{routes}")
+    message = only_failure(result, "PM-103")
+    assert message.startswith("2 routes answer without credentials: GET "
+                              "/api/v1/platform/tenants/{tenant_id} answered"), message
+    assert message.endswith("; GET /internal/tenants answered HTTP 200"), message
+
+
+def test_pm103_refuses_a_malformed_extra_route_setting(latest_db, start_api):
+    api = start_api(latest_db)
+    _, result = gate(latest_db, api, [PM103], "postmigration",
+                     SOLVEREIGN_API_EXTRA_ROUTES="FETCH /internal/tenants")
+    message = only_failure(result, "PM-103")
+    assert message == ("SOLVEREIGN_API_EXTRA_ROUTES: 'FETCH /internal/tenants' is not "
+                       "`METHOD /path` (METHOD one of GET, POST, PUT, PATCH, DELETE)")
 
 
 def test_unready_api_fails_health_only(latest_db, start_api):

@@ -13,7 +13,7 @@ from psycopg.types.json import Jsonb
 
 from sandbox.api import passwords, sessions
 from sandbox.api.context import ApiContext, ctx_of
-from sandbox.api.errors import ApiError, error_responses
+from sandbox.api.errors import ApiError, error_response, error_responses
 from sandbox.api.logs import logger
 from sandbox.api.models import (
     TENANT_ID,
@@ -25,6 +25,7 @@ from sandbox.api.models import (
 )
 from sandbox.api.principals import PlatformPrincipal, operator_of
 from sandbox.api.routes.security import session
+from sandbox.api.throttle import Engaged
 
 PREFIX = "/api/v1/platform"
 public = APIRouter(prefix=PREFIX, tags=["platform"],
@@ -33,12 +34,28 @@ router = APIRouter(prefix=PREFIX, tags=["platform"], dependencies=[Security(sess
                    responses=error_responses(400, 401, 403, 422, 503))
 TenantId = Annotated[str, Path(pattern=TENANT_ID, examples=["wien_pilot"])]
 TENANT_COLUMNS = "id, name, is_active, created_at"
+THROTTLED = {429: {**error_responses(429)[429], "headers": {"Retry-After": {
+    "description": "seconds until a sign-in for this e-mail (or client) is accepted again",
+    "schema": {"type": "integer", "minimum": 1}}}}}
 
 
-@public.post("/login", response_model=LoginOut)
+@public.post("/login", response_model=LoginOut, responses=THROTTLED)
 async def login(body: LoginIn, request: Request) -> JSONResponse:
-    """Sign in with e-mail and password; sets the session cookie (exempt from the freeze)."""
+    """Sign in with e-mail and password; sets the session cookie (exempt from the freeze).
+
+    After SOLVEREIGN_LOGIN_MAX_FAILURES failed attempts for one e-mail (or
+    SOLVEREIGN_LOGIN_MAX_FAILURES_PER_CLIENT from one client) within
+    SOLVEREIGN_LOGIN_WINDOW_SECONDS, the answer is 429 with Retry-After.
+    """
     ctx = ctx_of(request)
+    client = request.client.host if request.client else "unknown"
+    wait = ctx.throttle.retry_after(body.email, client)
+    if wait is not None:
+        logger().warning("platform sign-in throttled", extra={
+            "event": "login_throttled", "client": client, "retry_after": wait})
+        return error_response(429, "too_many_attempts",
+                              "too many failed sign-ins; try again later",
+                              headers={"Retry-After": str(wait)})
     async with ctx.db.admin() as conn:
         cur = await conn.execute(
             "SELECT id, email, password_hash, is_platform_admin FROM core.users"
@@ -47,7 +64,10 @@ async def login(body: LoginIn, request: Request) -> JSONResponse:
     ok = await asyncio.to_thread(passwords.verify, row[2] if row else None, body.password)
     if row is None or not ok:
         await _login_failed(ctx, body.email)
+        for engaged in ctx.throttle.failed(body.email, client):
+            await _throttled(ctx, body.email, client, engaged)
         raise ApiError(401, "invalid_credentials", "unknown e-mail or wrong password")
+    ctx.throttle.succeeded(body.email)
     user = PlatformPrincipal(int(row[0]), str(row[1]), bool(row[3]))
     token, expires = sessions.issue(ctx.settings.session_secret, user,
                                     ctx.settings.session_ttl_seconds)
@@ -63,13 +83,30 @@ async def login(body: LoginIn, request: Request) -> JSONResponse:
 
 async def _login_failed(ctx: ApiContext, email: str) -> None:
     """PLATFORM_LOGIN_FAILED, best effort: a logging failure must not change the answer."""
+    await _security_event(ctx, "PLATFORM_LOGIN_FAILED", "MEDIUM", {"email": email[:320]})
+
+
+async def _throttled(ctx: ApiContext, email: str, client: str, engaged: Engaged) -> None:
+    """PLATFORM_LOGIN_THROTTLED, once per scope that reaches its limit (not per refusal, so
+    a flood of attempts cannot flood the table), and a warning in the API log."""
+    details = {"email": email[:320], "client": client, "scope": engaged.scope,
+               "failures": engaged.failures,
+               "window_seconds": ctx.settings.login_window_seconds}
+    logger().warning("platform sign-in throttle engaged", extra={
+        "event": "login_throttle_engaged", "scope": engaged.scope, "client": client,
+        "failures": engaged.failures})
+    await _security_event(ctx, "PLATFORM_LOGIN_THROTTLED", "HIGH", details)
+
+
+async def _security_event(ctx: ApiContext, event_type: str, severity: str,
+                          details: dict) -> None:
+    """One row through core.log_security_event, best effort."""
     try:
         async with ctx.db.admin() as conn:
             await conn.execute("SELECT core.log_security_event(%s, %s, %s, %s)",
-                               ("PLATFORM_LOGIN_FAILED", "MEDIUM", None,
-                                Jsonb({"email": email[:320]})))
+                               (event_type, severity, None, Jsonb(details)))
     except psycopg.Error as exc:
-        logger().warning("could not record PLATFORM_LOGIN_FAILED",
+        logger().warning(f"could not record {event_type}",
                          extra={"event": "security_event_failed", "error": type(exc).__name__})
 
 
