@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import errors, sql
 
-from checks.p3_postmigration.probe_targets import DefinerFunction, Relation, definer_functions
+from checks.p3_postmigration.definer_probes import definer_leak
+from checks.p3_postmigration.probe_targets import Relation, definer_functions
 from checks.p3_postmigration.readonly_probes import LEAK, ReadProber
 
 OPERATIONS = ("read", "update_other", "delete_other", "insert_other", "move_own",
@@ -48,7 +49,7 @@ def probe(conn: psycopg.Connection, rel: Relation, op: str, a: str, b: str,
         leak = f"probe did not finish in bounded time ({_first_line(exc)})"
     if leak and setting:
         leak += f" with {setting}='on'"
-    return Outcome(rel.label, op, leak)
+    return Outcome("definer functions" if op == "definer_functions" else rel.label, op, leak)
 
 
 def _run(conn: psycopg.Connection, rel: Relation, op: str, a: str, b: str) -> str | None:
@@ -57,7 +58,8 @@ def _run(conn: psycopg.Connection, rel: Relation, op: str, a: str, b: str) -> st
     if op == "read":
         return _read(conn, rel, a, b)
     if op == "definer_functions":
-        return _definer_leaks(conn, definer_functions(conn), a, b)
+        found = definer_leak(conn, definer_functions(conn), a, [b])
+        return " ".join(found) if found else None
     if op == "unset_tenant":
         if not rel.tenant_column:
             return None
@@ -124,34 +126,6 @@ def _refused(conn: psycopg.Connection, stmt: sql.Composable, params: tuple = ())
             errors.ObjectNotInPrerequisiteState):
         return True
     return False
-
-
-def _definer_leaks(conn: psycopg.Connection, functions: list[DefinerFunction], a: str,
-                   b: str) -> str | None:
-    """Call every set-returning definer function the role may execute, in any schema, with
-    arguments it can guess (a date: the tenant's latest week; text: an unknown value); no
-    row may carry another tenant's id, name tenant `b`, or show a site not the tenant's."""
-    own_sites = {r[0] for r in conn.execute("SELECT code FROM core.sites")}
-    week = conn.execute("SELECT date_trunc('week', max(starts_at))::date FROM roster.shifts"
-                        ).fetchone()[0]
-    for fn in functions:
-        values = {"": (), "date": (week,), "text": ("probe-" + "0" * 58,)}.get(fn.args)
-        if values is None or (fn.args == "date" and week is None):
-            continue  # arguments the probe cannot guess: judged by the catalog checks only
-        cur = conn.execute(sql.SQL("SELECT * FROM {}({})").format(
-            sql.Identifier(fn.schema, fn.name),
-            sql.SQL(", ").join([sql.Placeholder()] * len(values))), values)
-        cols = [d.name for d in cur.description or []]
-        for row in cur.fetchall():
-            rec = dict(zip(cols, row, strict=True))
-            if rec.get("tenant_id") not in (None, a):
-                return f"{fn.signature} returned a row of tenant {rec['tenant_id']}"
-            if b in (str(v) for v in row if v is not None):
-                return f"{fn.signature} returned a row naming tenant {b}"
-            if "site_code" in rec and own_sites and rec["site_code"] not in own_sites:
-                return f"{fn.signature} returned a row of site {rec['site_code']} " \
-                       "(not this tenant's)"
-    return None
 
 
 def _can(conn: psycopg.Connection, rel: Relation, privilege: str) -> bool:

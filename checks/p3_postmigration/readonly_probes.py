@@ -17,14 +17,20 @@ whether the api role may read global data is the catalog checks' allowlist to ju
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg
 from psycopg import errors, sql
 
-from checks.p3_postmigration.probe_targets import SWITCHED_ON, Relation, settable
+from checks.p3_postmigration.definer_probes import definer_leak
+from checks.p3_postmigration.probe_targets import (
+    SWITCHED_ON,
+    DefinerFunction,
+    Relation,
+    settable,
+)
 
 SAMPLE_ROWS = 100
 LEAK, UNPROVEN = "leak", "unproven"
@@ -156,6 +162,26 @@ class ReadProber:
                     samples[rel.oid] = self.sample(rel)
         return samples
 
+    def probe_functions(self, functions: list[DefinerFunction], a: str,
+                        setting: tuple[str, str] | None = None) -> None:
+        """As tenant `a`: no STABLE/IMMUTABLE definer function returns another tenant's row
+        (volatile ones may act outside the database; only the writing probes call them)."""
+        pure = [f for f in functions if f.volatility in ("s", "i")]
+        if not pure:
+            return
+        under = f" with {setting[0]}={setting[1]!r}" if setting else ""
+        with self.transaction(a, setting):
+            self.report.queries += len(pure)
+            try:
+                with self.conn.transaction():
+                    leak = definer_leak(self.conn, pure, a, [t for t in self.tenants if t != a])
+            except psycopg.Error as exc:  # the contract tables it reads are missing
+                self.report.findings.append(Finding("definer functions", UNPROVEN,
+                                                    f"not probed ({_first_line(exc)})"))
+                return
+        if leak:
+            self.report.findings.append(Finding(leak[0], LEAK, f"{leak[1]} as {a}{under}"))
+
     def probe_tenant(self, relations: list[Relation], a: str,
                      setting: tuple[str, str] | None = None) -> dict[int, frozenset[tuple]]:
         """As tenant `a` (with `setting` switched on, if given): no other tenant's rows."""
@@ -175,7 +201,8 @@ class ReadProber:
                     self._leak(rel, f"a row naming tenant {named[0]} visible as {a}{under}")
         return samples
 
-    def probe_settings(self, relations: list[Relation], settings: list[str]) -> None:
+    def probe_settings(self, relations: list[Relation], settings: list[str],
+                       functions: Sequence[DefinerFunction] = ()) -> None:
         """Every custom setting, each switched on in every spelling, as every tenant."""
         for name in settings:
             if not settable(self.conn, name):
@@ -185,6 +212,7 @@ class ReadProber:
             for value in SWITCHED_ON:
                 for a in self.tenants:
                     self.probe_tenant(relations, a, (name, value))
+                    self.probe_functions(list(functions), a, (name, value))
 
     def judge_untenanted(self, relations: list[Relation],
                          by_tenant: dict[str, dict[int, frozenset[tuple]]],
@@ -205,15 +233,18 @@ class ReadProber:
 
 
 def probe_read_only(conn: psycopg.Connection, relations: list[Relation], tenants: list[str],
-                    settings: list[str]) -> ReadProbeReport:
+                    settings: list[str], functions: Sequence[DefinerFunction] = ()
+                    ) -> ReadProbeReport:
     """Every read probe, in order; the never-set probe runs first, in the fresh session."""
     prober = ReadProber(conn, tenants)
     unset = prober.probe_unset(relations, "never set")
     for rel_oid, rows in prober.probe_unset(relations, "empty").items():
         unset[rel_oid] = unset.get(rel_oid, frozenset()) | rows
     by_tenant = {a: prober.probe_tenant(relations, a) for a in tenants}
+    for a in tenants:
+        prober.probe_functions(list(functions), a)
     prober.judge_untenanted(relations, by_tenant, unset)
-    prober.probe_settings(relations, settings)
+    prober.probe_settings(relations, settings, functions)
     return prober.report
 
 

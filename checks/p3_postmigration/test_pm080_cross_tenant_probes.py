@@ -51,7 +51,7 @@ def test_pm080_cross_tenant_probes(api_conn, evidence):
         outcome = probe(conn, rel, op, a, b, setting)
         ran.append((rel.label, op))
         if outcome.leak:
-            leaks.setdefault(f"{rel.label} {op}", f"as {a}: {outcome.leak}")
+            leaks.setdefault(f"{outcome.table} {op}", f"as {a}: {outcome.leak}")
             if STALLED in outcome.leak:
                 stalled.add(rel.label)
 

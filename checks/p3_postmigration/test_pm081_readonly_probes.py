@@ -38,10 +38,12 @@ def test_pm081_readonly_probes(target, evidence):
                            "current_setting('transaction_read_only')").fetchone()
         relations = targets.relations(conn)
         settings = targets.custom_settings(conn)
-        report = probe_read_only(conn, relations, tenants, settings)
+        functions = targets.definer_functions(conn)
+        report = probe_read_only(conn, relations, tenants, settings, functions)
     evidence.data.update(
         role=who[0], session_user=who[1], read_only=who[2], tenants=tenants,
         statement_timeout=timeout, relations=[r.label for r in relations],
+        definer_functions=[f.signature for f in functions],
         settings_read_by_policies=settings, settings_tried=report.settings_tried,
         settings_refused=report.settings_refused, queries=report.queries,
         transactions=report.transactions,

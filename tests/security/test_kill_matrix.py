@@ -190,6 +190,7 @@ CASES = [
           "REVOKE EXECUTE ON FUNCTION roster.all_sites() FROM PUBLIC",
           "GRANT EXECUTE ON FUNCTION roster.all_sites() TO solvereign_api"],
          {"PM-080": "roster.all_sites() returned a row of tenant",
+          "PM-081": "roster.all_sites(): returned a row of tenant",
           "PM-040": "roster.all_sites() (owned by postgres)",
           FN: "definer_functions_owned_by_definer"}),
     Case("edited applied migration",
@@ -257,6 +258,156 @@ CASES += [
          {"PM-080": "roster.v_stall read as wien_pilot: probe did not finish in bounded time",
           "PM-081": "roster.v_stall: probe did not finish in bounded time"},
          {"PM-025"}),
+]
+
+
+# --- issue 19: scope, labels, definer schemas, object kinds (helper scope) ---
+# Every schema that is not PostgreSQL's own is in scope (PM-002 names one nobody reviewed);
+# a table with tenant_id is a tenant table whatever its comment (PM-011); a definer is only
+# as safe as every schema it resolves names in (PM-043); rules, definer triggers, referential
+# actions, event triggers, large objects, publications, foreign servers and database
+# privileges are judged (PM-033, PM-044..046, PM-062, PM-091..093); advisories (PM-063,
+# PM-064) fire on their hazard. PM-070 fails alongside where the function's narrower scope
+# says PASS; PM-025 (the runtime-privileges allowlist) where the sabotage grants the
+# runtime roles something; the probes where a tenant really reaches another.
+_DB = "DO $$ BEGIN EXECUTE format('{} ON DATABASE %I {}', current_database()); END $$"
+_DEFINER_COUNT = [
+    "CREATE FUNCTION core.count_drivers() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER "
+    "SET search_path = pg_catalog, pg_temp AS 'SELECT count(*) FROM roster.drivers'",
+    "ALTER FUNCTION core.count_drivers() OWNER TO solvereign_definer",
+    "REVOKE EXECUTE ON FUNCTION core.count_drivers() FROM PUBLIC",
+    "GRANT EXECUTE ON FUNCTION core.count_drivers() TO solvereign_api"]
+CASES += [
+    Case("copy of a tenant table in a new schema, labelled GLOBAL",
+         ["CREATE SCHEMA archive AUTHORIZATION solvereign_owner",
+          "GRANT USAGE ON SCHEMA archive TO solvereign_api",
+          "CREATE TABLE archive.drivers AS SELECT * FROM roster.drivers",
+          "ALTER TABLE archive.drivers OWNER TO solvereign_owner",
+          "COMMENT ON TABLE archive.drivers IS 'GLOBAL: a cache'",
+          "GRANT SELECT ON archive.drivers TO solvereign_api"],
+         {"PM-002": "archive (not on the reviewed list", "PM-010": "archive.drivers",
+          "PM-011": "archive.drivers (has tenant_id but is labelled GLOBAL",
+          "PM-060": "archive.drivers"},
+         {"PM-012", "PM-025", "PM-080", "PM-081", FN}),
+    Case("view in a new schema with PUBLIC USAGE and SELECT",
+         ["CREATE SCHEMA exports", "GRANT USAGE ON SCHEMA exports TO PUBLIC",
+          "CREATE VIEW exports.drivers AS SELECT * FROM roster.drivers",
+          "GRANT SELECT ON exports.drivers TO PUBLIC"],
+         {"PM-002": "exports", "PM-030": "exports.drivers (view",
+          "PM-032": "exports (PUBLIC has USAGE)",
+          "PM-050": "exports.drivers", "PM-090": "exports.drivers"},
+         {"PM-025", "PM-080", "PM-081", FN}),
+    Case("partition of a tenant table created in another schema",
+         ["CREATE SCHEMA history AUTHORIZATION solvereign_owner",
+          "GRANT USAGE ON SCHEMA history TO solvereign_api",
+          "CREATE TABLE history.audit_log_2024 PARTITION OF core.audit_log "
+          "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+          "ALTER TABLE history.audit_log_2024 OWNER TO solvereign_owner",
+          "GRANT SELECT ON history.audit_log_2024 TO solvereign_api"],
+         {"PM-002": "history", "PM-010": "history.audit_log_2024 (RLS disabled"},
+         {"PM-012", "PM-025", "PM-080", "PM-081", FN}),
+    Case("GLOBAL comment on a tenant table",
+         ["COMMENT ON TABLE roster.drivers IS 'GLOBAL: drivers are shared'"],
+         {"PM-011": "roster.drivers (has tenant_id but is labelled GLOBAL"}, {FN}),
+    Case("GLOBAL comment on a tenant table whose RLS is then disabled",
+         ["COMMENT ON TABLE roster.plans IS 'GLOBAL: plans are reference data'",
+          "ALTER TABLE roster.plans DISABLE ROW LEVEL SECURITY"],
+         {"PM-010": "roster.plans (RLS disabled", "PM-011": "roster.plans"},
+         {"PM-012", "PM-080", "PM-081", FN}),
+    Case("tenant_id renamed by a migration (the table leaves the tenant rules)",
+         ["ALTER TABLE roster.duty_history RENAME COLUMN tenant_id TO tenant_ref"],
+         {"PM-011": "roster.duty_history (no tenant_id, not GLOBAL)"},
+         {"PM-012", "PM-013", "PM-080", "PM-081", FN}),
+    Case("reviewed global table with tenant_id granted to the api role",
+         ["GRANT SELECT ON core.security_events TO solvereign_api"],
+         {"PM-011": "core.security_events (reviewed global table with tenant_id is reachable"},
+         {"PM-025", "PM-080", "PM-081"}),
+    Case("definer search_path names a schema the platform role can CREATE in",
+         ["ALTER FUNCTION core.resolve_api_key(text) "
+          "SET search_path = pg_catalog, routing, pg_temp",
+          "GRANT CREATE ON SCHEMA routing TO solvereign_platform"],
+         {"PM-043": "core.resolve_api_key(text) (schema routing (search_path) allows "
+                    "CREATE for solvereign_platform"},
+         {"PM-025", FN}),
+    Case("definer body names a schema the api role can CREATE in",
+         [*_DEFINER_COUNT, "GRANT CREATE ON SCHEMA roster TO solvereign_api"],
+         {"PM-043": "core.count_drivers() (schema roster (referenced in the body) allows CREATE "
+                    "for solvereign_api"},
+         {"PM-025", "PM-080", "PM-081", FN}),
+    Case("definer search_path names a schema that does not exist",
+         ["ALTER FUNCTION roster.tenant_week_summary(date) "
+          "SET search_path = pg_catalog, roster, \"rosters\", pg_temp"],
+         {"PM-043": "roster.tenant_week_summary(date) (search_path names rosters, which is not "
+                    "a schema", "PM-041": "roster.tenant_week_summary(date)"},
+         {FN}),
+    Case("CREATE and TEMPORARY on the database for the api role",
+         [_DB.format("GRANT CREATE, TEMPORARY", "TO solvereign_api")],
+         {"PM-033": "solvereign_api has CREATE, TEMPORARY"}, {"PM-025", FN},
+         [_DB.format("REVOKE CREATE, TEMPORARY", "FROM solvereign_api")]),
+    Case("event trigger whose function PUBLIC cannot execute",
+         ["CREATE FUNCTION public.ddl_hook() RETURNS event_trigger LANGUAGE plpgsql "
+          "AS 'BEGIN END'",
+          "REVOKE EXECUTE ON FUNCTION public.ddl_hook() FROM PUBLIC",
+          "CREATE EVENT TRIGGER ddl_hook ON ddl_command_end EXECUTE FUNCTION public.ddl_hook()"],
+         {"PM-044": "ddl_hook (on ddl_command_end runs public.ddl_hook()"}),
+    Case("rewrite rule on a tenant table",
+         ["CREATE RULE drivers_notify AS ON INSERT TO roster.drivers DO ALSO NOTIFY drivers"],
+         {"PM-045": "roster.drivers rule drivers_notify (ON INSERT DO ALSO on a tenant table"}),
+    Case("rule on a global table writing tenant data as the owner",
+         ["CREATE RULE tenants_seed AS ON UPDATE TO core.tenants DO ALSO "
+          "DELETE FROM roster.absences WHERE tenant_id = NEW.id"],
+         {"PM-045": "core.tenants rule tenants_seed (ON UPDATE DO ALSO on a table, runs as "
+                    "solvereign_owner"}),
+    Case("SECURITY DEFINER trigger on a tenant table",
+         ["CREATE FUNCTION roster.stamp() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
+          "SET search_path = pg_catalog, pg_temp AS 'BEGIN RETURN NEW; END'",
+          "ALTER FUNCTION roster.stamp() OWNER TO solvereign_definer",
+          "REVOKE EXECUTE ON FUNCTION roster.stamp() FROM PUBLIC",
+          "CREATE TRIGGER stamp BEFORE INSERT ON roster.drivers FOR EACH ROW "
+          "EXECUTE FUNCTION roster.stamp()"],
+         {"PM-046": "roster.drivers trigger stamp (runs SECURITY DEFINER roster.stamp() as "
+                    "solvereign_definer"}),
+    Case("ON DELETE CASCADE from a global table into a tenant table",
+         ["CREATE TABLE core.driver_watch (tenant text NOT NULL, driver_id bigint NOT NULL, "
+          "FOREIGN KEY (tenant, driver_id) REFERENCES roster.drivers (tenant_id, id) "
+          "ON DELETE CASCADE)",
+          "ALTER TABLE core.driver_watch OWNER TO solvereign_owner",
+          "COMMENT ON TABLE core.driver_watch IS 'GLOBAL: drivers on a watch list'"],
+         {"PM-062": "core.driver_watch driver_watch_tenant_driver_id_fkey (ON DELETE CASCADE "
+                    "from a global table into tenant table roster.drivers"}),
+    Case("large object readable by the api role",
+         ["SELECT lo_create(424242)", "GRANT SELECT ON LARGE OBJECT 424242 TO solvereign_api"],
+         {"PM-091": "large object 424242 (solvereign_api may SELECT"}, {"PM-025"}),
+    Case("large object the api role created itself (with its own password)",
+         ["SET ROLE solvereign_api", "SELECT lo_create(515151)", "RESET ROLE"],
+         {"PM-091": "large object 515151 (solvereign_api may SELECT, solvereign_api may UPDATE"},
+         {"PM-021", "PM-025"}),
+    Case("lo_compat_privileges on for the database",
+         ["DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET lo_compat_privileges = on', "
+          "current_database()); END $$"],
+         {"PM-091": "lo_compat_privileges (on"}, {"PM-017"}),
+    Case("publication of every table",
+         ["CREATE PUBLICATION everything FOR ALL TABLES"],
+         {"PM-092": "publication everything (FOR ALL TABLES"}),
+    Case("foreign server usable by the api role, with a mapping for PUBLIC",
+         ["CREATE FOREIGN DATA WRAPPER h19_fdw",
+          "CREATE SERVER h19_srv FOREIGN DATA WRAPPER h19_fdw",
+          "GRANT USAGE ON FOREIGN SERVER h19_srv TO solvereign_api",
+          "CREATE USER MAPPING FOR PUBLIC SERVER h19_srv"],
+         {"PM-093": "foreign server h19_srv (USAGE for solvereign_api"}, {"PM-025"}),
+    Case("extension installed into the public schema",
+         ["CREATE EXTENSION vector SCHEMA public"],
+         {"PM-031": "public.array_to_vector", "PM-090": "public.array_to_vector"},
+         {"PM-025", FN}),
+    Case("advisory: foreign key loses its covering index",
+         ["DROP INDEX routing.vehicles_tenant_idx"],
+         {"PM-063": "routing.vehicles vehicles_tenant_id_site_code_fkey ((tenant_id, site_code) "
+                    "references core.sites with no index"}),
+    Case("advisory: a second permissive policy for the api role",
+         ["CREATE POLICY tenant_read ON roster.shifts FOR SELECT TO solvereign_api "
+          "USING (tenant_id = current_setting('app.tenant_id', true))"],
+         {"PM-064": "roster.shifts SELECT for solvereign_api (2 permissive policies: "
+                    "tenant_isolation, tenant_read"}),
 ]
 
 
