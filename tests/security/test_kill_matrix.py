@@ -4,8 +4,8 @@ Every case takes a fresh copy of a migrated sandbox database, applies one sabota
 superuser and runs the postmigration security/ACL gate. `must` are the checks that must
 fail (and name the object); PM-070 (the verify_final_hardening() cross-check) fails with
 them whenever the function itself judges the property, and PM-080/PM-081 (active
-probes, writing and read-only) when the sabotage really lets one tenant reach another. Nothing else may fail. Role changes
-are cluster-wide, so they are reverted in a finally.
+probes, writing and read-only) when the sabotage really lets one tenant reach another.
+Nothing else may fail. Role changes are cluster-wide, so they are reverted in a finally.
 """
 
 from __future__ import annotations
