@@ -141,8 +141,9 @@ def _id_key(check_id: str) -> tuple[str, int, str]:
 
 
 def _cell(text: str) -> str:
-    """Table-safe: one line, pipes escaped."""
-    return " ".join(text.split()).replace("|", "\\|")
+    """Table-safe: one line, pipes escaped, `<t>` placeholders kept visible (not HTML)."""
+    return (" ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace("|", "\\|"))
 
 
 def _folder_title(folder: Path) -> str:
