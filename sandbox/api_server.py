@@ -31,6 +31,8 @@ PORT_FILE = "api.port"
 LOG_FILE = "api.log"
 PROBE_TENANTS = ("wien_pilot", "graz_test")
 PROBE_USER = "ops@solvereign.example"
+#: the user PM-106 disables for a moment (never the main probe user other checks sign in as)
+REVOKE_USER = "support@solvereign.example"
 #: caller settings the sandbox API honours (refresh interval, log level, test faults, store)
 PASS_THROUGH = ("SOLVEREIGN_FLAG_REFRESH_SECONDS", "SOLVEREIGN_LOG_LEVEL",
                 "SOLVEREIGN_SANDBOX_FAULTS", "SOLVEREIGN_APPCONFIG_CONNECTION_STRING",
@@ -55,6 +57,8 @@ def probe_settings(state) -> dict[str, str]:
         "SOLVEREIGN_PROBE_TENANT_B": b,
         "SOLVEREIGN_PROBE_PLATFORM_EMAIL": PROBE_USER,
         "SOLVEREIGN_PROBE_PLATFORM_PASSWORD": data.user_passwords[PROBE_USER],
+        "SOLVEREIGN_PROBE_REVOKE_EMAIL": REVOKE_USER,
+        "SOLVEREIGN_PROBE_REVOKE_PASSWORD": data.user_passwords[REVOKE_USER],
     }
 
 

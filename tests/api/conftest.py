@@ -64,6 +64,8 @@ def probe_env(db: PlatformDB) -> dict[str, str]:
         "SOLVEREIGN_PROBE_API_KEY_B": data.api_key("graz_test"),
         "SOLVEREIGN_PROBE_PLATFORM_EMAIL": "ops@solvereign.example",
         "SOLVEREIGN_PROBE_PLATFORM_PASSWORD": data.user_passwords["ops@solvereign.example"],
+        "SOLVEREIGN_PROBE_REVOKE_EMAIL": "support@solvereign.example",
+        "SOLVEREIGN_PROBE_REVOKE_PASSWORD": data.user_passwords["support@solvereign.example"],
     }
 
 

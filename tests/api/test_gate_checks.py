@@ -19,7 +19,7 @@ from tests.platform import REPO, run_gate, statuses
 PM = sorted(str(p.relative_to(REPO)) for p in (REPO / "checks/p3_postmigration")
             .glob("test_pm1*.py"))
 FZ = sorted(str(p.relative_to(REPO)) for p in (REPO / "checks/p2_freeze").glob("test_fz*.py"))
-PM_IDS = {"PM-100", "PM-101", "PM-102", "PM-103", "PM-104", "PM-105"}
+PM_IDS = {"PM-100", "PM-101", "PM-102", "PM-103", "PM-104", "PM-105", "PM-106", "PM-107"}
 pytestmark = pytest.mark.slow
 
 
@@ -58,7 +58,8 @@ def test_healthy_api_passes_every_postmigration_check(latest_db, start_api):
     assert auth["verdict"] == "PASS"
     assert set(auth["checks"]) == PM_IDS - {"PM-100"}
     text = "\n".join(p.read_text() for p in artifacts.iterdir())
-    for secret in [*latest_db.secrets(), *probe_env(latest_db).values()]:
+    probes = [v for k, v in probe_env(latest_db).items() if not k.endswith("_EMAIL")]
+    for secret in [*latest_db.secrets(), *probes]:  # e-mails name users, they are no secret
         if len(secret) > 20:
             assert secret not in text
 
@@ -90,6 +91,12 @@ def test_healthy_api_passes_every_postmigration_check(latest_db, start_api):
     ("pack_uses_platform_role:/api/v1/roster/plans/{plan_id}", "PM-104",
      ["GET /api/v1/roster/plans/{plan_id} with the key of wien_pilot reads graz_test's"]),
     ("replay_off", "PM-105", ["the replay of POST /api/v1/roster/absences answered HTTP 422"]),
+    ("session_not_revoked", "PM-106",
+     ["1 sessions outlive their user's rights: GET /api/v1/platform/security-events answered "
+      "HTTP 200 to the session of support@solvereign.example after the user was disabled"]),
+    ("login_not_throttled", "PM-107",
+     ["POST /api/v1/platform/login: 20 failed sign-ins for one e-mail, none refused with "
+      "HTTP 429"]),
 ])
 def test_each_fault_fails_exactly_its_check(latest_db, start_api,fault, check, named):
     api = start_api(latest_db, SOLVEREIGN_SANDBOX_FAULTS=fault)
@@ -147,6 +154,31 @@ def test_pm103_refuses_a_malformed_extra_route_setting(latest_db, start_api):
                        "`METHOD /path` (METHOD one of GET, POST, PUT, PATCH, DELETE)")
 
 
+@pytest.mark.parametrize("fault, expected", [(None, "PASS"), ("session_not_revoked", "FAIL")])
+def test_pm106_also_takes_admin_from_an_admin_probe_user(latest_db, start_api, fault, expected):
+    """With an admin as the revoke-probe user, PM-106 also probes the loss of admin; every
+    change it makes is undone."""
+    api = start_api(latest_db, **({"SOLVEREIGN_SANDBOX_FAULTS": fault} if fault else {}))
+    admin = probe_env(latest_db)["SOLVEREIGN_PROBE_PLATFORM_PASSWORD"]
+    _, result = gate(latest_db, api, [PM[6]], "postmigration",
+                     SOLVEREIGN_PROBE_REVOKE_EMAIL="ops@solvereign.example",
+                     SOLVEREIGN_PROBE_REVOKE_PASSWORD=admin)
+    assert statuses(result) == {"PM-106": expected}
+    if fault:
+        message = result["checks"][0]["message"]
+        assert message.startswith("2 sessions outlive their user's rights: "), message
+        assert "after the user was disabled" in message
+        assert message.endswith("to the admin session of ops@solvereign.example after the "
+                                "user lost platform admin")
+    import psycopg
+
+    with psycopg.connect(latest_db.url("postgres")) as conn:
+        users = conn.execute("SELECT email, disabled_at, is_platform_admin FROM core.users"
+                             " ORDER BY email").fetchall()
+    assert users == [("ops@solvereign.example", None, True),
+                     ("support@solvereign.example", None, False)]
+
+
 def test_unready_api_fails_health_only(latest_db, start_api):
     broken = latest_db.workdir / "broken-store.json"
     broken.write_text("{not json")
@@ -180,7 +212,7 @@ def test_missing_credentials_are_not_verified_never_pass(latest_db, start_api):
     proc, result = run_gate(latest_db, *PM, marker="postmigration", env=env)
     got = statuses(result)
     assert got == {"PM-100": "PASS", "PM-103": "PASS", "PM-101": "WARN", "PM-102": "WARN",
-                   "PM-104": "WARN", "PM-105": "WARN"}
+                   "PM-104": "WARN", "PM-105": "WARN", "PM-106": "WARN", "PM-107": "PASS"}
     messages = {c["check_id"]: c["message"] for c in result["checks"]}
     assert messages["PM-101"].startswith("not verified: SOLVEREIGN_PROBE_API_KEY_A not set")
     assert proc.returncode == 1 and "VERDICT: WARN" in proc.stdout
@@ -228,5 +260,5 @@ def test_freeze_faults_fail_fz001_naming_the_route(pre_db, start_api, fault, nam
 
 
 def test_paths_exist():
-    assert len(PM) == 6 and len(FZ) == 2
+    assert len(PM) == 8 and len(FZ) == 2
     assert all(Path(REPO / p).exists() for p in PM + FZ)

@@ -129,7 +129,7 @@ def test_cutover_sandbox_up_with_api_end_to_end(tmp_path):
                               env=gate_env, capture_output=True, text=True, timeout=600,
                               check=False)
         checks = {c["check_id"]: c for c in json.loads(verdict.read_text())["checks"]}
-        assert len(checks) == 6, gate.stdout[-3000:]
+        assert len(checks) == 8, gate.stdout[-3000:]
         failing = {k: c["message"] for k, c in checks.items() if c["status"] != "PASS"}
         replay = failing.pop("PM-105", "no REPLAY_ATTACK row appeared")
         assert not failing and "no REPLAY_ATTACK row appeared" in replay, gate.stdout[-3000:]
