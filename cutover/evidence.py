@@ -1,28 +1,40 @@
-"""The evidence bundle: every artifact hashed in a summary signed with HMAC (DESIGN §6).
+"""The evidence bundle: every artifact hashed and the list signed with Ed25519 (DESIGN §6).
 
 An approver signs on what the bundle says, so the bundle must show any change made
-after it was sealed: a file edited, added or removed, or the summary itself forged.
-The signature is HMAC-SHA256 over the canonical JSON of the summary without its
-signature field, keyed with SOLVEREIGN_HMAC_SECRET.
+after it was sealed: a file edited, added, removed or swapped, the summary itself forged,
+or a file that is not a plain file at all (a symlink to an identical copy elsewhere, a
+symlinked directory, a FIFO or device), whatever its content hashes to. The seal is a
+DSSE envelope (`cutover_summary.intoto.jsonl`) over an in-toto Statement v1 with one
+subject per artifact, the summary included, signed with the evidence key (see
+cutover.evidence_keys); verifying it needs only the public key, never a secret, and
+never a key found in the bundle.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
-import hmac
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cutover.errors import ConfigError
+from cutover.evidence_keys import EvidenceKey
 
 SUMMARY = "cutover_summary.json"
+ENVELOPE = "cutover_summary.intoto.jsonl"
 # Derived from the bundle and re-rendered at will, so not itself hashed.
 DERIVED = ("report.html",)
-ALGORITHM = "HMAC-SHA256"
+UNHASHED = (ENVELOPE, *DERIVED)
+ALGORITHM = "Ed25519 (DSSE, in-toto Statement v1)"
+PAYLOAD_TYPE = "application/vnd.in-toto+json"
+STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
+PREDICATE_TYPE = "https://solvereign.dev/cutover-evidence/v1"
 
 
 def canonical_json(doc: object) -> bytes:
@@ -31,52 +43,137 @@ def canonical_json(doc: object) -> bytes:
 
 
 def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, streamed."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    """Hex sha256 of a regular file, streamed; a symlink or special file is refused
+    (O_NOFOLLOW, and O_NONBLOCK so a FIFO swapped in cannot block the read)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise ConfigError(f"{path} is not a regular file")
+        digest = hashlib.sha256()
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
 
+@dataclass
+class Scan:
+    """What is in a bundle folder, without following any link."""
+
+    hashes: dict[str, str] = field(default_factory=dict)  # regular files, summary included
+    irregular: list[str] = field(default_factory=list)  # "path (kind)"
+
+
+def _kind(mode: int) -> str | None:
+    """Why a directory entry is not a plain file or folder (None when it is one)."""
+    for test, name in ((stat.S_ISLNK, "symlink"), (stat.S_ISFIFO, "FIFO"),
+                       (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device")):
+        if test(mode):
+            return name
+    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else "special file"
+
+
+def scan(folder: Path) -> Scan:
+    """Hash every regular file under `folder` but the envelope and derived pages; list
+    every symlink, device, FIFO, socket or other special file, never following one."""
+    found = Scan()
+    _scan(Path(folder), "", found)
+    found.irregular.sort()
+    return found
+
+
+def _scan(root: Path, rel: str, found: Scan) -> None:
+    with os.scandir(root / rel if rel else root) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            mode = entry.stat(follow_symlinks=False).st_mode
+            kind = _kind(mode)
+            if kind:
+                found.irregular.append(f"{path} ({kind})")
+            elif stat.S_ISDIR(mode):
+                _scan(root, path, found)
+            elif path not in UNHASHED:
+                try:
+                    found.hashes[path] = sha256_file(root / path)
+                except (ConfigError, OSError):  # swapped for something else since listed
+                    found.irregular.append(f"{path} (changed type while read)")
+
+
 def artifact_hashes(folder: Path) -> dict[str, str]:
-    """sha256 of every file under `folder` but the summary and derived pages, by POSIX path."""
-    out = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
-        if rel != SUMMARY and rel not in DERIVED:
-            out[rel] = sha256_file(path)
-    return out
-
-
-def sign(doc: dict, secret: str) -> str:
-    """HMAC of the canonical summary (any existing signature excluded)."""
-    body = {k: v for k, v in doc.items() if k != "signature"}
-    return hmac.new(secret.encode(), canonical_json(body), hashlib.sha256).hexdigest()
+    """sha256 of every regular file but the summary, its envelope and derived pages."""
+    return {p: h for p, h in scan(folder).hashes.items() if p != SUMMARY}
 
 
 def write_json(path: Path, doc: object) -> None:
     """Atomic write of pretty JSON (a half-written artifact must never be signed)."""
+    write_atomic(Path(path), (json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"
+                               ).encode())
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a new file and rename it over `path` (a symlink there is replaced, never
+    followed out of the bundle)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(doc, fh, indent=2, sort_keys=True, default=str)
-        fh.write("\n")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
     os.replace(tmp, path)
 
 
-def seal(folder: Path, secret: str, **fields: object) -> dict:
-    """(Re)write the summary: given fields, previous fields kept, every artifact hashed, signed."""
+def pae(payload_type: str, payload: bytes) -> bytes:
+    """DSSE's pre-authentication encoding: what the signature covers."""
+    kind = payload_type.encode()
+    return b"DSSEv1 %d %s %d %s" % (len(kind), kind, len(payload), payload)
+
+
+def _require_key(key: object, *, signing: bool) -> EvidenceKey:
+    if not isinstance(key, EvidenceKey):  # e.g. a caller still passing the HMAC secret
+        raise TypeError("evidence is sealed with an EvidenceKey (cutover.evidence_keys), "
+                        f"not {type(key).__name__}")
+    if signing and key.private is None:
+        key.sign(b"")  # raises the one-line ConfigError naming the variable
+    return key
+
+
+def seal(folder: Path, key: EvidenceKey, **fields: object) -> dict:
+    """(Re)write the summary (given fields, previous fields kept, every artifact hashed)
+    and sign every artifact and the summary into the envelope. Refuses a bundle holding
+    anything but plain files and folders, before writing anything."""
+    key = _require_key(key, signing=True)
     folder = Path(folder)
+    found = scan(folder)
+    if found.irregular:
+        raise ConfigError(f"refusing to seal {folder}: not regular files: "
+                          + ", ".join(found.irregular))
     path = folder / SUMMARY
     doc: dict = json.loads(path.read_text()) if path.exists() else {}
     doc.pop("signature", None)
     doc.update(fields)
     doc["sealed_at"] = datetime.now(UTC).isoformat()
-    doc["artifacts"] = artifact_hashes(folder)
-    doc["signature"] = {"algorithm": ALGORITHM, "value": sign(doc, secret)}
+    doc["artifacts"] = {p: h for p, h in found.hashes.items() if p != SUMMARY}
+    doc["signature"] = {"algorithm": ALGORITHM, "envelope": ENVELOPE, "keyid": key.keyid}
     write_json(path, doc)
+    subjects = {**doc["artifacts"], SUMMARY: sha256_file(path)}
+    envelope = _envelope(_statement(subjects, doc), key)
+    write_atomic(folder / ENVELOPE, canonical_json(envelope) + b"\n")
     return doc
+
+
+def _statement(subjects: dict[str, str], doc: dict) -> bytes:
+    """The in-toto Statement v1: one subject per file, a short predicate."""
+    return canonical_json({
+        "_type": STATEMENT_TYPE,
+        "subject": [{"name": name, "digest": {"sha256": digest}}
+                    for name, digest in sorted(subjects.items())],
+        "predicateType": PREDICATE_TYPE,
+        "predicate": {k: doc.get(k) for k in ("verdict", "rc_tag", "sealed_at")},
+    })
+
+
+def _envelope(payload: bytes, key: EvidenceKey) -> dict:
+    signature = key.sign(pae(PAYLOAD_TYPE, payload))
+    return {"payloadType": PAYLOAD_TYPE, "payload": base64.b64encode(payload).decode(),
+            "signatures": [{"keyid": key.keyid, "sig": base64.b64encode(signature).decode()}]}
 
 
 @dataclass
@@ -87,13 +184,19 @@ class Verification:
     changed: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    irregular: list[str] = field(default_factory=list)
+    signature_problem: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.signature_ok and not (self.changed or self.added or self.removed)
+        return self.signature_ok and not (self.changed or self.added or self.removed
+                                          or self.irregular)
 
     def lines(self) -> list[str]:
-        out = [] if self.signature_ok else [f"{SUMMARY}: signature does not verify"]
+        out = [] if self.signature_ok else [
+            f"{ENVELOPE}: signature does not verify"
+            + (f" ({self.signature_problem})" if self.signature_problem else "")]
+        out += [f"not a regular file: {p}" for p in self.irregular]
         out += [f"changed: {p}" for p in self.changed]
         out += [f"added:   {p}" for p in self.added]
         out += [f"removed: {p}" for p in self.removed]
@@ -109,25 +212,65 @@ def load_summary(folder: Path) -> dict:
         raise ConfigError(f"{path} does not exist (not an evidence bundle?)")
     try:
         doc = json.loads(path.read_text())
-    except ValueError as exc:
+    except (ValueError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid JSON ({exc})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("artifacts"), dict):
         raise ConfigError(f"{path} has no artifacts table")
     return doc
 
 
-def verify(folder: Path, secret: str) -> Verification:
-    """Compare every file with the summary and check the summary's signature."""
+def _signed_subjects(folder: Path, key: EvidenceKey) -> tuple[dict[str, str] | None, str]:
+    """The subjects of the envelope's statement and "" when `key` signed it; else the
+    subjects as far as they can be read (to name changes) and what is wrong."""
+    path = folder / ENVELOPE
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None, "missing: the bundle is not signed"
+        envelope = json.loads(path.read_bytes().splitlines()[0])
+        payload = base64.b64decode(envelope["payload"], validate=True)
+        sigs = envelope["signatures"]
+        statement = json.loads(payload)
+        subjects = {s["name"]: s["digest"]["sha256"] for s in statement["subject"]}
+        kind = envelope["payloadType"]
+    except (OSError, IndexError, KeyError, TypeError, ValueError, binascii.Error):
+        return None, "malformed envelope"
+    if kind != PAYLOAD_TYPE or statement.get("_type") != STATEMENT_TYPE:
+        return subjects, f"not an in-toto statement ({kind})"
+    for sig in sigs if isinstance(sigs, list) else []:
+        try:
+            raw = base64.b64decode(sig["sig"], validate=True)
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            continue
+        if key.verifies(raw, pae(kind, payload)):
+            return subjects, ""
+    keyids = sorted({str(s.get("keyid"))[:16] for s in sigs if isinstance(s, dict)}
+                    if isinstance(sigs, list) else set())
+    if keyids and key.keyid[:16] not in keyids:
+        return subjects, f"signed by a foreign key ({', '.join(keyids)}), not the given one"
+    return subjects, "the statement was altered or the signature forged"
+
+
+def verify(folder: Path, key: EvidenceKey) -> Verification:
+    """Compare every file with the signed statement and check its signature."""
+    key = _require_key(key, signing=False)
     folder = Path(folder)
     doc = load_summary(folder)
-    claimed = doc.get("signature", {}).get("value", "") if isinstance(doc.get("signature"),
-                                                                       dict) else ""
-    result = Verification(signature_ok=hmac.compare_digest(str(claimed), sign(doc, secret)))
-    listed: dict[str, str] = doc["artifacts"]
-    actual = artifact_hashes(folder)
-    result.changed = sorted(p for p in listed if p in actual and actual[p] != listed[p])
-    result.removed = sorted(p for p in listed if p not in actual)
-    result.added = sorted(p for p in actual if p not in listed)
+    found = scan(folder)
+    actual = found.hashes
+    subjects, problem = _signed_subjects(folder, key)
+    if subjects is None:  # nothing signed to compare with: name changes by the summary
+        subjects = {str(k): str(v) for k, v in doc["artifacts"].items()}
+        subjects[SUMMARY] = actual.get(SUMMARY, "")
+    result = Verification(signature_ok=not problem, signature_problem=problem,
+                          irregular=found.irregular)
+    broken = tuple(p.rsplit(" (", 1)[0] for p in found.irregular)
+
+    def shadowed(path: str) -> bool:  # reported as not a regular file (or under one)
+        return any(path == b or path.startswith(b + "/") for b in broken)
+
+    result.changed = sorted(p for p in subjects if p in actual and actual[p] != subjects[p])
+    result.removed = sorted(p for p in subjects if p not in actual and not shadowed(p))
+    result.added = sorted(p for p in actual if p not in subjects)
     return result
 
 
@@ -136,7 +279,8 @@ def summary_sha256(folder: Path) -> str:
     return sha256_file(Path(folder) / SUMMARY)
 
 
-def add_to_bundle(folder: Path, secret: str, written: list[str], **fields: object) -> list[str]:
+def add_to_bundle(folder: Path, key: EvidenceKey, written: list[str],
+                  **fields: object) -> list[str]:
     """Re-seal a sealed bundle after a command wrote `written` into it.
 
     Only a bundle that verifies apart from exactly those files is re-sealed, so adding
@@ -146,13 +290,15 @@ def add_to_bundle(folder: Path, secret: str, written: list[str], **fields: objec
     folder = Path(folder)
     if not (folder / SUMMARY).exists():
         return []
-    result = verify(folder, secret)
+    result = verify(folder, key)
     mine = set(written) | set(DERIVED)
     foreign = Verification(signature_ok=result.signature_ok,
+                           signature_problem=result.signature_problem,
+                           irregular=result.irregular,
                            changed=[p for p in result.changed if p not in mine],
                            added=[p for p in result.added if p not in mine],
                            removed=[p for p in result.removed if p not in mine])
     if not foreign.ok:
         return foreign.lines()
-    seal(folder, secret, **fields)
+    seal(folder, key, **fields)
     return []

@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from cutover import checklist, evidence
+from cutover.evidence_keys import EvidenceKey
 
 REPORT = "report.html"
 
@@ -109,15 +110,15 @@ def _figures(folder: Path) -> str:
     return "".join(parts)
 
 
-def _hashes(folder: Path, summary: dict, secret: str | None) -> str:
+def _hashes(folder: Path, summary: dict, key: EvidenceKey | None) -> str:
     result = None
-    if secret:
+    if key is not None:
         try:
-            result = evidence.verify(folder, secret)
+            result = evidence.verify(folder, key)
         except evidence.ConfigError:
             result = None
     if result is None:
-        verdict = '<p class="verdict WARN">bundle not verified (no secret given)</p>'
+        verdict = '<p class="verdict WARN">bundle not verified (no public key given)</p>'
     elif result.ok:
         verdict = '<p class="verdict PASS">bundle verifies: signature and every hash</p>'
     else:
@@ -128,7 +129,7 @@ def _hashes(folder: Path, summary: dict, secret: str | None) -> str:
     return f"{verdict}<table><tr><th>artifact</th><th>sha256</th></tr>{rows}</table>"
 
 
-def render(folder: Path, secret: str | None = None) -> str:
+def render(folder: Path, key: EvidenceKey | None = None) -> str:
     """The whole page as a string."""
     folder = Path(folder)
     summary = _load(folder, evidence.SUMMARY)
@@ -147,13 +148,13 @@ sealed {_e(summary.get('sealed_at', '?'))}</p>
 <h2>Maintenance window</h2>{_timeline(summary)}
 <h2>Security catalogue</h2>{_security(folder)}
 <h2>Roster gate and sick-call drill</h2>{_figures(folder)}
-<h2>Hashes and verification</h2>{_hashes(folder, summary, secret)}
+<h2>Hashes and verification</h2>{_hashes(folder, summary, key)}
 </body></html>
 """
 
 
-def write(folder: Path, secret: str | None = None) -> Path:
+def write(folder: Path, key: EvidenceKey | None = None) -> Path:
     """Write report.html into the bundle folder (it is not itself hashed by the summary)."""
     path = Path(folder) / REPORT
-    path.write_text(render(folder, secret))
+    evidence.write_atomic(path, render(folder, key).encode())
     return path

@@ -8,7 +8,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import approval, evidence, evidence_report, settings
+from cutover import approval, evidence, evidence_keys, evidence_report, settings
 from cutover.errors import ConfigError
 from cutover.evidence import write_json
 from cutover.evidence_cli import reseal_after_writing
@@ -29,6 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         if name == "enable":
             p.add_argument("--override-approval", metavar="REASON",
                            help="enable without an approval record; the reason is recorded")
+            p.add_argument("--db-url", help="the database to re-read: it must still be what "
+                                            "was approved (default $SOLVEREIGN_DB_URL)")
         p.set_defaults(func=_run, disabled=name == "freeze")
 
 
@@ -42,9 +44,17 @@ def _approval(args: argparse.Namespace) -> dict:
     if bundle is None:
         raise approval.ApprovalRefused("no evidence bundle to check an approval in "
                                        "(give --artifacts-dir, or --override-approval REASON)")
-    record = approval.require_approval(bundle, settings.secret("SOLVEREIGN_HMAC_SECRET") or "")
+    record = approval.require_approval(bundle, evidence_keys.verifying_key())
     print(f"approval by {record['approver']} at {record['timestamp']} holds for {bundle}")
-    return {"approved_by": record["approver"], "bundle": str(bundle)}
+    db_url = args.db_url or os.environ.get("SOLVEREIGN_DB_URL")
+    if not db_url:
+        raise approval.ApprovalRefused(
+            "enable re-reads the live database before writes come back: give --db-url or "
+            "SOLVEREIGN_DB_URL (or --override-approval REASON)")
+    live = approval.require_live_target(record.get("target"), settings.db_url(db_url))
+    print(f"the live database is what was approved: {live.describe()}; no migration running")
+    return {"approved_by": record["approver"], "bundle": str(bundle),
+            "target": live.as_dict()}
 
 
 def _record_folder(args: argparse.Namespace, granted: dict | None) -> Path | None:
@@ -69,8 +79,7 @@ def _record_enable(folder: Path, granted: dict) -> None:
         reseal_after_writing(folder, [path.name], writes_disabled=window,
                              writes_enabled={"at": doc.get("flag_set_at"), "approval": granted})
         if (folder / evidence_report.REPORT).exists():
-            evidence_report.write(folder, settings.secret("SOLVEREIGN_HMAC_SECRET",
-                                                          required=False))
+            evidence_report.write(folder, evidence_keys.verifying_key(required=False))
 
 
 def _close_window(summary: dict, enabled_at: str | None) -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cutover import lkg, settings
+from cutover import evidence_keys, lkg, settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,12 +21,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--artifacts-dir", type=Path, required=True, help="the approved bundle")
     p.add_argument("--lkg-file", type=Path,
                    help=f"where to write it (default ${lkg.PATH_VAR} or {lkg.DEFAULT_PATH})")
+    p.add_argument("--db-url", help="the database to re-read: it must still be what was "
+                                    "approved (default $SOLVEREIGN_DB_URL)")
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    secret = settings.secret("SOLVEREIGN_HMAC_SECRET") or ""
-    written, record = lkg.record_from_bundle(args.artifacts_dir, secret, args.lkg_file)
+    key = evidence_keys.signing_key()  # recording re-seals the bundle
+    written, record = lkg.record_from_bundle(args.artifacts_dir, key, args.lkg_file,
+                                             db_url=settings.db_url(args.db_url))
     print(f"LAST-KNOWN-GOOD: {record.rollback_sha} ({record.rc_tag}, ledger head "
           f"{record.ledger_head}) written to {written}")
     return 0

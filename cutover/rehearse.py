@@ -17,7 +17,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import approval, evidence, evidence_report, lkg
+from cutover import approval, evidence, evidence_keys, evidence_report, lkg
 from cutover.backup import take_backup
 from cutover.errors import CutoverError
 from cutover.freeze import switch_writes, window_seconds
@@ -44,8 +44,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 class Rehearsal:
     """State of one rehearsal: the sandbox, its settings and the bundle being written."""
 
-    def __init__(self, bundle: Path, root: Path, rc_tag: str) -> None:
+    def __init__(self, bundle: Path, root: Path, rc_tag: str,
+                 key_env: dict[str, str] | None = None) -> None:
         self.bundle, self.root, self.rc_tag = bundle, root, rc_tag
+        self.key_env = key_env or {}
         self.state = None
         self.env: dict[str, str] = {}
         self.run: Run | None = None
@@ -58,7 +60,8 @@ class Rehearsal:
         self.state = manage.up(self.root, at="pre", log=lambda line: print(f"    {line}"))
         manage.start_api(self.state, log=lambda line: print(f"    {line}"))
         self.env = {**os.environ, **self.state.environment(),
-                    "SOLVEREIGN_LKG_FILE": str(self.root / "last-known-good.json")}
+                    "SOLVEREIGN_LKG_FILE": str(self.root / "last-known-good.json"),
+                    **self.key_env}
         self.run = Run(artifacts=self.bundle, db_url=self.state.url("solvereign_migrator"),
                        api_url=self.state.api_url, rc_tag=self.rc_tag, environ=self.env)
         print(f"    sandbox at {self.root}, API {self.state.api_url}")
@@ -102,22 +105,24 @@ class Rehearsal:
             raise StepFailed(f"drills: roster gate {verdict}, sick-call {drill['verdict']}")
 
     def approve(self, run: Run) -> None:
-        evidence.seal(run.artifacts, run.secret, rc_tag=self.rc_tag, verdict="PENDING")
-        record = approval.approve(run.artifacts, APPROVER, run.secret, auto=True)
+        evidence.seal(run.artifacts, run.signing_key, rc_tag=self.rc_tag, verdict="PENDING")
+        record = approval.approve(run.artifacts, APPROVER, run.signing_key, auto=True)
         print(f"    approved by {record.approver} (auto_approved={record.auto_approved})")
 
     def enable(self, run: Run) -> None:
-        approval.require_approval(run.artifacts, run.secret)
+        approved = approval.require_approval(run.artifacts, run.signing_key)
+        approval.require_live_target(approved.get("target"), run.db_url)  # as `cutover enable`
         record = switch_writes(False, env=self.env, api_url=run.api_url,
                                artifacts_dir=run.artifacts, log=lambda s: print(f"    {s}"))
         self.window["to"] = record.flag_set_at
-        problems = evidence.add_to_bundle(run.artifacts, run.secret, ["enable_record.json"])
+        problems = evidence.add_to_bundle(run.artifacts, run.signing_key, ["enable_record.json"])
         if problems:
             raise StepFailed("the approved bundle changed: " + "; ".join(problems))
 
     def last_known_good(self, run: Run) -> None:
-        path, _ = lkg.record_from_bundle(run.artifacts, run.secret,
-                                         Path(self.env["SOLVEREIGN_LKG_FILE"]))
+        path, _ = lkg.record_from_bundle(run.artifacts, run.signing_key,
+                                         Path(self.env["SOLVEREIGN_LKG_FILE"]),
+                                         db_url=run.db_url)
         print(f"    written to {path}")
 
     def rollback_drill(self, run: Run) -> None:
@@ -167,7 +172,7 @@ def rehearse(artifacts_dir: Path, data_dir: Path | None = None, *, keep: bool = 
     bundle = (artifacts_dir / f"prod_cutover_{stamp}").resolve()
     bundle.mkdir(parents=True, exist_ok=True)
     root = (data_dir or Path(tempfile.mkdtemp(prefix="solvereign-rehearsal-"))).resolve()
-    r = Rehearsal(bundle, root, rc_tag)
+    r = Rehearsal(bundle, root, rc_tag, _signing_keys(bundle))
     phases: dict[str, dict] = {}
     ok = True
     try:
@@ -190,18 +195,30 @@ def rehearse(artifacts_dir: Path, data_dir: Path | None = None, *, keep: bool = 
     return ok, bundle
 
 
+def _signing_keys(bundle: Path) -> dict[str, str]:
+    """The evidence key to sign with: the configured one, else a throwaway pair made
+    beside the bundle (never inside it), named so the bundle can be verified later."""
+    if os.environ.get(evidence_keys.SIGNING_KEY_VAR):  # wins over the sandbox's own pair
+        return {k: os.environ.get(k, "") for k in (evidence_keys.SIGNING_KEY_VAR,
+                                                   evidence_keys.PUBLIC_KEY_VAR)}
+    key, pub = evidence_keys.generate(bundle.parent / f"{bundle.name}.keys")
+    print(f"    no {evidence_keys.SIGNING_KEY_VAR}: signing with a throwaway pair; verify "
+          f"with `cutover evidence verify {bundle} --public-key {pub}`")
+    return {evidence_keys.SIGNING_KEY_VAR: str(key), evidence_keys.PUBLIC_KEY_VAR: str(pub)}
+
+
 def _finish(r: Rehearsal, phases: dict, ok: bool, keep: bool) -> None:
     """Seal the bundle with the window measured, render the report, stop the sandbox."""
     window = dict(r.window)
     if "from" in window:
         window["seconds"] = window_seconds(window["from"], window.get("to") or now())
-    secret = r.env.get("SOLVEREIGN_HMAC_SECRET")
-    if secret:
-        evidence.seal(r.bundle, secret, verdict="PASS" if ok else "FAIL", rc_tag=r.rc_tag,
+    key = evidence_keys.signing_key({**r.env, **r.key_env}, required=False)
+    if key is not None:
+        evidence.seal(r.bundle, key, verdict="PASS" if ok else "FAIL", rc_tag=r.rc_tag,
                       phases=phases, writes_disabled=window, sandbox=True,
                       approval_note="auto-approved in the sandbox rehearsal")
-        evidence_report.write(r.bundle, secret)
-        verified = evidence.verify(r.bundle, secret)
+        evidence_report.write(r.bundle, key)
+        verified = evidence.verify(r.bundle, key)
         print(f"==> evidence: {len(evidence.load_summary(r.bundle)['artifacts'])} artifacts, "
               f"{'verified' if verified.ok else 'NOT VERIFIED'}; writes disabled "
               f"{window.get('seconds', '?')} s; report {r.bundle / 'report.html'}")

@@ -15,6 +15,7 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from cutover import evidence_keys
 from cutover.db import connect
 from cutover.dburl import with_database
 from cutover.errors import ConfigError
@@ -26,6 +27,7 @@ from sandbox.bootstrap import bootstrap_roles, create_platform_database
 
 DBNAME = "solvereign"
 STATE_FILE = "sandbox.json"
+EVIDENCE_KEYS = "evidence-keys"
 PRE_CUTOVER_LAST = "024"  # the schema as it stood before the cutover: 001..024
 DEFAULT_SEED = 94
 
@@ -67,6 +69,10 @@ class SandboxState:
         }
         if self.api_url:
             env["SOLVEREIGN_API_URL"] = self.api_url
+        keys = Path(self.root) / EVIDENCE_KEYS
+        if (keys / evidence_keys.KEY_FILE).exists():  # its own pair, never the HMAC secret
+            env[evidence_keys.SIGNING_KEY_VAR] = str(keys / evidence_keys.KEY_FILE)
+            env[evidence_keys.PUBLIC_KEY_VAR] = str(keys / evidence_keys.PUB_FILE)
         env.update(self.extra)
         return env
 
@@ -126,9 +132,19 @@ def load_seed(admin_db_url: str, seed: int, hmac_secret: str, scale: object | No
     return data
 
 
+def ensure_evidence_keys(root: Path) -> Path:
+    """The sandbox's evidence signing pair (made once), so a runbook run by hand against
+    it can seal its bundle; a real cutover brings its own (`cutover evidence keygen`)."""
+    folder = Path(root) / EVIDENCE_KEYS
+    if not (folder / evidence_keys.KEY_FILE).exists():
+        evidence_keys.generate(folder)
+    return folder
+
+
 def up(root: Path, at: str = "pre", seed: int = DEFAULT_SEED, log=None) -> SandboxState:
     """Start (or reuse) the sandbox in `root` at the requested schema state."""
     root.mkdir(parents=True, exist_ok=True)
+    ensure_evidence_keys(root)
     cluster = EmbeddedCluster(root / "pg").start()
     state = SandboxState.load(root)
     if state is not None and _database_exists(cluster.admin_url, state.dbname):

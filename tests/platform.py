@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cutover.dburl import with_database
-from sandbox.manage import SandboxState
+from sandbox.manage import SandboxState, ensure_evidence_keys
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -41,6 +41,7 @@ class PlatformDB:
         """A process environment pointing every SOLVEREIGN_* setting at this database
         (exactly what `cutover sandbox up` exports, plus a backup folder)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("SOLVEREIGN_")}
+        ensure_evidence_keys(self.workdir)  # the bundle's signing pair, as a sandbox has
         env.update(self.state().environment())
         env["SOLVEREIGN_BACKUP_DIR"] = str(self.workdir / "backups")
         env.update(overrides)

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from cutover import evidence, evidence_report, settings
+from cutover import evidence, evidence_keys, evidence_report, settings
 from cutover.errors import EXIT_CRASH, CutoverError
 from cutover.runbook.cutover_steps import CUTOVER
 from cutover.runbook.steps import Run, StepFailed, timed
@@ -33,10 +33,10 @@ def cutover(run: Run) -> bool:
         run.log(f"    FAIL: {exc}")
         ok = False
     finally:
-        evidence.seal(run.artifacts, run.secret, verdict="SUCCESS" if ok else "FAIL",
+        evidence.seal(run.artifacts, run.signing_key, verdict="SUCCESS" if ok else "FAIL",
                       cutover_verdict="SUCCESS" if ok else "FAIL", rc_tag=run.rc_tag,
                       env=run.env_name, phases=phases, writes_disabled=_frozen_since(run))
-        evidence_report.write(run.artifacts, run.secret)
+        evidence_report.write(run.artifacts, run.signing_key)
     return ok
 
 
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                   env_name=settings.environment(args.env or os.environ.get("SOLVEREIGN_ENV")
                                                 or "development"),
                   rc_tag=args.rc_tag)
-        settings.secret("SOLVEREIGN_HMAC_SECRET")
+        evidence_keys.signing_key()  # a production cutover does not start unsigned
         args.artifacts_dir.mkdir(parents=True, exist_ok=True)
         ok = cutover(run)
     except CutoverError as exc:

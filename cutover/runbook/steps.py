@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import evidence
-from cutover.errors import CutoverError
+from cutover import evidence, evidence_keys
+from cutover.errors import ConfigError, CutoverError
+from cutover.evidence_keys import EvidenceKey
 
 
 class StepFailed(CutoverError):
@@ -39,11 +40,13 @@ class Run:
     log: Callable[[str], None] = print
 
     @property
-    def secret(self) -> str:
-        value = self.environ.get("SOLVEREIGN_HMAC_SECRET")
-        if not value:
-            raise StepFailed("SOLVEREIGN_HMAC_SECRET is not set: the bundle cannot be signed")
-        return value
+    def signing_key(self) -> EvidenceKey:
+        """The evidence key (SOLVEREIGN_EVIDENCE_SIGNING_KEY), never the API's HMAC secret:
+        whoever runs the API must not be able to sign evidence."""
+        try:
+            return evidence_keys.signing_key(self.environ)  # type: ignore[return-value]
+        except ConfigError as exc:
+            raise StepFailed(f"the bundle cannot be signed: {exc}") from None
 
     def read(self, name: str) -> dict:
         """An artifact written by an earlier step, or {} when absent."""

@@ -10,12 +10,13 @@ import sys
 import pytest
 
 from cutover import approval, evidence
-from tests.report.test_evidence_report import SECRET, _bundle
+from tests.evidence.keys import key, key_env
+from tests.report.test_evidence_report import _bundle
 
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("SOLVEREIGN_")}
-    base["SOLVEREIGN_HMAC_SECRET"] = SECRET
+    base.update(key_env())
     return subprocess.run([sys.executable, "-m", "cutover.cli", *args], capture_output=True,
                           text=True, env={**base, **env}, timeout=60, check=False)
 
@@ -28,8 +29,8 @@ def test_approval_of_a_passing_bundle(tmp_path):
     record = json.loads((folder / approval.RECORD).read_text())
     assert record["approver"] == "Jane Doe" and record["rc_tag"] == "v1.4.0-rc1"
     assert record["auto_approved"] is False and len(record["summary_sha256"]) == 64
-    assert evidence.verify(folder, SECRET).ok  # re-sealed with the record inside
-    assert approval.require_approval(folder, SECRET)["approver"] == "Jane Doe"
+    assert evidence.verify(folder, key()).ok  # re-sealed with the record inside
+    assert approval.require_approval(folder, key())["approver"] == "Jane Doe"
 
 
 def test_approval_refused_for_a_failed_blocker(tmp_path):
@@ -44,9 +45,9 @@ def test_approval_refused_for_a_failed_blocker(tmp_path):
 def test_approval_refused_for_a_missing_blocker_artifact(tmp_path):
     folder = _bundle(tmp_path / "b")
     (folder / "acl_scan_report.json").unlink()
-    evidence.seal(folder, SECRET)
+    evidence.seal(folder, key())
     with pytest.raises(approval.ApprovalRefused, match=r"ACL scan empty .*\[MISSING"):
-        approval.approve(folder, "Jane", SECRET)
+        approval.approve(folder, "Jane", key())
 
 
 def test_approval_refused_for_a_tampered_bundle(tmp_path):
@@ -66,7 +67,7 @@ def test_enable_is_refused_without_approval(tmp_path):
 
 def test_enable_with_approval_and_after_a_change(tmp_path):
     folder = _bundle(tmp_path / "b")
-    approval.approve(folder, "Jane", SECRET)
+    approval.approve(folder, "Jane", key())
     store = str(tmp_path / "s.json")
     ok = _cli("enable", "--no-verify", "--artifacts-dir", str(folder),
               SOLVEREIGN_CONFIG_STORE_FILE=store)
@@ -92,7 +93,7 @@ def test_enable_reseals_the_bundle_so_it_still_verifies(tmp_path):
     """enable_record.json goes into the bundle and the bundle is re-sealed: it verifies, the
     approval still holds, and enabling again is a no-op that is allowed."""
     folder = _bundle(tmp_path / "b")
-    approval.approve(folder, "Jane", SECRET)
+    approval.approve(folder, "Jane", key())
     store = str(tmp_path / "s.json")
     for _ in range(2):
         proc = _cli("enable", "--no-verify", "--artifacts-dir", str(folder),
@@ -110,7 +111,7 @@ def test_enable_override_without_a_folder_is_still_recorded(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "cutover.cli", "enable", "--no-verify",
          "--override-approval", "incident 4712"], cwd=tmp_path, capture_output=True, text=True,
-        env={**base, "SOLVEREIGN_HMAC_SECRET": SECRET,
+        env={**base, **key_env(),
              "SOLVEREIGN_CONFIG_STORE_FILE": str(tmp_path / "s.json")}, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
     (record,) = (tmp_path / "artifacts").glob("enable_*/enable_record.json")
@@ -123,13 +124,13 @@ def _realistic_manifest(folder):
         "path": "/backups/solvereign_pre_cutover_20261128T020100Z.dump",
         "dump": {"file": "solvereign_pre_cutover_20261128T020100Z.dump", "sha256": "ab" * 32},
         "ledger_head": "024_table_classification", "verified": True}))
-    evidence.seal(folder, SECRET)
+    evidence.seal(folder, key())
 
 
 def test_last_known_good_from_an_approved_enabled_bundle(tmp_path):
     folder = _bundle(tmp_path / "b")
     _realistic_manifest(folder)
-    record = approval.approve(folder, "Jane", SECRET)
+    record = approval.approve(folder, "Jane", key())
     lkg_file = tmp_path / "state" / "last-known-good.json"
     early = _cli("last-known-good", "--artifacts-dir", str(folder), "--lkg-file", str(lkg_file))
     assert early.returncode == 2 and "has no enable_record.json" in early.stderr
@@ -147,14 +148,14 @@ def test_last_known_good_from_an_approved_enabled_bundle(tmp_path):
                               "sha256": "ab" * 32}
     assert written.evidence_bundle["summary_sha256"] == record.summary_sha256
     assert json.loads((folder / "last_known_good.json").read_text()) == written.to_json()
-    assert evidence.verify(folder, SECRET).ok
-    assert approval.require_approval(folder, SECRET)["approver"] == "Jane"
+    assert evidence.verify(folder, key()).ok
+    assert approval.require_approval(folder, key())["approver"] == "Jane"
 
 
 def test_last_known_good_refuses_a_changed_bundle(tmp_path):
     folder = _bundle(tmp_path / "b")
     _realistic_manifest(folder)
-    approval.approve(folder, "Jane", SECRET)
+    approval.approve(folder, "Jane", key())
     (folder / "roster_dry_run.json").write_text("{}")
     proc = _cli("last-known-good", "--artifacts-dir", str(folder),
                 "--lkg-file", str(tmp_path / "lkg.json"))

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import evidence
+from cutover import evidence, evidence_keys
 from cutover.dburl import endpoint
 from tests.api.conftest import probe_env
 from tests.migrate.helpers import ledger_rows
@@ -169,7 +169,7 @@ def test_the_manual_runbook_from_backup_to_last_known_good(make_platform, start_
                 "wien_pilot", "--db-url", db.url(), "--artifacts-dir", str(artifacts))
     for out in (gate.stdout, drill.stdout):
         assert f"re-sealed {artifacts}" in out
-    assert evidence.verify(artifacts, db.hmac_secret).ok
+    assert evidence.verify(artifacts, evidence_keys.verifying_key(env=db.env())).ok
 
     cutover_cli("approve", "--artifacts-dir", str(artifacts), "--approver", "Jane Doe")
     enabled = cutover_cli("enable", "--artifacts-dir", str(artifacts), "--api-url", api.url)
@@ -183,7 +183,7 @@ def test_the_manual_runbook_from_backup_to_last_known_good(make_platform, start_
     record = json.loads(lkg_file.read_text())
     assert record["ledger_head"] == "025g_matview_reporting_owner" and record["rc_tag"] == "v1.0.0-rc1"
     assert record["backup"]["path"].startswith(str(tmp_path / "backups"))
-    assert evidence.verify(artifacts, db.hmac_secret).ok
+    assert evidence.verify(artifacts, evidence_keys.verifying_key(env=db.env())).ok
     for secret in db.secrets():
         for path in artifacts.iterdir():
             assert secret not in path.read_text(), path.name
