@@ -201,7 +201,8 @@ def _signing_keys(bundle: Path) -> dict[str, str]:
     if os.environ.get(evidence_keys.SIGNING_KEY_VAR):  # wins over the sandbox's own pair
         return {k: os.environ.get(k, "") for k in (evidence_keys.SIGNING_KEY_VAR,
                                                    evidence_keys.PUBLIC_KEY_VAR)}
-    key, pub = evidence_keys.generate(bundle.parent / f"{bundle.name}.keys")
+    stamp = bundle.name.removeprefix("prod_cutover_")  # not a prod_cutover_* folder itself
+    key, pub = evidence_keys.generate(bundle.parent / f"evidence_keys_{stamp}")
     print(f"    no {evidence_keys.SIGNING_KEY_VAR}: signing with a throwaway pair; verify "
           f"with `cutover evidence verify {bundle} --public-key {pub}`")
     return {evidence_keys.SIGNING_KEY_VAR: str(key), evidence_keys.PUBLIC_KEY_VAR: str(pub)}

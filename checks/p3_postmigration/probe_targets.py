@@ -29,7 +29,7 @@ from cutover.db import connect
 HERE = Path(__file__).parent
 DEFAULT_TENANTS = ("wien_pilot", "graz_test", "linz_demo")
 DEFAULT_STATEMENT_TIMEOUT = "5s"
-_DURATION = re.compile(r"^\d{1,7}(ms|s|min)?$")
+_DURATION = re.compile(r"^[1-9][0-9]{0,6}(ms|s|min)?$")  # zero would mean "no bound"
 # Values a custom setting is switched on with: the boolean spellings PostgreSQL accepts
 # and the catch-alls a hand-written policy compares with.
 SWITCHED_ON = ("on", "true", "1", "yes", "t", "all", "*")
@@ -85,8 +85,8 @@ def statement_timeout(value: str | None) -> str:
     """The probe statement timeout, validated (it goes into the session options)."""
     value = (value or DEFAULT_STATEMENT_TIMEOUT).strip()
     if not _DURATION.match(value):
-        raise ValueError(f"SOLVEREIGN_PROBE_STATEMENT_TIMEOUT={value!r} is not a duration "
-                         "such as 5s, 500ms or 1min")
+        raise ValueError(f"SOLVEREIGN_PROBE_STATEMENT_TIMEOUT={value!r} is not a positive "
+                         "duration such as 5s, 500ms or 1min")
     return value
 
 

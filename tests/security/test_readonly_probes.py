@@ -59,7 +59,8 @@ def test_a_bad_statement_timeout_is_one_clear_failure(make_platform):
                          env=db.env(SOLVEREIGN_PROBE_STATEMENT_TIMEOUT="soon; DROP"))
     check = _checks(result)["PM-081"]
     assert check["status"] == "FAIL"
-    assert "SOLVEREIGN_PROBE_STATEMENT_TIMEOUT='soon; DROP' is not a duration" in check["message"]
+    assert "SOLVEREIGN_PROBE_STATEMENT_TIMEOUT='soon; DROP' is not a positive duration" in \
+        check["message"]
     assert "Traceback" not in check["message"]
 
 
