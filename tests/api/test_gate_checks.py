@@ -179,6 +179,47 @@ def test_pm106_also_takes_admin_from_an_admin_probe_user(latest_db, start_api, f
                      ("support@solvereign.example", None, False)]
 
 
+def test_pm106_heals_a_probe_user_an_interrupted_run_left_disabled(latest_db, start_api):
+    import psycopg
+
+    api = start_api(latest_db)
+    with psycopg.connect(latest_db.url("postgres"), autocommit=True) as conn:
+        conn.execute("UPDATE core.users SET disabled_at = 'epoch'"
+                     " WHERE email = 'support@solvereign.example'")
+        _, result = gate(latest_db, api, [PM[6]], "postmigration")
+        left = conn.execute("SELECT disabled_at FROM core.users"
+                            " WHERE email = 'support@solvereign.example'").fetchone()[0]
+    assert statuses(result) == {"PM-106": "PASS"} and left is None
+
+
+def test_in_production_the_writing_probes_are_not_verified(latest_db, start_api):
+    """PM-106/PM-107 write, and so does PM-103's retry of a mutating route: in production
+    they are warnings naming what was not run, never a pass."""
+    api = start_api(latest_db, SOLVEREIGN_SANDBOX_FAULTS="body_route")
+    _, result = gate(latest_db, api, [PM103, PM[6], PM[7]], "postmigration",
+                     SOLVEREIGN_ENV="production")
+    assert statuses(result) == {"PM-103": "WARN", "PM-106": "WARN", "PM-107": "WARN"}
+    messages = {c["check_id"]: c["message"] for c in result["checks"]}
+    assert messages["PM-103"] == (
+        "not verified: 1 routes could not be proven closed: POST /api/v1/search/tenants "
+        "answered HTTP 422 invalid_request to an anonymous request; a retry with real values "
+        "could write and is not run in production (SOLVEREIGN_ALLOW_ACTIVE_PROBES=true "
+        "allows it)")
+    assert messages["PM-106"].startswith("not verified: PM-106 disables a platform user")
+    assert messages["PM-107"].startswith("not verified: PM-107's failed sign-ins write")
+    _, result = gate(latest_db, api, [PM103], "postmigration", SOLVEREIGN_ENV="production",
+                     SOLVEREIGN_ALLOW_ACTIVE_PROBES="true")
+    assert "with a schema-valid body" in only_failure(result, "PM-103")
+
+
+def test_pm107_refuses_a_malformed_attempt_count(latest_db, start_api):
+    api = start_api(latest_db)
+    _, result = gate(latest_db, api, [PM[7]], "postmigration",
+                     SOLVEREIGN_PROBE_LOGIN_ATTEMPTS="many")
+    assert only_failure(result, "PM-107") == ("SOLVEREIGN_PROBE_LOGIN_ATTEMPTS must be a whole "
+                                              "number from 1 to 1000 (got 'many')")
+
+
 def test_unready_api_fails_health_only(latest_db, start_api):
     broken = latest_db.workdir / "broken-store.json"
     broken.write_text("{not json")
