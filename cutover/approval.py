@@ -1,9 +1,14 @@
 """Human approval (runbook §6): the record an approver signs, and the check before enabling.
 
-Approval is refused while the bundle does not verify or any blocker of the §6.1
-checklist is not PASS. The record pins the bundle by the digest of its artifacts (every
-file but the record itself), so enabling writes can later prove that the approval
-belongs to exactly this bundle, unchanged since.
+Approval is refused while the bundle does not verify, any blocker of the §6.1
+checklist is not PASS, the artifacts name different targets (cutover.bundle_targets:
+another database, another ledger head or schema, a target that moved while judged), or a
+waiver breaks the policy (cutover.bundle_waivers). With a database URL it also re-reads
+the live database and refuses if it is no longer what the artifacts judged. The record
+pins the bundle by the digest of its artifacts (every file but the record itself), names
+the judged target and lists every waiver applied, so enabling writes can later prove
+that the approval belongs to exactly this bundle, unchanged since, and to exactly this
+database state (require_live_target).
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import checklist, evidence
+from cutover import binding, bundle_targets, bundle_waivers, checklist, evidence
+from cutover.dburl import endpoint
 from cutover.errors import CutoverError
 
 RECORD = "approval_record.json"
@@ -42,6 +48,9 @@ class ApprovalRecord:
     bundle_digest: str
     auto_approved: bool
     checklist: list[dict]
+    target: dict | None = None  # the one database state every artifact judged
+    waivers: list[dict] | None = None  # every waiver the gate verdicts applied
+    live_checked: str | None = None  # the endpoint re-read at approval, if one was given
 
 
 def bundle_digest(folder: Path) -> str:
@@ -69,16 +78,48 @@ def review(folder: Path, secret: str) -> list[checklist.Judged]:
     return checklist.judge(folder)
 
 
-def approve(folder: Path, approver: str, secret: str, *, auto: bool = False) -> ApprovalRecord:
+def judged(folder: Path) -> tuple[binding.Binding, list[dict]]:
+    """The target every artifact judged and the waivers applied, or ApprovalRefused naming
+    every disagreement and every waiver the policy does not allow."""
+    target, problems = bundle_targets.judged_target(folder)
+    waivers = bundle_waivers.applied(folder, skip=AFTER_APPROVAL)
+    problems += bundle_waivers.policy_problems(waivers)
+    if problems or target is None:
+        raise ApprovalRefused("approval refused; the artifacts do not judge one target: "
+                              + "; ".join(problems))
+    return target, waivers
+
+
+def require_live_target(expected: dict | None, db_url: str) -> binding.Binding:
+    """The live database is still what was judged, and no migration runner is at work;
+    ApprovalRefused naming every difference otherwise."""
+    want = binding.Binding.from_doc(expected)
+    if want is None or not want.schema_fingerprint:
+        raise ApprovalRefused(f"{RECORD} names no judged target (approved before targets "
+                              "were bound): approve the bundle again")
+    live = binding.read_url(db_url)
+    problems = binding.differences(want, live)
+    problems += [f"a migration runner is at work: {s}" for s in binding.runner_sessions(db_url)]
+    if problems:
+        raise ApprovalRefused(f"the live database ({endpoint(db_url)}) is not what was "
+                              "judged and approved: " + "; ".join(problems))
+    return live
+
+
+def approve(folder: Path, approver: str, secret: str, *, auto: bool = False,
+            db_url: str | None = None) -> ApprovalRecord:
     """Write approval_record.json and re-seal, or refuse naming every blocking item."""
     folder = Path(folder)
     if not approver.strip():
         raise ApprovalRefused("--approver must name a person")
-    judged = review(folder, secret)
-    blocking = [j for j in judged if j.blocking]
+    judged_items = review(folder, secret)
+    blocking = [j for j in judged_items if j.blocking]
     if blocking:
         raise ApprovalRefused("approval refused; blockers not PASS: " + "; ".join(
             f"{j.item.title} [{j.status}: {j.summary}]" for j in blocking))
+    target, waivers = judged(folder)
+    if db_url:
+        require_live_target(target.as_dict(), db_url)
     summary = evidence.load_summary(folder)
     record = ApprovalRecord(
         approver=approver.strip(), rc_tag=summary.get("rc_tag"), commit=_commit(),
@@ -86,7 +127,9 @@ def approve(folder: Path, approver: str, secret: str, *, auto: bool = False) -> 
         summary_sha256=evidence.summary_sha256(folder), bundle_digest=bundle_digest(folder),
         auto_approved=auto,
         checklist=[{"item": j.item.key, "status": j.status, "evidence": j.summary}
-                   for j in judged])
+                   for j in judged_items],
+        target=target.as_dict(), waivers=waivers,
+        live_checked=endpoint(db_url) if db_url else None)
     evidence.write_json(folder / RECORD, asdict(record))
     evidence.seal(folder, secret, approval={"approver": record.approver,
                                             "auto_approved": auto,

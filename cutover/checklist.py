@@ -48,8 +48,18 @@ def _verdict(doc: dict) -> tuple[str, str]:
         if isinstance(value, str) and value.upper() in _NORMAL:
             counts = doc.get("counts") or {}
             tally = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+            waived = waived_checks(doc)
+            if waived:  # a PASS that holds only through waivers says so, here too
+                tally += f"; {len(waived)} of them WAIVED: " + ", ".join(waived[:8])
             return _NORMAL[value.upper()], f"{key} {value}" + (f" ({tally})" if tally else "")
     return FAIL, "no verdict in the artifact"
+
+
+def waived_checks(doc: dict) -> list[str]:
+    """'CHECK object' for every waiver a gate verdict document says it applied."""
+    checks = doc.get("checks") if isinstance(doc.get("checks"), list) else []
+    return [f"{c.get('check_id')} {w.get('object')}" for c in checks if isinstance(c, dict)
+            for w in (c.get("waivers") or []) if isinstance(w, dict)]
 
 
 def _hardening(doc: dict) -> tuple[str, str]:

@@ -162,13 +162,16 @@ def from_bundle(folder: Path, now: str) -> LastKnownGood:
     return validate(folder / "approval_record.json", record)
 
 
-def record_from_bundle(folder: Path, secret: str,
-                       path: Path | None = None) -> tuple[Path, LastKnownGood]:
+def record_from_bundle(folder: Path, secret: str, path: Path | None = None, *,
+                       db_url: str) -> tuple[Path, LastKnownGood]:
     """Write the last-known-good of an approved bundle, copy it into the bundle, re-seal.
 
-    Refused (ApprovalRefused) unless the approval still holds for the bundle as it is.
+    Refused (ApprovalRefused) unless the approval still holds for the bundle as it is and
+    the live database is still the approved one (same cluster, database, ledger head and
+    schema, no migration running): a release is known good only for what was judged.
     """
-    approval.require_approval(folder, secret)
+    approved = approval.require_approval(folder, secret)
+    approval.require_live_target(approved.get("target"), db_url)
     record = from_bundle(folder, datetime.now(UTC).isoformat())
     written = write(record, path)
     shutil.copy(written, Path(folder) / BUNDLE_COPY)

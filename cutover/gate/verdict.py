@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 SEVERITIES = ("blocker", "major", "minor")
+# A check of the advisory tier reports a hazard (WARN when it fires, severity minor) and
+# never changes the verdict: it is listed apart from the blockers, so a performance hazard
+# cannot hold an approval and a blocker is never lost among hazards.
+GATE_TIER, ADVISORY = "gate", "advisory"
+TIERS = (GATE_TIER, ADVISORY)
 PASS, WARN, FAIL, NA = "PASS", "WARN", "FAIL", "N/A"
 EXIT_CODES = {PASS: 0, WARN: 1, FAIL: 2}
 NOT_VERIFIED = "not verified"
@@ -28,6 +33,12 @@ class CheckResult:
     remediation: str = ""
     evidence: dict = field(default_factory=dict)
     waivers: list[dict] = field(default_factory=list)
+    tier: str = GATE_TIER
+
+    @property
+    def advisory(self) -> bool:
+        """An advisory check: reported, never part of the verdict."""
+        return self.tier == ADVISORY
 
     @property
     def status(self) -> str:
@@ -51,8 +62,10 @@ class CheckResult:
 
 
 def verdict(results: list[CheckResult]) -> str:
-    """FAIL if any check fails, WARN if any warns, PASS otherwise; nothing verified is FAIL."""
-    statuses = {r.status for r in results} - {NA}
+    """FAIL if any check fails, WARN if any warns, PASS otherwise; nothing verified is FAIL.
+    Advisory checks count only when nothing else ran (a run of advisories alone)."""
+    gate = [r for r in results if not r.advisory] or results
+    statuses = {r.status for r in gate} - {NA}
     if not statuses:
         return FAIL
     if FAIL in statuses:

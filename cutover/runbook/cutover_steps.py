@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import psycopg
+
+from cutover import binding
 from cutover.configstore import WRITES_DISABLED_KEY, flag_label, open_store, read_writes_state
-from cutover.db import connect
 from cutover.dburl import endpoint
 from cutover.gate.run import run_phase
 from cutover.migrate.files import default_directory
 from cutover.migrate.ledger import head as ledger_head
 from cutover.migrate.runner import RunnerOptions, migrate
+from cutover.pinned import connect_pinned
 from cutover.runbook.steps import Run, StepFailed
 
 SECURITY_GATE = "postmigration and (security or acl)"
@@ -76,6 +79,8 @@ def apply_migrations(run: Run) -> None:
         run.log(f"    {line}")
 
     doc: dict = {"applied": [], "log": lines}
+    with connect_pinned(run.db_url, "cutover-migration-log") as conn:
+        doc["from_head"] = ledger_head(conn)  # must be the backup's head (approval checks)
     try:
         done = migrate(run.db_url, default_directory(), RunnerOptions(), log=log)
         doc["applied"] = [{"name": a.name, "duration_ms": a.duration_ms,
@@ -85,21 +90,37 @@ def apply_migrations(run: Run) -> None:
         doc["verdict"], doc["error"] = "FAIL", str(exc)
         raise StepFailed(f"migration failed: {exc}") from None
     finally:
-        with connect(run.db_url) as conn:
+        with connect_pinned(run.db_url, "cutover-migration-log") as conn:
             doc["head"] = ledger_head(conn)
+            doc["target"] = binding.read(conn).as_dict()  # what the later steps must judge
         run.write("migration_log.json", doc)
     if not doc["applied"]:
         run.log(f"    nothing to apply: the ledger is already at {doc['head']}")
 
 
 def verify_hardening(run: Run) -> None:
-    """The authoritative function: every row must PASS."""
-    with connect(run.db_url, options="-c default_transaction_read_only=on") as conn:
-        cur = conn.execute("SELECT * FROM verify_final_hardening()")
-        cols = [d.name for d in cur.description or []]
-        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    """The authoritative function: every row must PASS.
+
+    Called by its qualified name on a pinned session (search_path, timeouts: a database
+    whose owner set `search_path = evil, public` cannot hand us its own function, and a
+    held lock fails the step in bounded time); the artifact names the database it judged,
+    read before and after the call.
+    """
+    try:
+        with connect_pinned(run.db_url, "cutover-verify-hardening") as conn:
+            before = binding.read(conn)
+            cur = conn.execute("SELECT * FROM public.verify_final_hardening()")
+            cols = [d.name for d in cur.description or []]
+            rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+            after = binding.read(conn)
+    except psycopg.Error as exc:
+        run.write("verify_hardening.json", {"rows": [], "verdict": "FAIL",
+                                            "error": str(exc).strip().splitlines()[0]})
+        raise StepFailed("verify_final_hardening() could not be read: "
+                         f"{str(exc).strip().splitlines()[0]}") from None
     failing = [r for r in rows if r.get("status") != "PASS"]
-    run.write("verify_hardening.json", {"rows": rows,
+    run.write("verify_hardening.json", {"rows": rows, "target": before.as_dict(),
+                                        "target_after": after.as_dict(),
                                         "verdict": "FAIL" if failing or not rows else "PASS"})
     if failing or not rows:
         names = ", ".join(str(r.get("check_name")) for r in failing) or "no rows"

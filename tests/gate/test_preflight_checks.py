@@ -214,18 +214,34 @@ def _invalid_index(pre) -> None:
             conn.execute("CREATE UNIQUE INDEX CONCURRENTLY dupes_x ON public.dupes (x)")
 
 
+def _created(expires: str) -> str:
+    """A `created` date the 90-day policy accepts: a past expiry was written before it, a
+    future one today (issue 24: no waiver is written to last for years)."""
+    from datetime import date, timedelta
+
+    return min(date.today(), date.fromisoformat(expires) - timedelta(days=30)).isoformat()
+
+
 def _waivers(tmp_path, *entries: tuple[str, str, str]) -> str:
     path = tmp_path / "waivers.toml"
     path.write_text("".join(
         f'[[waiver]]\ncheck = "{c}"\nobject = "{o}"\nreason = "known, fixed in 026"\n'
-        f'approver = "Jane Doe"\nexpires = {e}\n\n' for c, o, e in entries))
+        f'approver = "Jane Doe"\ncreated = {_created(e)}\nexpires = {e}\n\n'
+        for c, o, e in entries))
     return str(path)
+
+
+def _soon() -> str:
+    from datetime import date, timedelta
+
+    return (date.today() + timedelta(days=30)).isoformat()
 
 
 def test_waived_failure_passes_visibly_and_unmatched_waivers_are_reported(pre, tmp_path):
     _invalid_index(pre)
-    waivers = _waivers(tmp_path, ("PF-007", "public.dupes_x", "2099-01-01"),
-                       ("PF-003", "nothing.here", "2099-01-01"))
+    soon = _soon()
+    waivers = _waivers(tmp_path, ("PF-007", "public.dupes_x", soon),
+                       ("PF-003", "nothing.here", soon))
     proc, result = run_gate(pre, PREFLIGHT, marker="preflight", extra=("--waivers", waivers))
     assert proc.returncode == 0 and "VERDICT: PASS" in proc.stdout
     check = next(c for c in result["checks"] if c["check_id"] == "PF-007")

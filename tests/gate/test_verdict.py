@@ -41,6 +41,7 @@ check = "PM-020"
 object = "core.sites"
 reason = "legacy read model, removed in 026"
 approver = "jane"
+created = {today.isoformat()}
 expires = {(today + timedelta(days=3)).isoformat()}
 
 [[waiver]]
@@ -48,19 +49,20 @@ check = "PM-020"
 object = "core.users"
 reason = "old"
 approver = "joe"
+created = {(today - timedelta(days=20)).isoformat()}
 expires = {(today - timedelta(days=1)).isoformat()}
 """)
     ws = waivers.load(f)
-    assert waivers.covering(ws, "PM-020", "core.sites", today)
-    assert waivers.covering(ws, "PM-020", "core.users", today) is None  # expired = absent
+    assert waivers.covering(ws, "PM-020", "core.sites", today, "major")
+    assert waivers.covering(ws, "PM-020", "core.users", today, "major") is None  # expired
     assert waivers.covering(ws, "PM-021", "core.sites", today) is None
 
 
 @pytest.mark.parametrize("text, message", [
-    ("[[waiver]]\ncheck='A'\n", "lacks object, reason, approver, expires"),
+    ("[[waiver]]\ncheck='A'\n", "lacks object, reason, approver, created, expires"),
     ("not toml [", "not valid TOML"),
-    ("[[waiver]]\ncheck='A'\nobject='o'\nreason='r'\napprover='a'\nexpires='soon'\n",
-     "expires is not a date"),
+    ("[[waiver]]\ncheck='A'\nobject='o'\nreason='r'\napprover='a'\ncreated=2026-01-01\n"
+     "expires='soon'\n", "expires is not a date"),
 ])
 def test_malformed_waivers(tmp_path, text, message):
     f = tmp_path / "w.toml"

@@ -14,6 +14,16 @@ from tests.evidence.keys import key, key_env
 from tests.report.test_evidence_report import _bundle
 
 
+def _bound(make_platform, tmp_path):
+    """A passing bundle whose artifacts name a real database (approve and enable bind to
+    it, issue 24) and that database's URL, for the commands that re-read it."""
+    from tests.binding.helpers import bound_bundle
+
+    db = make_platform("latest")
+    folder, _ = bound_bundle(tmp_path / "b", db)
+    return folder, db.url()
+
+
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("SOLVEREIGN_")}
     base.update(key_env())
@@ -21,9 +31,10 @@ def _cli(*args: str, **env: str) -> subprocess.CompletedProcess:
                           text=True, env={**base, **env}, timeout=60, check=False)
 
 
-def test_approval_of_a_passing_bundle(tmp_path):
-    folder = _bundle(tmp_path / "b")
-    proc = _cli("approve", "--artifacts-dir", str(folder), "--approver", "Jane Doe")
+def test_approval_of_a_passing_bundle(make_platform, tmp_path):
+    folder, url = _bound(make_platform, tmp_path)
+    proc = _cli("approve", "--artifacts-dir", str(folder), "--approver", "Jane Doe",
+                SOLVEREIGN_DB_URL=url)
     assert proc.returncode == 0, proc.stderr
     assert "PASS    verify_final_hardening() all PASS" in proc.stdout
     record = json.loads((folder / approval.RECORD).read_text())
@@ -65,18 +76,19 @@ def test_enable_is_refused_without_approval(tmp_path):
     assert not (tmp_path / "s.json").exists()  # nothing was switched
 
 
-def test_enable_with_approval_and_after_a_change(tmp_path):
-    folder = _bundle(tmp_path / "b")
+def test_enable_with_approval_and_after_a_change(make_platform, tmp_path):
+    folder, url = _bound(make_platform, tmp_path)
     approval.approve(folder, "Jane", key())
     store = str(tmp_path / "s.json")
     ok = _cli("enable", "--no-verify", "--artifacts-dir", str(folder),
-              SOLVEREIGN_CONFIG_STORE_FILE=store)
+              SOLVEREIGN_DB_URL=url, SOLVEREIGN_CONFIG_STORE_FILE=store)
     assert ok.returncode == 0, ok.stderr
-    assert json.loads((folder / "enable_record.json").read_text())["approval"] == {
-        "approved_by": "Jane", "bundle": str(folder)}
+    granted = json.loads((folder / "enable_record.json").read_text())["approval"]
+    assert granted["approved_by"] == "Jane" and granted["bundle"] == str(folder)
+    assert granted["target"] == json.loads((folder / approval.RECORD).read_text())["target"]
     (folder / "roster_dry_run.json").write_text("{}")
     again = _cli("enable", "--no-verify", "--artifacts-dir", str(folder),
-                 SOLVEREIGN_CONFIG_STORE_FILE=store)
+                 SOLVEREIGN_DB_URL=url, SOLVEREIGN_CONFIG_STORE_FILE=store)
     assert again.returncode == 1 and "changed since" in again.stderr
 
 
@@ -89,15 +101,15 @@ def test_enable_override_is_recorded(tmp_path):
     assert record["approval"] == {"override": "incident 4711: approver unreachable"}
 
 
-def test_enable_reseals_the_bundle_so_it_still_verifies(tmp_path):
+def test_enable_reseals_the_bundle_so_it_still_verifies(make_platform, tmp_path):
     """enable_record.json goes into the bundle and the bundle is re-sealed: it verifies, the
     approval still holds, and enabling again is a no-op that is allowed."""
-    folder = _bundle(tmp_path / "b")
+    folder, url = _bound(make_platform, tmp_path)
     approval.approve(folder, "Jane", key())
     store = str(tmp_path / "s.json")
     for _ in range(2):
         proc = _cli("enable", "--no-verify", "--artifacts-dir", str(folder),
-                    SOLVEREIGN_CONFIG_STORE_FILE=store)
+                    SOLVEREIGN_DB_URL=url, SOLVEREIGN_CONFIG_STORE_FILE=store)
         assert proc.returncode == 0, proc.stderr
         verified = _cli("evidence", "verify", str(folder))
         assert verified.returncode == 0, verified.stdout + verified.stderr
@@ -120,25 +132,28 @@ def test_enable_override_without_a_folder_is_still_recorded(tmp_path):
 
 
 def _realistic_manifest(folder):
-    (folder / "backup_manifest.json").write_text(json.dumps({
+    database = json.loads((folder / "backup_manifest.json").read_text()).get("database")
+    (folder / "backup_manifest.json").write_text(json.dumps({"database": database,
         "path": "/backups/solvereign_pre_cutover_20261128T020100Z.dump",
         "dump": {"file": "solvereign_pre_cutover_20261128T020100Z.dump", "sha256": "ab" * 32},
         "ledger_head": "024_table_classification", "verified": True}))
     evidence.seal(folder, key())
 
 
-def test_last_known_good_from_an_approved_enabled_bundle(tmp_path):
-    folder = _bundle(tmp_path / "b")
+def test_last_known_good_from_an_approved_enabled_bundle(make_platform, tmp_path):
+    folder, url = _bound(make_platform, tmp_path)
     _realistic_manifest(folder)
     record = approval.approve(folder, "Jane", key())
     lkg_file = tmp_path / "state" / "last-known-good.json"
-    early = _cli("last-known-good", "--artifacts-dir", str(folder), "--lkg-file", str(lkg_file))
+    early = _cli("last-known-good", "--artifacts-dir", str(folder), "--lkg-file", str(lkg_file),
+                   SOLVEREIGN_DB_URL=url)
     assert early.returncode == 2 and "has no enable_record.json" in early.stderr
     assert not lkg_file.exists()
     enabled = _cli("enable", "--no-verify", "--artifacts-dir", str(folder),
-                   SOLVEREIGN_CONFIG_STORE_FILE=str(tmp_path / "s.json"))
+                   SOLVEREIGN_DB_URL=url, SOLVEREIGN_CONFIG_STORE_FILE=str(tmp_path / "s.json"))
     assert enabled.returncode == 0, enabled.stderr
-    proc = _cli("last-known-good", "--artifacts-dir", str(folder), "--lkg-file", str(lkg_file))
+    proc = _cli("last-known-good", "--artifacts-dir", str(folder), "--lkg-file", str(lkg_file),
+                   SOLVEREIGN_DB_URL=url)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(f"LAST-KNOWN-GOOD: {record.commit} (v1.4.0-rc1")
     from cutover import lkg
@@ -152,12 +167,12 @@ def test_last_known_good_from_an_approved_enabled_bundle(tmp_path):
     assert approval.require_approval(folder, key())["approver"] == "Jane"
 
 
-def test_last_known_good_refuses_a_changed_bundle(tmp_path):
-    folder = _bundle(tmp_path / "b")
+def test_last_known_good_refuses_a_changed_bundle(make_platform, tmp_path):
+    folder, url = _bound(make_platform, tmp_path)
     _realistic_manifest(folder)
     approval.approve(folder, "Jane", key())
     (folder / "roster_dry_run.json").write_text("{}")
     proc = _cli("last-known-good", "--artifacts-dir", str(folder),
-                "--lkg-file", str(tmp_path / "lkg.json"))
+                "--lkg-file", str(tmp_path / "lkg.json"), SOLVEREIGN_DB_URL=url)
     assert proc.returncode == 1 and "changed: roster_dry_run.json" in proc.stderr
     assert not (tmp_path / "lkg.json").exists()
