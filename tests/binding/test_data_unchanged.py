@@ -1,0 +1,90 @@
+"""PM-003: data the gate trusts cannot change under it (issue 24.5).
+
+A real backup of a pre-cutover database, the real migrations, then the gate's data check:
+the hardening series changes no row; a migration that moves an API key from one tenant to
+another, with the catalog exactly as reviewed, fails the check naming the table and both
+tenants; declared, the same change passes and is listed for the approver.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from cutover.backup import take_backup
+from cutover.migrate.runner import migrate
+from tests.platform import REPO, run_gate, statuses
+
+CHECK = "checks/p3_postmigration/test_pm003_data_unchanged.py"
+MOVE_KEY = """SELECT 1;
+UPDATE core.api_keys SET tenant_id = 'graz_test'
+ WHERE (tenant_id, id) = (SELECT tenant_id, id FROM core.api_keys
+                           WHERE tenant_id = 'wien_pilot' ORDER BY id LIMIT 1);
+"""
+
+
+@pytest.fixture
+def migrated(make_platform, tmp_path):
+    """A pre-cutover database, backed up into a bundle, then migrated to the repository head."""
+    db = make_platform("pre")
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    result = take_backup(db.url("solvereign_backup"), tmp_path / "backups")
+    (bundle / "backup_manifest.json").write_text(json.dumps(result.bundle_doc()))
+    migrate(db.url(), REPO / "migrations")
+    return db, bundle
+
+
+def _gate(db, bundle, migrations=None):
+    env = db.env(**({"SOLVEREIGN_MIGRATIONS_DIR": str(migrations)} if migrations else {}))
+    return run_gate(db, CHECK, marker="postmigration", env=env,
+                    extra=("--artifacts-dir", str(bundle)))
+
+
+def _with(db, tmp_path, name: str, text: str):
+    """The repository's migrations plus one more, applied by the runner (as the superuser:
+    a careless author's file, run with the rights that let it touch every tenant)."""
+    d = tmp_path / "m"
+    shutil.copytree(REPO / "migrations", d)
+    (d / name).write_text(text)
+    migrate(db.url("postgres"), d)
+    return d
+
+
+def test_the_hardening_series_changes_no_row(migrated):
+    db, bundle = migrated
+    proc, result = _gate(db, bundle)
+    assert statuses(result) == {"PM-003": "PASS"}, proc.stdout[-3000:]
+
+
+def test_a_key_moved_to_another_tenant_fails_naming_table_and_tenants(migrated, tmp_path):
+    db, bundle = migrated
+    d = _with(db, tmp_path, "099_move_key.sql", MOVE_KEY)
+    _, result = _gate(db, bundle, d)
+    (check,) = result["checks"]
+    assert check["status"] == "FAIL"
+    assert "core.api_keys" in check["message"], check["message"]
+    assert "graz_test" in check["message"] and "wien_pilot" in check["message"]
+    (change,) = check["evidence"]["data"]["changes"]
+    before_w, after_w = change["tenants"]["wien_pilot"]
+    before_g, after_g = change["tenants"]["graz_test"]
+    assert (after_w, after_g) == (before_w - 1, before_g + 1)
+
+
+def test_a_declared_data_change_passes_and_is_listed(migrated, tmp_path):
+    db, bundle = migrated
+    d = _with(db, tmp_path, "099_move_key.sql",
+              "-- cutover: changes-data core.api_keys\n" + MOVE_KEY)
+    _, result = _gate(db, bundle, d)
+    (check,) = result["checks"]
+    assert check["status"] == "PASS", check["message"]
+    assert check["evidence"]["data"]["changes"][0]["declared_by"] == "099_move_key"
+
+
+def test_without_a_manifest_the_check_is_not_verified(make_platform, tmp_path):
+    db = make_platform("latest")
+    _, result = run_gate(db, CHECK, marker="postmigration",
+                         extra=("--artifacts-dir", str(tmp_path)))
+    assert statuses(result)["PM-003"] == "WARN"
