@@ -6,6 +6,8 @@ and a bigger one (SeedScale: --tenants, --multiplier). Per round and size, alter
   backup   bare: pg_dump -Fc as the backup role
            ours: take_backup (settle, counters, locked snapshot, pg_dump --snapshot beside
                  the per-table checksums, pg_restore --list, sha256, manifest)
+           ours+check: the same with the restore check `cutover backup` always runs (the
+                 dump restored into a scratch database and compared with the manifest)
   restore  bare: CREATE DATABASE ... TEMPLATE template0 + pg_restore -d
            ours: rollback() with no-op hooks: sha256, identity, fresh database + pg_restore
                  --exit-on-error --single-transaction, full verification (fingerprint,
@@ -100,7 +102,9 @@ def bench_size(cluster: EmbeddedCluster, passwords: dict[str, str], name: str,
                                             " FROM pg_stat_user_tables").fetchall())
         size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))"
                             ).fetchone()[0]
-    times: dict[str, list[float]] = {"dump": [], "backup": [], "restore": [], "rollback": []}
+    times: dict[str, list[float]] = {"dump": [], "backup": [], "checked": [], "restore": [],
+                                     "rollback": []}
+    checked = BackupOptions(restore_check_url=cluster.admin_url)
     hooks = Hooks(disable_writes=lambda: None, enable_writes=lambda: None)
     last_dump = None
     for i in range(rounds):
@@ -110,6 +114,9 @@ def bench_size(cluster: EmbeddedCluster, passwords: dict[str, str], name: str,
         started = time.perf_counter()
         last_dump = take_backup(backup_url, out, BackupOptions()).dump
         times["backup"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        take_backup(backup_url, work / f"{name}_checked_{i}", checked)
+        times["checked"].append(time.perf_counter() - started)
         target = f"{name}_bare_restore_{i}"
         times["restore"].append(_timed(lambda b=bare, t=target: _bare_restore(cluster, b, t)))
         _drop_like(cluster, target)
@@ -121,6 +128,7 @@ def bench_size(cluster: EmbeddedCluster, passwords: dict[str, str], name: str,
     print(f"{name}: {scale}")
     print(f"  {rows} rows, database {size}, dump {dump_size / 1024:.0f} KiB, rounds {rounds}")
     _report("backup", times["dump"], times["backup"])
+    _report("+check", times["dump"], times["checked"], target=3.0)
     _report("restore", times["restore"], times["rollback"])
 
 

@@ -13,8 +13,23 @@ Taken after the freeze is proven, as the read-only BYPASSRLS backup role:
    little wall time because they run beside pg_dump;
 4. settle and read the counters again: if any moved, a write slipped past the freeze while
    the dump ran, and the backup is refused naming the tables (the dump is discarded);
-5. `pg_restore --list` must list every table the catalog has; then sha256, an atomic rename
-   to `solvereign_pre_cutover_<UTC timestamp>.dump` and the manifest beside it, written last.
+5. `pg_restore --list` must list every table the catalog has; then sha256;
+6. the restore check: the dump is restored, exactly as `cutover rollback` restores it, into
+   a scratch database (`<db>_bkcheck_<sha12>`, created and dropped with the admin URL) and
+   compared with the manifest as the backup role: ledger head, ownership and ACLs,
+   sequences, every table's rows and checksum. A dump that does not restore is refused,
+   never SUCCESS: `pg_restore --list` reads any archive, while a restore also runs what the
+   archive holds (the REFRESH of a materialized view whose owner FORCE RLS blinds, a role
+   the cluster lacks, an object the restoring role may not create). A cheaper static check
+   would cover only the failures someone thought of; the scratch restore costs about one
+   restore and one checksum pass (bench/bench_backup.py measures it);
+7. an atomic rename to `solvereign_pre_cutover_<UTC timestamp>.dump` and the manifest
+   beside it, written last; if the manifest cannot be written (disk full) the dump is
+   removed again: a dump without a manifest is never left under a final name.
+
+A killed backup leaves a hidden `.solvereign_pre_cutover_<pid>_<ns>.dump.partial`; the next
+backup into the folder removes those whose process is gone, naming them. Every disk error is
+one line naming the path and the errno (ENOSPC, EFBIG, ...), exit 1.
 
 The password reaches pg_dump through its environment only (cutover.pgrun).
 """
@@ -22,6 +37,7 @@ The password reaches pg_dump through its environment only (cutover.pgrun).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import subprocess
@@ -36,15 +52,16 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from cutover import atomicfile, dbfacts, pgrun
+from cutover import atomicfile, dbfacts, pgrun, restore
 from cutover.backup_manifest import (
     DUMP_SUFFIX,
     FORMAT,
+    Manifest,
     manifest_path,
     sha256_file,
 )
 from cutover.db import connect
-from cutover.dburl import mask_url, validate_url
+from cutover.dburl import mask_url, validate_url, with_database
 from cutover.errors import EXIT_FAIL, ConfigError, CutoverError
 
 DUMP_PREFIX = "solvereign_pre_cutover_"
@@ -72,6 +89,10 @@ class BackupOptions:
     # Runs right after the snapshot is exported, before pg_dump starts: lets a test or a
     # drill play the write that slips past the freeze at exactly the moment that matters.
     after_snapshot: Callable[[], None] | None = None
+    # A role that may CREATE DATABASE on the same cluster (SOLVEREIGN_ADMIN_DB_URL): the
+    # restore check restores the dump into a scratch database with it. None: no restore
+    # check (the manifest then says so, and `cutover backup` refuses to call that SUCCESS).
+    restore_check_url: str | None = None
 
 
 @dataclass
@@ -86,7 +107,8 @@ class BackupResult:
     def bundle_doc(self) -> dict[str, Any]:
         """backup_manifest.json of the evidence bundle: the manifest, where the dump is, and
         that it was verified (take_backup returns only verified dumps)."""
-        return {**self.doc, "path": str(self.dump.resolve()), "verified": True}
+        return {**self.doc, "path": str(self.dump.resolve()),
+                "verified": self.doc.get("restore_check") is not None}
 
 
 def _say(log: Log | None, line: str) -> None:
@@ -96,6 +118,43 @@ def _say(log: Log | None, line: str) -> None:
 
 def _utc(ts: datetime | None = None) -> datetime:
     return (ts or datetime.now(UTC)).astimezone(UTC)
+
+
+def disk_error(path: Path, exc: OSError) -> BackupRefused:
+    """One line naming the path and the errno: a full disk is not a crash of the tool."""
+    code = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+    return BackupRefused(f"cannot write {path}: {exc.strerror or exc} ({code}); "
+                         "nothing was left behind under a final name")
+
+
+PARTIAL_GLOB = f".{DUMP_PREFIX}*{DUMP_SUFFIX}.partial"
+_PARTIAL_PID = re.compile(rf"^\.{DUMP_PREFIX}(\d+)_\d+{re.escape(DUMP_SUFFIX)}\.partial$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_partials(out_dir: Path, log: Log | None) -> list[Path]:
+    """Remove the hidden partial dumps of killed backups (their process is gone), naming
+    each; a partial of a backup still running on this host is left alone."""
+    removed = []
+    for path in sorted(out_dir.glob(PARTIAL_GLOB)):
+        m = _PARTIAL_PID.match(path.name)
+        if not m or int(m.group(1)) == os.getpid() or _alive(int(m.group(1))):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed.append(path)
+            _say(log, f"  removed {path} ({path.name}: left by a killed backup, "
+                      f"pid {m.group(1)} is gone)")
+    return removed
 
 
 # -- preflight ---------------------------------------------------------------------------
@@ -376,6 +435,7 @@ def _dump(run: _Run, tables: list[dbfacts.Table], pg_dump: str, tmp: Path) -> No
             raise
         _finish_dump(proc, run.secrets)
         run.timings["dump"] = time.monotonic() - started
+        checks.update(dbfacts.matview_rows(snap, in_snapshot))
         run.facts["checks"] = checks
         _say(run.log, f"  pg_dump done in {run.timings['dump']:.2f}s; "
                       f"{sum(c['rows'] for c in checks.values())} rows checksummed")
@@ -392,6 +452,48 @@ def _verify(run: _Run, tables: list[dbfacts.Table], pg_restore: str, tmp: Path) 
     run.facts.update(sha256=sha256_file(tmp), size=tmp.stat().st_size)
 
 
+def _restore_check(run: _Run, pg_restore: str, tmp: Path, doc: dict[str, Any]) -> dict:
+    """Restore the dump into a scratch database as the rollback would and compare it with
+    the manifest (module docstring, step 6); BackupRefused naming what failed."""
+    from cutover.rollback import verify_database  # the rollback's own comparison
+
+    admin_url = run.options.restore_check_url
+    assert admin_url is not None
+    manifest = Manifest(manifest_path(run.out_dir / doc["dump"]["file"]), doc)
+    name = restore.check_name(doc["database"]["name"], doc["dump"]["sha256"])
+    started = time.monotonic()
+    with restore.admin_connection(admin_url) as admin:
+        restore.drop_leftovers(admin, doc["database"]["name"], name, run.log or (lambda _: None),
+                               infix=restore.CHECK_INFIX, what="backup")
+        restore.create_work_database(admin, name, manifest)
+        try:
+            restore.apply_database_properties(admin, name, manifest)
+            report = restore.run_pg_restore(pg_restore, tmp, with_database(admin_url, name),
+                                            run.secrets)
+            checks = verify_database(with_database(run.url, name), manifest, content=True,
+                                     workers=run.options.workers, name="backup URL")
+        except restore.RestoreFailed as exc:
+            raise BackupRefused(f"the dump does not restore: {str(exc).split('; the live')[0]}"
+                                "; the dump was discarded") from None
+        except (CutoverError, psycopg.Error) as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise BackupRefused(f"the restore check failed: {first}; the dump was discarded"
+                                ) from None
+        finally:
+            restore.drop_database(admin, name)
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        raise BackupRefused("the restored dump differs from the database: " + "; ".join(
+            f"{c.name} ({c.detail})" for c in failed) + "; the dump was discarded")
+    run.timings["restore_check"] = time.monotonic() - started
+    rows = sum(t.get("rows", 0) for t in doc["tables"].values() if t.get("kind") == "r")
+    _say(run.log, f"  restore check: restored into {name} and equal to the manifest "
+                  f"({rows} rows) in {run.timings['restore_check']:.2f}s; dropped")
+    return {"database": name, "seconds": round(run.timings["restore_check"], 3),
+            "restore_seconds": round(report.seconds, 3), "matviews": report.matviews,
+            "checks": [c.name for c in checks]}
+
+
 def take_backup(url: str, out_dir: Path, options: BackupOptions | None = None,
                 log: Log | None = None, *, secrets: list[str] | None = None) -> BackupResult:
     """Dump the database at `url` into `out_dir` with a manifest; BackupRefused if the dump
@@ -400,13 +502,19 @@ def take_backup(url: str, out_dir: Path, options: BackupOptions | None = None,
     conn = pgrun.split_password(url)
     run = _Run(url, Path(out_dir), options or BackupOptions(), log,
                [s for s in [*(secrets or []), conn.password] if s], conn)
+    if run.options.restore_check_url:
+        validate_url(run.options.restore_check_url, "SOLVEREIGN_ADMIN_DB_URL")
+        run.secrets += [p for p in [pgrun.split_password(run.options.restore_check_url).password]
+                        if p]
     started = time.monotonic()
     ctl = connect(url, name="backup URL", application_name=run.tag)
     try:
         tables, pg_dump, pg_restore = _inspect(run, ctl)
+        remove_stale_partials(run.out_dir, log)
         before = _counters(run, ctl, "before")
         _say(log, f"  counters read for {len(before)} table(s)")
         tmp = run.out_dir / f".{DUMP_PREFIX}{os.getpid()}_{time.time_ns()}{DUMP_SUFFIX}.partial"
+        final, done = None, False
         try:
             _dump(run, tables, pg_dump, tmp)
             after = _counters(run, ctl, "after")
@@ -415,16 +523,29 @@ def take_backup(url: str, out_dir: Path, options: BackupOptions | None = None,
             _verify(run, tables, pg_restore, tmp)
             run.facts["end_lsn"] = dbfacts.wal_position(ctl)
             stamp = datetime.fromisoformat(run.facts["snapshot"]["started_at"])
-            final = _place(tmp, run.out_dir, stamp.strftime("%Y%m%dT%H%M%SZ"))
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
+            stamp_text = stamp.strftime("%Y%m%dT%H%M%SZ")
+            doc = _manifest_doc(run.out_dir / f"{DUMP_PREFIX}{stamp_text}{DUMP_SUFFIX}",
+                                run.facts, before, after, tables)
+            doc["restore_check"] = (_restore_check(run, pg_restore, tmp, doc)
+                                    if run.options.restore_check_url else None)
+            final = _place(tmp, run.out_dir, stamp_text)
+            doc["dump"]["file"] = final.name
+            mpath = manifest_path(final)
+            try:
+                atomicfile.write_json(mpath, doc)
+            except OSError as exc:
+                raise disk_error(mpath, exc) from None
+            done = True
+        except OSError as exc:
+            raise disk_error(Path(exc.filename) if exc.filename else tmp, exc) from None
+        finally:
+            if not done:
+                for leftover in (tmp, final):
+                    if leftover is not None:
+                        with contextlib.suppress(OSError):
+                            leftover.unlink()
     finally:
         ctl.close()
-    doc = _manifest_doc(final, run.facts, before, after, tables)
-    mpath = manifest_path(final)
-    atomicfile.write_json(mpath, doc)
     run.timings["total"] = time.monotonic() - started
     _say(log, f"  dump     {final} ({run.facts['size']} bytes)")
     _say(log, f"  sha256   {run.facts['sha256']}")

@@ -199,6 +199,19 @@ def checksum_table(conn: psycopg.Connection, table: Table,
         return _run_checksum(conn, table, "md5sum128")
 
 
+def matview_rows(conn: psycopg.Connection, items: Sequence[Table]) -> dict[str, dict[str, Any]]:
+    """{'rows': n} of every populated materialized view, read in `conn`'s snapshot. A dump
+    holds no matview rows (a restore recomputes them); the count lets a restore say when it
+    recomputed something else than the backed-up view held."""
+    out = {}
+    for t in items:
+        if t.kind == "m" and t.populated:
+            row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(
+                sql.Identifier(t.schema, t.relname))).fetchone()
+            out[t.name] = {"rows": int(row[0]) if row else 0}
+    return out
+
+
 def checksum_method(checksum: str | None) -> str | None:
     """The method a recorded checksum was made with (a restore must use the same)."""
     method = (checksum or "").split(":", 1)[0]

@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import lkg, redeploy, settings
+from cutover import argtypes, lkg, redeploy, settings
 from cutover.backup import STATS_FLUSH_BOUND, BackupOptions, BackupRefused, take_backup
 from cutover.dburl import database_name, validate_url
 from cutover.errors import ConfigError
@@ -21,6 +21,7 @@ from cutover.evidence import write_json
 from cutover.evidence_cli import reseal_after_writing
 from cutover.rollback import Hooks, RollbackFailed, rollback
 from cutover.rollback_gate import gate_hook
+from cutover.rollback_lock import RollbackBusy
 
 BACKUP_URL_VAR = "SOLVEREIGN_BACKUP_DB_URL"
 BACKUP_DIR_VAR = "SOLVEREIGN_BACKUP_DIR"
@@ -33,24 +34,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `backup` and `rollback`."""
     b = subparsers.add_parser("backup", help="verified pg_dump + manifest (after the freeze)")
     b.add_argument("--db-url", help=f"backup role URL (default: ${BACKUP_URL_VAR})")
-    b.add_argument("--out", type=Path, help=f"folder (default: ${BACKUP_DIR_VAR} or backups/)")
-    b.add_argument("--lock-wait-timeout", default="30s",
+    b.add_argument("--admin-url", help="a role that may CREATE DATABASE, for the restore "
+                                       f"check's scratch database (default: ${ADMIN_URL_VAR})")
+    b.add_argument("--out", type=argtypes.output_dir,
+                   help=f"folder (default: ${BACKUP_DIR_VAR} or backups/)")
+    b.add_argument("--lock-wait-timeout", default="30s", type=argtypes.pg_duration,
                    help="how long to wait for table locks before giving up (pg_dump's too)")
-    b.add_argument("--settle", type=float, default=STATS_FLUSH_BOUND, metavar="SECONDS",
+    b.add_argument("--settle", type=argtypes.nonnegative_float, default=STATS_FLUSH_BOUND,
+                   metavar="SECONDS",
                    help="longest wait for other sessions' write counters to be flushed")
-    b.add_argument("--workers", type=int, default=1, help="checksum sessions beside pg_dump")
-    b.add_argument("--artifacts-dir", type=Path,
+    b.add_argument("--workers", type=argtypes.positive_int, default=1,
+                   help="checksum sessions beside pg_dump")
+    b.add_argument("--artifacts-dir", type=argtypes.output_dir,
                    help="also write backup_manifest.json into this evidence bundle")
     b.set_defaults(func=run_backup)
 
     r = subparsers.add_parser("rollback", help="restore the pre-cutover backup (runbook 9.2)")
     r.add_argument("--db-url", help="the database to roll back (default: $SOLVEREIGN_DB_URL)")
     r.add_argument("--admin-url", help=f"superuser URL for the restore (default: ${ADMIN_URL_VAR})")
-    r.add_argument("--backup", required=True, type=Path, help="the .dump (or its manifest)")
-    r.add_argument("--workers", type=int, default=2, help="checksum connections")
+    r.add_argument("--verify-url", help="a role that reads every row (BYPASSRLS), to "
+                                        "compare the restore with the backup (default: "
+                                        f"${BACKUP_URL_VAR}, else the admin URL)")
+    r.add_argument("--backup", required=True, type=Path,
+                   help="the .dump (or its manifest)")
+    r.add_argument("--workers", type=argtypes.positive_int, default=2,
+                   help="checksum connections")
     r.add_argument("--api-url", help="the API the post-rollback gate probes after the "
                                      "redeploy (default: $SOLVEREIGN_API_URL)")
-    r.add_argument("--artifacts-dir", type=Path,
+    r.add_argument("--artifacts-dir", type=argtypes.output_dir,
                    help="where postrollback_result.json goes (default: "
                         "$SOLVEREIGN_ARTIFACTS_DIR or artifacts/rollback_<timestamp>)")
     r.set_defaults(func=run_rollback)
@@ -71,8 +82,15 @@ def run_backup(args: argparse.Namespace) -> int:
     out = args.out or Path(os.environ.get(BACKUP_DIR_VAR) or "backups")
     if args.workers < 1:
         raise ConfigError("--workers must be at least 1")
+    admin = args.admin_url or os.environ.get(ADMIN_URL_VAR)
+    if not admin:
+        raise ConfigError(f"{ADMIN_URL_VAR} is not set: the backup proves that its dump "
+                          "restores by restoring it into a scratch database, which needs a "
+                          "role that may CREATE DATABASE (--admin-url)")
+    validate_url(admin, "--admin-url" if args.admin_url else ADMIN_URL_VAR)
     options = BackupOptions(lock_wait_timeout=args.lock_wait_timeout,
-                            stats_settle=max(0.0, args.settle), workers=args.workers)
+                            stats_settle=max(0.0, args.settle), workers=args.workers,
+                            restore_check_url=admin)
     try:
         result = take_backup(url, out, options, log=print, secrets=_secrets())
     except BackupRefused as exc:
@@ -128,9 +146,11 @@ def run_rollback(args: argparse.Namespace) -> int:
                   post_rollback_gate=gate_hook(target, artifacts, api_url=lambda: api_url))
     try:
         result = rollback(target, admin, args.backup, hooks=hooks, log=print,
-                          secrets=_secrets(), workers=args.workers)
-    except RollbackFailed as exc:
-        print(f"cutover: rollback failed at {exc}", file=sys.stderr)
+                          secrets=_secrets(), workers=args.workers,
+                          verify_url=args.verify_url or os.environ.get(BACKUP_URL_VAR))
+    except (RollbackFailed, RollbackBusy) as exc:
+        what = "failed at" if isinstance(exc, RollbackFailed) else "refused:"
+        print(f"cutover: rollback {what} {exc}", file=sys.stderr)
         print("ROLLBACK STATUS: FAILED")
         return exc.exit_code
     print(f"rolled back {result.target}; the replaced database is kept as {result.kept_as}")

@@ -11,7 +11,14 @@ while the application is still connected. Instead:
 2. `pg_restore --exit-on-error --clean --if-exists --single-transaction` fills it as the
    admin role (ownership and grants as dumped; `--clean --if-exists` is a no-op on the empty
    database and keeps the command identical to the runbook's); the database-level grants and
-   settings, which a dump restored without --create does not carry, come from the manifest;
+   settings, which a dump restored without --create does not carry, come from the manifest.
+   Materialized views are refreshed afterwards, not by pg_restore: pg_restore runs with
+   `row_security = off`, under which a REFRESH whose owner is subject to row-level security
+   (FORCE binds even the table owner) is an error rather than a filter, so a dump of the
+   hardened schema could not be restored at all. The deferred refresh runs in an ordinary
+   session (row security on), as the view's owner like every REFRESH, in the dump's order;
+   it needs no superuser (the migrator of a managed target, a member of the owner roles,
+   can run it);
 3. the caller verifies it (nothing is live yet, a failed check changes nothing);
 4. one transaction renames the live database to `<db>_rolledback_<UTC timestamp>` (kept for
    forensics; drop it once the incident is closed) and the work database to `<db>`.
@@ -23,8 +30,11 @@ name `<db>` always points at a whole database; after it, a re-run restores and s
 
 from __future__ import annotations
 
+import re
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +48,7 @@ from cutover.dburl import with_database
 from cutover.errors import EXIT_FAIL, ConfigError, CutoverError
 
 MARKER = "cutover rollback work database"
+CHECK_INFIX = "_bkcheck_"
 MAX_NAME = 63  # NAMEDATALEN - 1
 SWAP_ATTEMPTS = 5
 # GUCs whose stored value is a list to be split, as pg_dump's variable_is_guc_list_quote.
@@ -65,6 +76,11 @@ def work_name(target: str, sha256: str) -> str:
     return _bounded(target, f"_restore_{sha256[:12]}")
 
 
+def check_name(target: str, sha256: str) -> str:
+    """The scratch database a backup restores its dump into to prove it restores."""
+    return _bounded(target, f"{CHECK_INFIX}{sha256[:12]}")
+
+
 def rolledback_name(target: str, stamp: str) -> str:
     """Where the replaced (post-cutover) database is kept."""
     return _bounded(target, f"_rolledback_{stamp}")
@@ -88,15 +104,56 @@ def _comment(conn: psycopg.Connection, name: str) -> str | None:
     return row[0] if row else None
 
 
-def drop_leftover(conn: psycopg.Connection, name: str, log: Log) -> None:
+def drop_leftover(conn: psycopg.Connection, name: str, log: Log, what: str = "rollback") -> None:
     """Drop an interrupted run's work database, and only one we marked as ours."""
     if not database_exists(conn, name):
         return
     if not (_comment(conn, name) or "").startswith(MARKER):
         raise ConfigError(f"database {name!r} exists and is not a cutover work database; "
                           "refusing to drop it (rename or drop it yourself)")
-    log(f"  dropping {name} left by an interrupted rollback")
+    log(f"  dropping {name} left by an interrupted {what}")
     conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def drop_leftovers(conn: psycopg.Connection, target: str, work: str, log: Log,
+                   infix: str = "_restore_", what: str = "rollback") -> list[str]:
+    """Drop every work database an interrupted run for `target` left (of this backup or
+    another: `<target><infix>*`, marked as ours), naming each; a foreign database under
+    this run's own work name is refused. The caller holds the rollback lock."""
+    prefix = _bounded(target, infix)
+    names = [r[0] for r in conn.execute(
+        "SELECT datname FROM pg_catalog.pg_database WHERE left(datname, %s) = %s"
+        " ORDER BY datname", (len(prefix), prefix))]
+    if work not in names:
+        names.append(work)
+    dropped = []
+    for name in names:
+        if name != work and not (_comment(conn, name) or "").startswith(MARKER):
+            continue  # not ours and not in our way
+        if database_exists(conn, name):
+            drop_leftover(conn, name, log, what)
+            dropped.append(name)
+    return dropped
+
+
+def drop_database(conn: psycopg.Connection, name: str) -> None:
+    """Drop a work database this run created (disconnecting anyone first)."""
+    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def swapped_in_by(conn: psycopg.Connection, target: str, sha256: str) -> str | None:
+    """The kept database whose comment says that the live `target` is the restore of the
+    backup `sha256` (a run killed after its swap); None otherwise."""
+    row = conn.execute(
+        "SELECT k.datname FROM pg_catalog.pg_database k, pg_catalog.pg_database t"
+        " WHERE t.datname = %s AND pg_catalog.shobj_description(k.oid, 'pg_database')"
+        "       = %s || t.oid::text ORDER BY k.datname DESC LIMIT 1",
+        (target, _kept_comment_prefix(sha256))).fetchone()
+    return row[0] if row else None
+
+
+def _kept_comment_prefix(sha256: str) -> str:
+    return f"cutover rollback: replaced by the restore of backup sha256 {sha256}, database oid "
 
 
 def create_work_database(conn: psycopg.Connection, name: str, manifest: Manifest) -> None:
@@ -190,22 +247,82 @@ def apply_database_properties(conn: psycopg.Connection, name: str, manifest: Man
         conn.execute(stmt)
 
 
+_MATVIEW_DATA = re.compile(r"^(?P<id>\d+; \d+ \d+) MATERIALIZED VIEW DATA "
+                           r"(?P<schema>\S+) (?P<name>\S+) (?P<owner>\S+)$")
+
+
+@dataclass
+class RestoreReport:
+    """What a restore did: its duration and the materialized views it refreshed."""
+
+    seconds: float
+    matviews: dict[str, int] = field(default_factory=dict)  # name -> rows after refresh
+
+
+def deferred_list(toc: str) -> tuple[str, list[tuple[str, str]]]:
+    """`pg_restore --list` output with every MATERIALIZED VIEW DATA entry commented out,
+    and those views as (schema, name) in the archive's (dependency) order."""
+    lines, views = [], []
+    for line in toc.splitlines():
+        m = _MATVIEW_DATA.match(line.strip())
+        if m:
+            views.append((m.group("schema"), m.group("name")))
+            line = ";" + line
+        lines.append(line)
+    return "\n".join(lines) + "\n", views
+
+
+def refresh_matviews(work_url: str, views: list[tuple[str, str]]) -> dict[str, int]:
+    """REFRESH each view in one transaction with row security on (the view's owner reads
+    what its policies let it read, never an error); returns each view's row count."""
+    counts: dict[str, int] = {}
+    if not views:
+        return counts
+    with connect(work_url, name="SOLVEREIGN_ADMIN_DB_URL",
+                 application_name="cutover rollback", autocommit=False) as conn:
+        conn.execute("SET LOCAL row_security = on")
+        for schema, name in views:
+            ident = sql.Identifier(schema, name)
+            conn.execute(sql.SQL("REFRESH MATERIALIZED VIEW {}").format(ident))
+            row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(ident)).fetchone()
+            counts[f"{schema}.{name}"] = int(row[0]) if row else 0
+        conn.commit()
+    return counts
+
+
 def run_pg_restore(pg_restore: str, dump: Path, work_url: str, secrets: list[str],
-                   on_start: Callable[[int], None] | None = None) -> float:
-    """Fill the work database; any error aborts the single transaction (exit-on-error)."""
+                   on_start: Callable[[int], None] | None = None) -> RestoreReport:
+    """Fill the work database; any error aborts the single transaction (exit-on-error).
+    Materialized views are refreshed after it (see the module docstring)."""
     conn = pgrun.split_password(work_url)
+    masked = [*secrets, conn.password or ""]
     started = time.monotonic()
-    proc = pgrun.start(pg_restore, ["--exit-on-error", "--clean", "--if-exists",
-                                    "--single-transaction", "--no-password", str(dump)], conn,
-                       stdout=None)
-    if on_start:
-        on_start(proc.pid)
-    _out, err = proc.communicate()
+    listing = pgrun.run(pg_restore, ["--list", str(dump)], timeout=600)
+    if listing.returncode != 0:
+        raise RestoreFailed(f"pg_restore --list failed: {pgrun.last_error(listing.stderr, masked)}"
+                            "; the live database was not touched")
+    use_list, views = deferred_list(listing.stdout)
+    with tempfile.NamedTemporaryFile("w", prefix="cutover-restore-", suffix=".list") as fh:
+        fh.write(use_list)
+        fh.flush()
+        proc = pgrun.start(pg_restore, ["--exit-on-error", "--clean", "--if-exists",
+                                        "--single-transaction", "--no-password",
+                                        f"--use-list={fh.name}", str(dump)], conn,
+                           stdout=None)
+        if on_start:
+            on_start(proc.pid)
+        _out, err = proc.communicate()
     if proc.returncode != 0:
         raise RestoreFailed(f"pg_restore failed (exit {proc.returncode}): "
-                            f"{pgrun.last_error(err, [*secrets, conn.password or ''])}; "
+                            f"{pgrun.last_error(err, masked)}; "
                             "the live database was not touched")
-    return time.monotonic() - started
+    try:
+        counts = refresh_matviews(work_url, views)
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RestoreFailed(f"refreshing the materialized views failed: {first}; "
+                            "the live database was not touched") from None
+    return RestoreReport(time.monotonic() - started, counts)
 
 
 def finish_work_database(conn: psycopg.Connection, name: str, manifest: Manifest) -> None:
@@ -218,10 +335,12 @@ def finish_work_database(conn: psycopg.Connection, name: str, manifest: Manifest
 
 
 def swap(conn: psycopg.Connection, target: str, work: str, old: str,
-         comment: str | None, log: Log) -> None:
-    """Rename live → old and work → live in one transaction, disconnecting both first.
-    Retried: an application reconnecting between the disconnect and the rename makes
-    PostgreSQL refuse the rename ("being accessed by other users")."""
+         comment: str | None, log: Log, *, sha256: str = "") -> None:
+    """Rename live → old and work → live in one transaction, disconnecting both first; the
+    kept database's comment records which restore replaced it (a re-run after a kill past
+    this point must not swap again). Retried: an application reconnecting between the
+    disconnect and the rename makes PostgreSQL refuse the rename ("being accessed by other
+    users")."""
     cat = None
     for attempt in range(1, SWAP_ATTEMPTS + 1):
         conn.execute("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity"
@@ -235,6 +354,11 @@ def swap(conn: psycopg.Connection, target: str, work: str, old: str,
                     sql.Identifier(work), sql.Identifier(target)))
                 conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
                     sql.Identifier(target), sql.Literal(comment)))
+                row = conn.execute("SELECT oid::text FROM pg_catalog.pg_database"
+                                   " WHERE datname = %s", (target,)).fetchone()
+                conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                    sql.Identifier(old),
+                    sql.Literal(_kept_comment_prefix(sha256) + (row[0] if row else "?"))))
             return
         except psycopg.errors.ObjectInUse as exc:
             cat = exc

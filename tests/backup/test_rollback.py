@@ -106,7 +106,7 @@ def test_full_cycle_backup_cutover_rollback(pre_db):
     out = proc.stdout
     assert out.strip().splitlines()[-1] == "ROLLBACK STATUS: SUCCESS"
     assert f"rollback_sha {ROLLBACK_SHA}" in out
-    for n, step in enumerate(["disable writes", "dump checksum", "database identity",
+    for n, step in enumerate(["dump checksum", "database identity", "disable writes",
                               "restore", "verify restored database", "swap in",
                               "verify live database", "redeploy", "post-rollback gate",
                               "enable writes"], start=1):
@@ -138,8 +138,9 @@ def test_restore_into_the_wrong_database_is_refused_naming_both(make_platform):
         err = proc.stderr
         assert "database identity" in err and "refusing to restore" in err
         assert f"'{source.dbname}'" in err and f"'{other.dbname}'" in err
-        assert "writes remain DISABLED" in err
-        assert writes_disabled(other)
+        # validated before the flag: a refused rollback leaves writes as they were
+        assert "writes were not touched" in err
+        assert not writes_disabled(other)
         assert query(other.admin_url, "SELECT count(*) FROM pg_database WHERE datname LIKE %s",
                      (f"{other.dbname}_restore_%",)) == [(0,)], "nothing was restored"
         assert_no_secrets(other, proc.stdout, proc.stderr)
@@ -156,7 +157,8 @@ def test_a_tampered_dump_is_refused_before_any_restore(pre_db):
     proc = cli(pre_db, "rollback", "--backup", str(dump))
     assert proc.returncode == 1
     assert "dump checksum" in proc.stderr and "the manifest says" in proc.stderr
-    assert writes_disabled(pre_db)
+    assert "writes were not touched" in proc.stderr
+    assert not writes_disabled(pre_db), "refused before the flag: writes unchanged"
 
 
 def test_a_foreign_database_with_the_work_name_is_never_dropped(pre_db):
