@@ -106,7 +106,7 @@ WITH rt AS (SELECT oid, rolname::text AS rolname FROM pg_catalog.pg_roles
                   FROM pg_catalog.aclexplode(coalesce(o.acl, CASE WHEN o.aclkind = 'c' THEN NULL
                                                      ELSE pg_catalog.acldefault(o.aclkind::"char", o.owner) END)) x
                   LEFT JOIN walk w ON w.runtime = o.roleoid AND w.roleid = x.grantee
-                 WHERE x.privilege_type = o.priv
+                 WHERE x.privilege_type = o.priv AND x.grantee <> o.owner
                    AND (x.grantee = 0 OR pg_catalog.pg_has_role(o.roleoid, x.grantee, 'MEMBER'))
                 UNION ALL
                 SELECT CASE WHEN o.owner = o.roleoid THEN 'as owner'

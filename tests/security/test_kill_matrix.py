@@ -47,6 +47,7 @@ CASES = [
          ["CREATE TABLE roster.driver_notes (id int, tenant_id text NOT NULL)",
           "GRANT SELECT ON roster.driver_notes TO solvereign_api"],
          {"PM-010": "roster.driver_notes", "PM-012": "roster.driver_notes",
+          "PM-025": "solvereign_api: table roster.driver_notes (SELECT direct)",
           FN: "rls_enabled_and_forced"}),
     Case("policy USING (true)",
          ["CREATE POLICY leak ON roster.drivers FOR SELECT TO solvereign_api USING (true)"],
@@ -80,13 +81,18 @@ CASES = [
     Case("api role member of the owner role",
          ["GRANT solvereign_owner TO solvereign_api"],
          {"PM-021": "owned by solvereign_owner", "PM-023": "member of solvereign_owner",
+          "PM-024": "member of solvereign_owner via solvereign_api -> solvereign_owner",
           FN: "app_roles_own_nothing"},
-         {"PM-034", "PM-037", "PM-043", "PM-051", "PM-080", "PM-081"},
+         {"PM-011", "PM-012", "PM-025", "PM-033", "PM-034", "PM-037", "PM-043", "PM-051",
+          "PM-080", "PM-081"},
          ["REVOKE solvereign_owner FROM solvereign_api"]),
     Case("platform role member of the migrator role",
          ["GRANT solvereign_migrator TO solvereign_platform"],
-         {"PM-023": "solvereign_platform (member of solvereign_migrator)",
-          FN: "app_roles_not_members_of_owners"}, {"PM-021"},
+         {"PM-023": "solvereign_platform (member of solvereign_migrator via "
+                    "solvereign_platform -> solvereign_migrator",
+          "PM-024": "member of solvereign_migrator via solvereign_platform -> "
+                    "solvereign_migrator",
+          FN: "app_roles_not_members_of_owners"}, {"PM-021", "PM-025", "PM-033", "PM-043"},
          ["REVOKE solvereign_migrator FROM solvereign_platform"]),
     Case("row_security off for a role",
          ["ALTER ROLE solvereign_api SET row_security = off"],
@@ -113,19 +119,24 @@ CASES = [
     Case("EXECUTE to PUBLIC",
          ["GRANT EXECUTE ON FUNCTION core.resolve_api_key(text) TO PUBLIC"],
          {"PM-031": "core.resolve_api_key", "PM-042": "core.resolve_api_key",
-          "PM-090": "core.resolve_api_key", FN: "no_public_function_privileges"}),
+          "PM-090": "core.resolve_api_key",
+          "PM-025": "solvereign_platform: function core.resolve_api_key(text) (EXECUTE via "
+                    "PUBLIC", FN: "no_public_function_privileges"}),
     Case("CREATE for the api role in a definer schema",
          ["GRANT CREATE ON SCHEMA core TO solvereign_api"],
-         {"PM-043": "schema core", FN: "definer_functions_schema_safe"}),
+         {"PM-043": "schema core", "PM-025": "solvereign_api: schema core (CREATE direct)",
+          FN: "definer_functions_schema_safe"}),
     Case("view without security_invoker",
          ["ALTER VIEW roster.v_plan_assignments RESET (security_invoker)"],
          {"PM-050": "roster.v_plan_assignments", FN: "views_security_invoker"}),
     Case("materialized view granted to the api role",
          ["GRANT SELECT ON routing.mv_route_daily TO solvereign_api"],
-         {"PM-051": "routing.mv_route_daily", FN: "no_matview_or_foreign_table_for_api"}),
+         {"PM-051": "routing.mv_route_daily", FN: "no_matview_or_foreign_table_for_api",
+          "PM-025": "solvereign_api: materialized view routing.mv_route_daily (SELECT direct)"}),
     Case("TRUNCATE granted to the api role",
          ["GRANT TRUNCATE ON roster.shifts TO solvereign_api"],
-         {"PM-034": "roster.shifts", FN: "api_no_truncate_references_trigger"}, {"PM-080"}),
+         {"PM-034": "roster.shifts", FN: "api_no_truncate_references_trigger",
+          "PM-025": "solvereign_api: table roster.shifts (TRUNCATE direct)"}, {"PM-080"}),
     Case("tenant_id nullable on a new, otherwise protected tenant table",
          ["CREATE TABLE roster.notes (id int, tenant_id text)",
           "ALTER TABLE roster.notes ENABLE ROW LEVEL SECURITY",
@@ -148,10 +159,12 @@ CASES = [
          {"PM-010": "roster.drivers", FN: "rls_enabled_and_forced"}),
     Case("REFERENCES granted to the api role",
          ["GRANT REFERENCES ON roster.drivers TO solvereign_api"],
-         {"PM-034": "roster.drivers", FN: "api_no_truncate_references_trigger"}),
+         {"PM-034": "roster.drivers", FN: "api_no_truncate_references_trigger",
+          "PM-025": "solvereign_api: table roster.drivers (REFERENCES direct)"}),
     Case("TRIGGER granted to the api role",
          ["GRANT TRIGGER ON core.tenants TO solvereign_api"],
-         {"PM-034": "core.tenants", FN: "api_no_truncate_references_trigger"}),
+         {"PM-034": "core.tenants", FN: "api_no_truncate_references_trigger",
+          "PM-025": "solvereign_api: table core.tenants (TRIGGER direct)"}),
     Case("unclassified table",
          ["CREATE TABLE core.scratch (x int)"],
          {"PM-011": "core.scratch", FN: "tables_classified"}),
@@ -166,20 +179,24 @@ CASES = [
           FN: "no_public_table_privileges"}),
     Case("PUBLIC CREATE on schema public",
          ["GRANT CREATE ON SCHEMA public TO PUBLIC"],
-         {"PM-032": "public", "PM-090": "public", FN: "no_public_schema_privileges"}),
+         {"PM-032": "public", "PM-090": "public", FN: "no_public_schema_privileges",
+          "PM-025": "solvereign_api: schema public (CREATE via PUBLIC)"}),
     Case("PUBLIC TEMP on the database",
          ["DO $$ BEGIN EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO PUBLIC', "
           "current_database()); END $$"],
-         {"PM-033": "PUBLIC has TEMPORARY", "PM-090": "TEMPORARY", FN: "no_public_database_temp"}),
+         {"PM-033": "PUBLIC has TEMPORARY", "PM-090": "TEMPORARY", FN: "no_public_database_temp",
+          "PM-025": "(TEMPORARY via PUBLIC)"}),
     Case("UPDATE on a sequence for the api role",
          ["GRANT UPDATE ON SEQUENCE core.audit_log_id_seq TO solvereign_api"],
-         {"PM-037": "core.audit_log_id_seq", FN: "api_sequences_no_update"}),
+         {"PM-037": "core.audit_log_id_seq", FN: "api_sequences_no_update",
+          "PM-025": "solvereign_api: sequence core.audit_log_id_seq (UPDATE direct)"}),
     Case("grant option",
          ["GRANT SELECT ON roster.drivers TO solvereign_platform WITH GRANT OPTION"],
          {"PM-035": "roster.drivers: solvereign_platform", FN: "no_grant_options"}),
     Case("column grant to the api role",
          ["GRANT SELECT (email) ON core.users TO solvereign_api"],
-         {"PM-038": "core.users.email", FN: "column_grants_audited"}),
+         {"PM-038": "core.users.email", FN: "column_grants_audited",
+          "PM-025": "solvereign_api: column core.users.email (SELECT direct"}),
     Case("PUBLIC USAGE on a new type",
          ["CREATE TYPE core.mood AS ENUM ('ok')"],
          {"PM-090": "core.mood"}, {"PM-021"}),
@@ -192,6 +209,7 @@ CASES = [
          {"PM-080": "roster.all_sites() returned a row of tenant",
           "PM-081": "roster.all_sites(): returned a row of tenant",
           "PM-040": "roster.all_sites() (owned by postgres)",
+          "PM-025": "solvereign_api: function roster.all_sites() (EXECUTE direct",
           FN: "definer_functions_owned_by_definer"}),
     Case("edited applied migration",
          ["UPDATE meta.migration_ledger SET sha256 = repeat('0', 64) WHERE version = '025c'"],
@@ -208,6 +226,7 @@ CASES = [
     Case("always-PASS verifier hiding a real failure",
          [ALWAYS_PASS, "GRANT TRUNCATE ON roster.plans TO solvereign_api"],
          {"PM-071": "differs from 025e", "PM-034": "roster.plans",
+          "PM-025": "solvereign_api: table roster.plans (TRUNCATE direct)",
           FN: "api_no_truncate_references_trigger: function says PASS"}, {"PM-080"}),
 ]
 
@@ -243,7 +262,7 @@ CASES += [
                     "app.bypass='on'",
           "PM-081": "roster.shifts: rows of tenant graz_test visible as linz_demo with "
                     "app.bypass='on'"},
-         {"PM-012", FN}),
+         {"PM-012", "PM-013", FN}),
     Case("leaky relation with a quoted, dotted, multi-line name",
          [*(s.format(s='"Odd.Schema"') for s in _NEW_SCHEMA),
           'CREATE TABLE "Odd.Schema"."a"".b\nc" AS SELECT * FROM core.sites',
@@ -408,6 +427,153 @@ CASES += [
           "USING (tenant_id = current_setting('app.tenant_id', true))"],
          {"PM-064": "roster.shifts SELECT for solvereign_api (2 permissive policies: "
                     "tenant_isolation, tenant_read"}),
+]
+
+
+# --- issue 19: effective roles, allowlist, settings (helper roles) ---
+# Roles are judged by effective membership, not by name: a policy TO a group applies to its
+# members (PM-012), a policy reading any setting but app.tenant_id is a switch the session
+# flips (PM-013), membership is walked transitively and named with its path (PM-020..024,
+# PM-038); everything the runtime roles can effectively do is held against the reviewed
+# checks/allowlist/runtime_privileges.toml (PM-025); preset settings (PM-017) and parameter
+# privileges (PM-018) are judged. Roles and role settings are cluster-wide: every case that
+# creates or changes one reverts it (objects of the copy that name a role go first).
+_H19_GROUP = ["CREATE ROLE h19_group NOLOGIN", "GRANT h19_group TO solvereign_api"]
+_H19_DROP = ["DROP ROLE h19_group"]
+CASES += [
+    Case("policy TO a group the api role is a member of",
+         [*_H19_GROUP,
+          "CREATE POLICY grp ON roster.drivers FOR SELECT TO h19_group USING (true)"],
+         {"PM-012": "roster.drivers policy grp (SELECT USING true WITH CHECK true (TO h19_group: "
+                    "solvereign_api is a member)",
+          "PM-013": "roster.drivers policy grp",
+          "PM-024": "solvereign_api (member of h19_group via solvereign_api -> h19_group)"},
+         {"PM-080", "PM-081", FN},
+         ["DROP POLICY grp ON roster.drivers", *_H19_DROP]),
+    Case("policy that reads app.bypass",
+         ["CREATE POLICY flip ON roster.shifts FOR SELECT TO solvereign_api USING "
+          "(tenant_id = current_setting('app.tenant_id', true) "
+          "OR current_setting('app.bypass', true) = 'on')"],
+         {"PM-013": "roster.shifts policy flip (reads setting app.bypass in its expression",
+          "PM-012": "roster.shifts policy flip"},
+         {"PM-080", "PM-081", FN}),
+    Case("definer policy that reads a setting through a function",
+         ["CREATE FUNCTION public.h19_is_admin() RETURNS boolean LANGUAGE sql STABLE "
+          "AS $$SELECT current_setting('app.admin', true) = 'yes'$$",
+          "REVOKE EXECUTE ON FUNCTION public.h19_is_admin() FROM PUBLIC",
+          "CREATE POLICY definer_admin ON roster.drivers FOR SELECT TO solvereign_definer "
+          "USING (public.h19_is_admin())"],
+         {"PM-013": "roster.drivers policy definer_admin (reads setting app.admin in function "
+                    "public.h19_is_admin()"},
+         {"PM-080", "PM-081", FN}),
+    Case("api role granted pg_read_all_data",
+         ["GRANT pg_read_all_data TO solvereign_api"],
+         {"PM-024": "solvereign_api (member of pg_read_all_data via solvereign_api -> "
+                    "pg_read_all_data (predefined role))",
+          "PM-025": "solvereign_api: schema meta (USAGE via role solvereign_api -> "
+                    "pg_read_all_data)"},
+         {"PM-011", "PM-051", "PM-080", "PM-081", FN},
+         ["REVOKE pg_read_all_data FROM solvereign_api"]),
+    Case("api role member of solvereign_backup (BYPASSRLS through SET ROLE)",
+         ["GRANT solvereign_backup TO solvereign_api"],
+         {"PM-020": "solvereign_api (BYPASSRLS through SET ROLE solvereign_backup",
+          "PM-022": "solvereign_api (BYPASSRLS through membership in solvereign_backup)",
+          "PM-024": "solvereign_api (member of solvereign_backup via solvereign_api -> "
+                    "solvereign_backup (BYPASSRLS through SET ROLE))",
+          "PM-025": "solvereign_api: function public.verify_final_hardening() (EXECUTE via "
+                    "role solvereign_api -> solvereign_backup)"},
+         {"PM-011", "PM-051", "PM-080", "PM-081", FN},
+         ["REVOKE solvereign_backup FROM solvereign_api"]),
+    Case("api role member of solvereign_platform",
+         ["GRANT solvereign_platform TO solvereign_api"],
+         {"PM-012": "roster.drivers policy platform_read",
+          "PM-024": "solvereign_api (member of solvereign_platform via solvereign_api -> "
+                    "solvereign_platform)",
+          "PM-025": "solvereign_api: function public.verify_final_hardening() (EXECUTE via "
+                    "role solvereign_api -> solvereign_platform)"},
+         {"PM-011", "PM-051", "PM-080", "PM-081", FN},
+         ["REVOKE solvereign_platform FROM solvereign_api"]),
+    Case("platform role member of pg_signal_backend through a group",
+         ["CREATE ROLE h19_ops NOLOGIN", "GRANT pg_signal_backend TO h19_ops",
+          "GRANT h19_ops TO solvereign_platform"],
+         {"PM-024": "solvereign_platform (member of pg_signal_backend via solvereign_platform "
+                    "-> h19_ops -> pg_signal_backend (predefined role))"},
+         set(), ["DROP ROLE h19_ops"]),
+    Case("column grant through a group",
+         [*_H19_GROUP, "GRANT SELECT (email) ON core.users TO h19_group"],
+         {"PM-038": "core.users.email (h19_group has SELECT (solvereign_api is a member: "
+                    "solvereign_api -> h19_group)",
+          "PM-025": "solvereign_api: column core.users.email (SELECT via role solvereign_api "
+                    "-> h19_group",
+          "PM-024": "member of h19_group"},
+         {"PM-080", "PM-081", FN},
+         ["REVOKE ALL ON core.users FROM h19_group", *_H19_DROP]),
+    Case("SELECT on a global table granted to the api role",
+         ["GRANT SELECT ON core.users TO solvereign_api"],
+         {"PM-025": "solvereign_api: table core.users (SELECT direct (global table: no "
+                    "tenant_id column))"},
+         {"PM-080", "PM-081"}),
+    Case("EXECUTE on a function outside the allowlist, through a group",
+         [*_H19_GROUP,
+          "GRANT EXECUTE ON FUNCTION public.verify_final_hardening() TO h19_group"],
+         {"PM-025": "solvereign_api: function public.verify_final_hardening() (EXECUTE via "
+                    "role solvereign_api -> h19_group)",
+          "PM-024": "member of h19_group"},
+         {"PM-080", "PM-081"},
+         ["REVOKE EXECUTE ON FUNCTION public.verify_final_hardening() FROM h19_group",
+          *_H19_DROP]),
+    Case("a migration that grants the api role everything in core",
+         ["GRANT ALL ON ALL TABLES IN SCHEMA core TO solvereign_api"],
+         {"PM-025": "solvereign_api: table core.api_keys (SELECT direct; INSERT direct; "
+                    "UPDATE direct; DELETE direct; TRUNCATE direct; REFERENCES direct; "
+                    "TRIGGER direct)",
+          "PM-034": "core.api_keys"},
+         {"PM-011", "PM-080", "PM-081", FN}),
+    Case("USAGE on the ledger's schema for the api role",
+         ["GRANT USAGE ON SCHEMA meta TO solvereign_api"],
+         {"PM-025": "solvereign_api: schema meta (USAGE direct)"}),
+    Case("large object readable by PUBLIC",
+         ["SELECT lo_create(191919)", "GRANT SELECT ON LARGE OBJECT 191919 TO PUBLIC"],
+         {"PM-025": "solvereign_api: large object owned by postgres (SELECT via PUBLIC "
+                    "(1 large object(s), e.g. 191919))"},
+         {"PM-090", "PM-091"}),
+    Case("database handed to the api role",
+         ["DO $$ BEGIN EXECUTE format('ALTER DATABASE %I OWNER TO solvereign_api', "
+          "current_database()); END $$"],
+         {"PM-021": "solvereign_api: database"},
+         {"PM-025", "PM-032", "PM-033", "PM-043", "PM-080", "PM-081", "PM-090", FN}),
+    Case("preset tenant for the api role (ALTER ROLE ... SET app.tenant_id)",
+         ["ALTER ROLE solvereign_api SET app.tenant_id = 'wien_pilot'"],
+         {"PM-017": "role solvereign_api (app.tenant_id=wien_pilot: presets a tenant"},
+         {"PM-080", "PM-081"},
+         ["ALTER ROLE solvereign_api RESET app.tenant_id"]),
+    Case("preset custom setting for every role (ALTER ROLE ALL)",
+         ["ALTER ROLE ALL SET app.bypass = 'on'"],
+         {"PM-017": "every role (ALTER ROLE ALL) (app.bypass=on"},
+         {"PM-080", "PM-081"},
+         ["ALTER ROLE ALL RESET app.bypass"]),
+    Case("session_replication_role = replica for the database",
+         ["DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET session_replication_role = "
+          "replica', current_database()); END $$"],
+         {"PM-017": "session_replication_role=replica: replica/local turns off triggers"},
+         {"PM-080", "PM-081"}),
+    Case("search_path preset for the platform role in this database",
+         ["DO $$ BEGIN EXECUTE format('ALTER ROLE solvereign_platform IN DATABASE %I "
+          "SET search_path = public, core', current_database()); END $$"],
+         {"PM-017": "role solvereign_platform in database"}),
+    Case("SET on session_replication_role granted to the api role",
+         ["GRANT SET ON PARAMETER session_replication_role TO solvereign_api"],
+         {"PM-018": "session_replication_role (solvereign_api has SET)"}, set(),
+         ["REVOKE SET ON PARAMETER session_replication_role FROM solvereign_api"]),
+    Case("ALTER SYSTEM on a parameter for a group of the platform role",
+         ["CREATE ROLE h19_tuners NOLOGIN", "GRANT h19_tuners TO solvereign_platform",
+          "GRANT ALTER SYSTEM ON PARAMETER log_statement TO h19_tuners"],
+         {"PM-018": "log_statement (h19_tuners has ALTER SYSTEM (reached by "
+                    "solvereign_platform))",
+          "PM-024": "member of h19_tuners"},
+         set(),
+         ["REVOKE ALTER SYSTEM ON PARAMETER log_statement FROM h19_tuners",
+          "DROP ROLE h19_tuners"]),
 ]
 
 
