@@ -19,8 +19,8 @@ def definer_leak(conn: psycopg.Connection, functions: list[DefinerFunction], a: 
     """The first function that returned another tenant's row as tenant `a`: (its
     signature, what it returned)."""
     own_sites = {r[0] for r in conn.execute("SELECT code FROM core.sites")}
-    week = conn.execute("SELECT date_trunc('week', max(starts_at))::date FROM roster.shifts"
-                        ).fetchone()[0]
+    week = conn.execute("SELECT pg_catalog.date_trunc('week', pg_catalog.max(starts_at))::date "
+                        "FROM roster.shifts").fetchone()[0]
     for fn in functions:
         values = {"": (), "date": (week,), "text": ("probe-" + "0" * 58,)}.get(fn.args)
         if values is None or (fn.args == "date" and week is None):

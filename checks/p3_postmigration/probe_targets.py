@@ -140,8 +140,6 @@ def settable(conn: psycopg.Connection, setting: str) -> bool:
     try:
         with conn.transaction(force_rollback=True):
             conn.execute("SELECT pg_catalog.set_config(%s, 'on', true)", (setting,))
-    except psycopg.errors.InsufficientPrivilege:
-        return False
-    except psycopg.Error:
+    except psycopg.Error:  # insufficient privilege, or a name PostgreSQL reserves
         return False
     return True

@@ -80,8 +80,10 @@ def _run(conn: psycopg.Connection, rel: Relation, op: str, a: str, b: str) -> st
                            (b,)) if _can(conn, rel, "DELETE") else None
         return f"{cur.rowcount} rows of {b} deleted" if cur and cur.rowcount else None
     if op == "insert_other":
-        stmt = sql.SQL("INSERT INTO {t} SELECT (jsonb_populate_record(NULL::{t}, to_jsonb(x)"
-                       " || jsonb_build_object('tenant_id', %s::text))).* FROM {t} x LIMIT 1"
+        stmt = sql.SQL("INSERT INTO {t} SELECT (pg_catalog.jsonb_populate_record(NULL::{t}, "
+                       "pg_catalog.to_jsonb(x) OPERATOR(pg_catalog.||) "
+                       "pg_catalog.jsonb_build_object('tenant_id', %s::text))).* "
+                       "FROM {t} x LIMIT 1"
                        ).format(t=t)
         return None if _refused(conn, stmt, (b,)) or not _own_rows(conn, t) else \
             f"a row for {b} was inserted"
@@ -129,7 +131,7 @@ def _refused(conn: psycopg.Connection, stmt: sql.Composable, params: tuple = ())
 
 
 def _can(conn: psycopg.Connection, rel: Relation, privilege: str) -> bool:
-    return bool(conn.execute("SELECT has_table_privilege(current_user, %s::oid, %s)",
+    return bool(conn.execute("SELECT pg_catalog.has_table_privilege(current_user, %s::oid, %s)",
                              (rel.oid, privilege)).fetchone()[0])
 
 

@@ -35,7 +35,7 @@ def test_pm081_readonly_probes(target, evidence):
     tenants = targets.tenants(target.setting("SOLVEREIGN_PROBE_TENANTS"))
     with conn:
         who = conn.execute("SELECT current_user::text, session_user::text, "
-                           "current_setting('transaction_read_only')").fetchone()
+                           "pg_catalog.current_setting('transaction_read_only')").fetchone()
         relations = targets.relations(conn)
         settings = targets.custom_settings(conn)
         functions = targets.definer_functions(conn)

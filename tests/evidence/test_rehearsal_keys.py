@@ -1,0 +1,35 @@
+"""The rehearsal signs with the configured evidence key, else a throwaway pair beside the
+bundle: never inside it, never the API's HMAC secret, and never a prod_cutover_* folder."""
+
+from __future__ import annotations
+
+from cutover import approval, evidence, evidence_keys
+from cutover.rehearse import _signing_keys
+
+
+def test_without_a_key_a_throwaway_pair_is_made_beside_the_bundle(tmp_path, monkeypatch,
+                                                                   capsys):
+    monkeypatch.delenv(evidence_keys.SIGNING_KEY_VAR, raising=False)
+    monkeypatch.setenv("SOLVEREIGN_HMAC_SECRET", "h" * 40)
+    bundle = tmp_path / "prod_cutover_20261207T010203Z"
+    bundle.mkdir()
+    env = _signing_keys(bundle)
+    key_path = env[evidence_keys.SIGNING_KEY_VAR]
+    assert key_path.startswith(str(tmp_path / "evidence_keys_20261207T010203Z"))
+    assert not key_path.startswith(str(bundle))
+    assert approval.latest_bundle(tmp_path) == bundle  # the key folder is not a bundle
+    (bundle / "a.json").write_text("{}")
+    evidence.seal(bundle, evidence_keys.signing_key(env))
+    assert evidence.verify(bundle, evidence_keys.verifying_key(env=env)).ok
+    assert f"--public-key {env[evidence_keys.PUBLIC_KEY_VAR]}" in capsys.readouterr().out
+
+
+def test_a_configured_key_wins_over_the_sandbox_pair(tmp_path, monkeypatch):
+    private, _ = evidence_keys.generate(tmp_path / "mine")
+    monkeypatch.setenv(evidence_keys.SIGNING_KEY_VAR, str(private))
+    monkeypatch.delenv(evidence_keys.PUBLIC_KEY_VAR, raising=False)
+    env = _signing_keys(tmp_path / "prod_cutover_x")
+    assert env == {evidence_keys.SIGNING_KEY_VAR: str(private),
+                   evidence_keys.PUBLIC_KEY_VAR: ""}  # blanks a sandbox's public key
+    assert evidence_keys.verifying_key(env=env).keyid == \
+        evidence_keys.load_private(private).keyid
