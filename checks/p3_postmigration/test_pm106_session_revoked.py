@@ -4,8 +4,8 @@ A signed session cookie is valid until it expires unless the API re-reads its us
 operator who was let go, or whose admin right was taken, would keep both for hours. The
 probe signs in as a dedicated probe user (SOLVEREIGN_PROBE_REVOKE_EMAIL / _PASSWORD), then,
 through the target database, disables that user for a moment and re-sends a platform read
-with the same cookie: it must be refused (401/403). If the user is a platform admin, the same
-for taking admin away. Every change is undone at once.
+with the same cookie: it must be refused (401/403), and signing in again must fail. If the
+user is a platform admin, the same for taking admin away. Every change is undone at once.
 
 It writes to core.users, so it runs only outside production (or with
 SOLVEREIGN_ALLOW_ACTIVE_PROBES=true). The disable uses the marker disabled_at = 'epoch':
@@ -73,6 +73,15 @@ def _login(api: ApiProbe, email: str, password: str) -> str:
         pytest.fail(f"{exc}; check {EMAIL} / {PASSWORD}", pytrace=False)
 
 
+def _signs_in(api: ApiProbe, email: str, password: str) -> bool:
+    """Does the login hand out a session for these credentials right now?"""
+    try:
+        api.login(email, password)
+    except ProbeError:
+        return False
+    return True
+
+
 def _read_route(api: ApiProbe, ops: list[Operation], cookie: str) -> Operation:
     """A platform read the probe user's session opens (the one re-sent after each change)."""
     for op in ops:
@@ -113,10 +122,14 @@ def test_pm106_a_session_ends_with_its_users_rights(target, evidence):
         with _changed(conn, "pm106_set_disabled.sql", {"id": user_id, "disable": True},
                       {"id": user_id, "disable": False}):
             response = api.call(route, route.url(inert=False), cookie=cookie)
+            signed_in = _signs_in(api, email, password)
         records.append(apiprobe.record(response, route, change="user disabled"))
         if response.status_code not in (401, 403):
             problems.append(f"{route.name} answered {apiprobe.describe(response)} to the "
                             f"session of {email} after the user was disabled")
+        if signed_in:
+            problems.append(f"POST {apiprobe.LOGIN_PATH} signed {email} in while the user "
+                            "was disabled")
         if admin:
             cookie = _login(api, email, password)
             with _changed(conn, "pm106_set_admin.sql", {"id": user_id, "admin": False},
@@ -134,4 +147,4 @@ def test_pm106_a_session_ends_with_its_users_rights(target, evidence):
         "title": "a session ends with its user's rights",
         "status": "FAIL" if problems else "PASS", "user": email, "probes": records,
         "problems": problems})
-    assert not problems, offenders_message("sessions outlive their user's rights", problems)
+    assert not problems, offenders_message("ways a session outlives its user's rights", problems)

@@ -22,6 +22,7 @@ Each fault breaks exactly one property that a gate check owns:
 | unprovable_route | adds `GET /api/v1/exports/{export_token}`, no auth, 404 for any token |
 | session_not_revoked | a session cookie keeps working after its user is disabled or loses admin |
 | login_not_throttled | failed platform logins are never throttled |
+| disabled_user_signs_in | the login signs in a disabled user |
 
 The three `*_route` faults add routes (they take no route template); the clean API has none
 of them, so the route set the gate enumerates is unchanged without them.
@@ -36,7 +37,8 @@ from cutover.errors import ConfigError
 FAULTS_VAR = "SOLVEREIGN_SANDBOX_FAULTS"
 KNOWN = ("platform_accepts_key", "pack_accepts_cookie", "route_without_auth", "replay_off",
          "ignore_flag", "flag_not_enforced", "pack_uses_platform_role", "hidden_route",
-         "body_route", "unprovable_route", "session_not_revoked", "login_not_throttled")
+         "body_route", "unprovable_route", "session_not_revoked", "login_not_throttled",
+         "disabled_user_signs_in")
 EVERY_ROUTE = "*"
 
 

@@ -92,8 +92,11 @@ def test_healthy_api_passes_every_postmigration_check(latest_db, start_api):
      ["GET /api/v1/roster/plans/{plan_id} with the key of wien_pilot reads graz_test's"]),
     ("replay_off", "PM-105", ["the replay of POST /api/v1/roster/absences answered HTTP 422"]),
     ("session_not_revoked", "PM-106",
-     ["1 sessions outlive their user's rights: GET /api/v1/platform/security-events answered "
+     ["1 ways a session outlives its user's rights: GET /api/v1/platform/security-events answered "
       "HTTP 200 to the session of support@solvereign.example after the user was disabled"]),
+    ("disabled_user_signs_in", "PM-106",
+     ["1 ways a session outlives its user's rights: POST /api/v1/platform/login signed "
+      "support@solvereign.example in while the user was disabled"]),
     ("login_not_throttled", "PM-107",
      ["POST /api/v1/platform/login: 20 failed sign-ins for one e-mail, none refused with "
       "HTTP 429"]),
@@ -166,7 +169,7 @@ def test_pm106_also_takes_admin_from_an_admin_probe_user(latest_db, start_api, f
     assert statuses(result) == {"PM-106": expected}
     if fault:
         message = result["checks"][0]["message"]
-        assert message.startswith("2 sessions outlive their user's rights: "), message
+        assert message.startswith("2 ways a session outlives its user's rights: "), message
         assert "after the user was disabled" in message
         assert message.endswith("to the admin session of ops@solvereign.example after the "
                                 "user lost platform admin")
