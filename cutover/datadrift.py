@@ -100,21 +100,23 @@ def compare(conn: psycopg.Connection, manifest: Manifest) -> list[Change]:
     return changes
 
 
-def tenant_tables(conn: psycopg.Connection) -> set[str]:
-    return {r[0] for r in conn.execute(_sql("datadrift_tenant_tables.sql")).fetchall()}
+def tenant_tables(conn: psycopg.Connection) -> dict[str, tuple[str, str]]:
+    """regclass name → (schema, table) as the catalog spells them, for every tenant table."""
+    return {r[0]: (r[1], r[2])
+            for r in conn.execute(_sql("datadrift_tenant_tables.sql")).fetchall()}
 
 
-def tenant_counts_now(conn: psycopg.Connection, table: str) -> Counter:
-    schema, _, rel = table.partition(".")
+def tenant_counts_now(conn: psycopg.Connection, schema: str, rel: str) -> Counter:
+    """Rows per tenant now (identifiers composed by psycopg, never re-parsed from text)."""
     stmt = sql.SQL(_sql("datadrift_tenant_counts.sql")).format(
-        table=sql.Identifier(schema.strip('"'), rel.strip('"')))
+        table=sql.Identifier(schema, rel))
     return Counter({r[0]: int(r[1]) for r in conn.execute(stmt).fetchall()})
 
 
-def tenant_counts_in_dump(dump: Path, table: str, server_major: int | None) -> Counter | None:
-    """Rows per tenant of `table` as the dump holds them (its COPY data), None if the dump
-    cannot be read."""
-    schema, _, rel = table.partition(".")
+def tenant_counts_in_dump(dump: Path, schema: str, rel: str,
+                          server_major: int | None) -> Counter | None:
+    """Rows per tenant of the table as the dump holds them (its COPY data), None if the
+    dump cannot be read."""
     try:
         tool = pgrun.resolve_tool("pg_restore", server_major)
     except ConfigError:  # no tool: the per-tenant detail is left out, and the check says so

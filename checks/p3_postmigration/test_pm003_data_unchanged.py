@@ -61,8 +61,10 @@ def test_pm003_data_unchanged_since_the_backup(target, evidence):
             major = int(conn.info.server_version) // 10000
             for c in changes:
                 if c.table in tenant_tables and c.rows_after is not None:
-                    now = datadrift.tenant_counts_now(conn, c.table)
-                    before = datadrift.tenant_counts_in_dump(manifest.dump_path, c.table, major)
+                    schema, rel = tenant_tables[c.table]
+                    now = datadrift.tenant_counts_now(conn, schema, rel)
+                    before = datadrift.tenant_counts_in_dump(manifest.dump_path, schema, rel,
+                                                             major)
                     if before is None:
                         evidence.note(f"{c.table}: per-tenant rows before not readable "
                                       "from the dump")

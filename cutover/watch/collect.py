@@ -11,14 +11,18 @@ import httpx
 import psycopg
 
 from cutover.configstore import flag_label, open_store, read_writes_state
-from cutover.db import connect
 from cutover.errors import CutoverError
+from cutover.pinned import connect_pinned
 from cutover.watch.metrics import Scrape, parse, window
 from cutover.watch.triggers import Sample
 
-REPLAYS_SQL = """SELECT count(*) FROM core.security_events
- WHERE event_type = 'REPLAY_ATTACK' AND created_at >= %s"""
-HARDENING_SQL = "SELECT check_name FROM verify_final_hardening() WHERE status <> 'PASS' ORDER BY 1"
+# Every name qualified, on a pinned session (cutover.pinned): a database-level
+# `search_path = evil, public` cannot hand the watch its own verify_final_hardening().
+REPLAYS_SQL = """SELECT pg_catalog.count(*) FROM core.security_events
+ WHERE event_type OPERATOR(pg_catalog.=) 'REPLAY_ATTACK'
+   AND created_at OPERATOR(pg_catalog.>=) %s"""
+HARDENING_SQL = ("SELECT check_name FROM public.verify_final_hardening()"
+                 " WHERE status OPERATOR(pg_catalog.<>) 'PASS' ORDER BY 1")
 
 
 @dataclass
@@ -65,7 +69,7 @@ def _database(src: Sources) -> tuple[int, list[str], bool]:
     if not src.db_url:
         return 0, [], True  # nothing to judge: no database is configured
     try:
-        with connect(src.db_url, application_name="cutover-watch") as conn:
+        with connect_pinned(src.db_url, "cutover-watch") as conn:
             replays = conn.execute(REPLAYS_SQL, (src.started,)).fetchone()[0]
             try:
                 failing = [r[0] for r in conn.execute(HARDENING_SQL).fetchall()]
