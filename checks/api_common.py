@@ -188,7 +188,17 @@ def session_cookie(api: ApiProbe, target, *, required_: bool = True) -> str | No
     try:
         return api.login(email, password)
     except ProbeError as exc:
-        pytest.fail(f"{exc}; check {apiprobe.EMAIL} / {apiprobe.PASSWORD}", pytrace=False)
+        pytest.fail(f"{exc}; {login_hint(str(exc))}", pytrace=False)
+
+
+def login_hint(error: str) -> str:
+    """What to look at when the probe login failed: an API that lost its database (503
+    database_unavailable, e.g. still pointing at a database a rollback swapped out) is not a
+    wrong probe login."""
+    if "database_unavailable" in error:
+        return ("the API cannot reach its database: after a restore or rollback, redeploy or "
+                "restart it on the restored database (SOLVEREIGN_REDEPLOY_COMMAND)")
+    return f"check {apiprobe.EMAIL} / {apiprobe.PASSWORD}"
 
 
 def offenders_message(what: str, offenders: list[str], cap: int = 20) -> str:

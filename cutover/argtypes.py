@@ -91,3 +91,17 @@ def input_file(value: str) -> Path:
     if not os.access(path, os.R_OK):
         raise argparse.ArgumentTypeError(f"{value} is not readable")
     return path
+
+
+def output_file(value: str) -> Path:
+    """A file we can (over)write: not a directory, in a folder output_dir accepts."""
+    path = Path(value)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a directory, not a file")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise argparse.ArgumentTypeError(f"{value} is not writable")
+    try:
+        output_dir(str(path.parent if str(path.parent) else "."))
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"{value}: {exc}") from None
+    return path

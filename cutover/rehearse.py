@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cutover import approval, evidence, evidence_keys, evidence_report, lkg
-from cutover.backup import take_backup
+from cutover.backup import BackupOptions, take_backup
 from cutover.errors import CutoverError
 from cutover.freeze import switch_writes, window_seconds
 from cutover.gate.run import run_phase
@@ -83,6 +83,7 @@ class Rehearsal:
 
     def backup_step(self, run: Run) -> None:
         result = take_backup(self.state.url("solvereign_backup"), self.root / "backups",
+                             BackupOptions(restore_check_url=self.state.admin_url),
                              log=lambda s: print(f"    {s}"),
                              secrets=list(self.state.passwords.values()))
         self.backup = result.dump

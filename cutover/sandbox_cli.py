@@ -26,6 +26,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     down.add_argument("--data-dir", type=Path)
     down.add_argument("--keep", action="store_true", help="stop but keep the data directory")
     down.set_defaults(func=_down)
+    redeploy = sub.add_parser("redeploy", help="restart the sandbox API (the rollback's "
+                                               "SOLVEREIGN_REDEPLOY_COMMAND in the sandbox)")
+    redeploy.add_argument("--data-dir", type=Path)
+    redeploy.set_defaults(func=_redeploy)
     status = sub.add_parser("status", help="show whether the sandbox runs and its schema head")
     status.add_argument("--data-dir", type=Path)
     status.set_defaults(func=_status)
@@ -58,6 +62,13 @@ def _down(args: argparse.Namespace) -> int:
     root = _root(args)
     print(f"sandbox {'stopped' if manage.down(root, keep=args.keep) else 'was not running'}"
           f": {root}")
+    return 0
+
+
+def _redeploy(args: argparse.Namespace) -> int:
+    from sandbox import manage
+
+    print(manage.redeploy(_root(args)))  # one line: the rollback reports the last one
     return 0
 
 

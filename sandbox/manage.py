@@ -12,6 +12,7 @@ import os
 import secrets
 import shlex
 import shutil
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -225,5 +226,30 @@ def start_api(state: SandboxState, log=None) -> None:
     except ModuleNotFoundError:
         raise ConfigError("the sandbox HTTP API is not part of this build yet") from None
     state.extra.update(api_server.probe_settings(state))
+    state.extra[REDEPLOY_VAR] = redeploy_command(state)
     state.api_url, state.api_pid = api_server.launch(state, log=log)
     state.save()
+
+
+REDEPLOY_VAR = "SOLVEREIGN_REDEPLOY_COMMAND"
+
+
+def redeploy_command(state: SandboxState) -> str:
+    """The sandbox's redeploy hook: restart its API, which then connects to whatever database
+    carries the platform's name (after a rollback: the restored one). A real platform's hook
+    redeploys the previous build instead (README: SOLVEREIGN_REDEPLOY_COMMAND)."""
+    return shlex.join([sys.executable, "-m", "cutover.cli", "sandbox", "redeploy",
+                       "--data-dir", str(state.root)])
+
+
+def redeploy(root: Path, log=None) -> str:
+    """Restart the sandbox API on the same port; returns a line naming it."""
+    from sandbox import api_server
+
+    state = SandboxState.load(root)
+    if state is None:
+        raise ConfigError(f"no sandbox in {root}")
+    if not state.api_url:
+        raise ConfigError(f"the sandbox in {root} runs no API (start it with --with-api)")
+    url, pid = api_server.restart_api(state, log=log)
+    return f"sandbox API restarted at {url} (pid {pid})"

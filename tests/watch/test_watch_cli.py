@@ -14,12 +14,17 @@ import pytest
 class _Metrics:
     """A counter set the fake API advances on every scrape."""
 
-    def __init__(self, error_every: int = 0) -> None:
+    def __init__(self, error_every: int = 0, scrape_seconds: float = 0.0) -> None:
         self.ok = self.err = 0
         self.error_every = error_every
+        self.scrape_seconds = scrape_seconds  # a busy machine: every sample takes this long
         self.lock = threading.Lock()
 
     def render(self) -> str:
+        if self.scrape_seconds:
+            import time
+
+            time.sleep(self.scrape_seconds)
         with self.lock:
             self.ok += 100
             self.err += self.error_every
@@ -72,8 +77,8 @@ def _watch(url: str, tmp_path, *extra: str) -> tuple[subprocess.CompletedProcess
 def api():
     servers = []
 
-    def start(error_every: int = 0) -> str:
-        server = _serve(_Metrics(error_every))
+    def start(error_every: int = 0, scrape_seconds: float = 0.0) -> str:
+        server = _serve(_Metrics(error_every, scrape_seconds))
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}"
 
@@ -93,6 +98,18 @@ def test_sustained_errors_fire_s1(api, tmp_path):
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "[S1] error_rate" in proc.stdout
     assert any(f["trigger"] == "error_rate" for r in records for f in r.get("findings", []))
+
+
+def test_slow_samples_still_judge_a_full_window(api, tmp_path):
+    """Under load every sample takes long: --once must still watch until the samples span a
+    whole window, so a sustained condition fires (it ended on a wall-clock deadline fixed
+    at the start and exited 1 with "5xx rate 49.70% for 1s (fires at 1s)")."""
+    # a sample (0.65 s) longer than the interval (0.05 s): the old deadline (start + window
+    # + 2 intervals) ended after two rated samples, 0.7 s of a 1 s window
+    proc, _records = _watch(api(error_every=100, scrape_seconds=0.65), tmp_path,
+                            "--window", "1", "--interval", "0.05")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "[S1] error_rate" in proc.stdout
 
 
 def test_dead_metrics_endpoint_is_not_healthy(tmp_path):
@@ -130,4 +147,4 @@ def test_nothing_to_watch_is_bad_input(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "cutover.cli", "watch", "--once"],
                           capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"},
                           check=False)
-    assert proc.returncode == 2 and "nothing to watch" in proc.stderr
+    assert proc.returncode == 3 and "nothing to watch" in proc.stderr
