@@ -69,8 +69,12 @@ def test_bad_url_is_one_line_exit_2(make_platform, tmp_path):
 def _preflight_passed(db, artifacts: Path, **changes) -> None:
     """preflight_result.json as the gate writes it for this target, now."""
     artifacts.mkdir(parents=True, exist_ok=True)
+    from cutover import binding
+
+    judged = binding.read_url(db.url()).as_dict()  # the gate names the database it judged
     doc = {"verdict": "PASS", "run_id": "t", "finished_at": datetime.now(UTC).isoformat(),
-           "target": {"endpoint": endpoint(db.url()), "env": "development"}, **changes}
+           "target": {"endpoint": endpoint(db.url()), "env": "development",
+                      "database": judged, "database_after": judged}, **changes}
     (artifacts / "preflight_result.json").write_text(json.dumps(doc))
 
 
