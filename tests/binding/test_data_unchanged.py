@@ -83,8 +83,13 @@ def test_a_declared_data_change_passes_and_is_listed(migrated, tmp_path):
     assert check["evidence"]["data"]["changes"][0]["declared_by"] == "099_move_key"
 
 
-def test_without_a_manifest_the_check_is_not_verified(make_platform, tmp_path):
-    db = make_platform("latest")
+def test_without_a_manifest_it_does_not_apply_without_the_backup_role_it_warns(migrated,
+                                                                               tmp_path):
+    db, bundle = migrated
     _, result = run_gate(db, CHECK, marker="postmigration",
                          extra=("--artifacts-dir", str(tmp_path)))
+    assert statuses(result)["PM-003"] == "N/A"
+    env = {k: v for k, v in db.env().items() if k != "SOLVEREIGN_BACKUP_DB_URL"}
+    _, result = run_gate(db, CHECK, marker="postmigration", env=env,
+                         extra=("--artifacts-dir", str(bundle)))
     assert statuses(result)["PM-003"] == "WARN"
