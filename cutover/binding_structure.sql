@@ -49,5 +49,19 @@ SELECT line FROM (
            || pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid))
       FROM pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace
      WHERE c.relkind IN ('v', 'm')
+    UNION ALL
+    -- roles live in the cluster, not the database, yet decide what the runtime roles can
+    -- do: an attribute or membership granted after the approval moves the judged state
+    SELECT 'role ' || pg_catalog.quote_ident(r.rolname)
+           || ' super=' || r.rolsuper::text || ' bypassrls=' || r.rolbypassrls::text
+           || ' createrole=' || r.rolcreaterole::text || ' createdb=' || r.rolcreatedb::text
+           || ' replication=' || r.rolreplication::text || ' login=' || r.rolcanlogin::text
+           || ' inherit=' || r.rolinherit::text
+      FROM pg_catalog.pg_roles r WHERE r.rolname !~ '^pg_'
+    UNION ALL
+    SELECT 'member ' || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(m.member)) || ' in '
+           || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(m.roleid))
+           || ' admin=' || m.admin_option::text
+      FROM pg_catalog.pg_auth_members m
 ) lines
 ORDER BY line;

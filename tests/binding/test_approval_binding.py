@@ -158,3 +158,23 @@ def test_last_known_good_refuses_a_database_that_moved_after_enable(approved, db
                db=db)
     assert proc.returncode == 1 and "found 099_after_approval" in proc.stderr
     assert not lkg_file.exists()
+
+
+def test_enable_refuses_a_role_granted_bypassrls_after_approval(approved, db, tmp_path):
+    folder, _ = approved
+    with psycopg.connect(db.url("postgres"), autocommit=True) as conn:
+        conn.execute("ALTER ROLE solvereign_api BYPASSRLS")
+    try:
+        proc = cli("enable", "--no-verify", "--artifacts-dir", str(folder), db=db,
+                   SOLVEREIGN_CONFIG_STORE_FILE=str(tmp_path / "s.json"))
+    finally:
+        with psycopg.connect(db.url("postgres"), autocommit=True) as conn:
+            conn.execute("ALTER ROLE solvereign_api NOBYPASSRLS")  # roles are cluster-wide
+    assert proc.returncode == 1 and "schema_fingerprint: judged" in proc.stderr
+
+
+def test_the_gate_reads_its_target_when_it_starts_and_ends(db):
+    _, result = run_gate(db, "checks/p3_postmigration/test_pm010_rls_forced.py",
+                         marker="postmigration")
+    assert result["target"]["database"] == result["target"]["database_after"]
+    assert result["target"]["database"]["database"] == db.dbname
