@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
 import os
@@ -115,9 +116,14 @@ def write_atomic(path: Path, data: bytes) -> None:
     followed out of the bundle)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:  # a full disk must not leave a stray file in a sealed bundle
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def pae(payload_type: str, payload: bytes) -> bytes:

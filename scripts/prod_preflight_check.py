@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cutover import settings
-from cutover.errors import ConfigError
+from cutover import argtypes, settings
+from cutover.errors import ConfigError, CutoverError
 from cutover.gate.run import crash, run_phase
 from cutover.gate.verdict import EXIT_CODES
 
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--env")
     parser.add_argument("--api-url")
     parser.add_argument("--rc-tag")
-    parser.add_argument("--artifacts-dir", type=Path, default=Path("artifacts"))
+    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"))
     args = parser.parse_args(argv)
     try:
         url = settings.db_url(args.db_url)
@@ -41,8 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.rc_tag:
         extra += ["--rc-tag", args.rc_tag]
     result = args.artifacts_dir / "preflight_result.json"
-    verdict, code = run_phase("preflight", ["checks"], result, db_url=url, env_name=env_name,
-                              extra=extra)
+    try:
+        verdict, code = run_phase("preflight", ["checks"], result, db_url=url,
+                                  env_name=env_name, extra=extra)
+    except CutoverError as exc:  # e.g. a full disk: one line, exit 3, never a verdict
+        return crash(str(exc))
     if verdict is None:
         return crash(f"the preflight gate did not produce a verdict (pytest exit {code})")
     print(f"VERDICT: {verdict}")

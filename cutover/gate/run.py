@@ -14,7 +14,33 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from cutover.errors import EXIT_CRASH
+from cutover import atomicfile
+from cutover.errors import EXIT_CRASH, CutoverError
+
+# Room the verdict JSON and the reports need, proven before pytest runs: a full disk is one
+# line naming the folder (exit 3), not a pytest INTERNALERROR traceback read as a verdict.
+RESULT_ROOM = 1 << 20
+
+
+class GateOutputError(CutoverError):
+    """The gate cannot write its result (disk full, read-only): exit 3, never a verdict."""
+
+    exit_code = EXIT_CRASH
+
+
+def ensure_room(folder: Path, size: int = RESULT_ROOM) -> None:
+    """Write and remove `size` bytes in `folder`; GateOutputError naming it and the errno."""
+    import errno
+
+    probe = folder / f".gate-room-{os.getpid()}.probe"
+    try:
+        atomicfile.write_bytes(probe, b"\0" * size)
+    except OSError as exc:
+        code = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+        raise GateOutputError(f"cannot write the gate's result in {folder}: "
+                              f"{exc.strerror or exc} ({code})") from None
+    finally:
+        probe.unlink(missing_ok=True)
 
 REPO = Path(__file__).resolve().parents[2]
 # Gate options and environment variables that hold paths: the caller's, made absolute.
@@ -45,8 +71,12 @@ def run_phase(marker: str, paths: list[str], result_file: Path, *,
     --artifacts-dir means the caller's working directory, not the repository.
     """
     result_file = Path(result_file).resolve()
-    result_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        result_file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GateOutputError(f"cannot create {result_file.parent}: {exc.strerror}") from None
     result_file.unlink(missing_ok=True)
+    ensure_room(result_file.parent)
     cmd = [sys.executable, "-m", "pytest", *paths, "-m", marker, "--gate-result",
            str(result_file), "-q", "--no-header", "-p", "no:cacheprovider"]
     if db_url:
@@ -57,9 +87,10 @@ def run_phase(marker: str, paths: list[str], result_file: Path, *,
     cmd += args
     proc = subprocess.run(cmd, cwd=REPO, env=env, check=False,
                           capture_output=quiet, text=True)
-    if not result_file.exists():
+    try:
+        return json.loads(result_file.read_text())["verdict"], proc.returncode
+    except (OSError, ValueError, KeyError, TypeError):  # missing or cut short: no verdict
         return None, proc.returncode
-    return json.loads(result_file.read_text())["verdict"], proc.returncode
 
 
 def crash(message: str) -> int:
