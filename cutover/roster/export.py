@@ -10,6 +10,7 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
+from cutover import pinned
 from cutover.db import connect
 from cutover.errors import ConfigError
 
@@ -20,7 +21,7 @@ _SQL = "export.sql"
 def latest_week(url: str, tenant: str) -> date:
     """The Monday of the tenant's latest week with shifts (the 'current' week to roster)."""
     with connect(url, autocommit=False,
-                 options="-c default_transaction_read_only=on") as conn:
+                 options=pinned.options(read_only=True)) as conn:
         conn.execute("SELECT set_config('app.tenant_id', %s, true)", (tenant,))
         row = conn.execute(
             "SELECT date_trunc('week', max(starts_at) AT TIME ZONE %s)::date"
@@ -36,7 +37,7 @@ def export_instance(url: str, tenant: str, week_start: date | None = None,
     week = week_start or latest_week(url, tenant)
     sql = resources.files("cutover.roster").joinpath(_SQL).read_text()
     with connect(url, autocommit=False,
-                 options="-c default_transaction_read_only=on") as conn:
+                 options=pinned.options(read_only=True)) as conn:
         conn.execute("SELECT set_config('app.tenant_id', %s, true),"
                      " set_config('TimeZone', %s, true)", (tenant, timezone))
         row = conn.execute(sql, {"tenant": tenant, "week_start": week,  # type: ignore[arg-type]
@@ -53,7 +54,7 @@ def export_plan(url: str, tenant: str, week_start: date) -> dict[str, Any] | Non
     """The stored plan of the week (published first), or None when there is none."""
     sql = resources.files("cutover.roster").joinpath("export_plan.sql").read_text()
     with connect(url, autocommit=False,
-                 options="-c default_transaction_read_only=on") as conn:
+                 options=pinned.options(read_only=True)) as conn:
         conn.execute("SELECT set_config('app.tenant_id', %s, true)", (tenant,))
         row = conn.execute(sql, {"tenant": tenant,  # type: ignore[arg-type]
                                  "week_start": week_start}).fetchone()
