@@ -106,11 +106,15 @@ def _resolve(name: str, server_major: int | None, _pg_bin: str | None,
     )
 
 
-def _die_with_parent() -> None:
-    """In the child: get SIGKILL when the parent dies (Linux), so a killed rollback does not
-    leave a pg_restore running on behind it."""
+def die_with_parent() -> None:
+    """In the child (preexec_fn): get SIGKILL when the parent dies (Linux), however it dies
+    (SIGKILL included, which no handler sees), so a killed rollback or cutover does not
+    leave a pg_restore or the gate's pytest running on behind it."""
     with contextlib.suppress(Exception):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+_die_with_parent = die_with_parent
 
 
 def start(tool: str, args: Sequence[str], conn: Conn, *, stdout: object = subprocess.PIPE,

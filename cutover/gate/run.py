@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from cutover import atomicfile
+from cutover import atomicfile, pgrun
 from cutover.errors import EXIT_CRASH, CutoverError
 
 # Room the verdict JSON and the reports need, proven before pytest runs: a full disk is one
@@ -85,8 +85,9 @@ def run_phase(marker: str, paths: list[str], result_file: Path, *,
         cmd += ["--env", env_name]
     args, env = _absolute(extra or [], os.environ if environ is None else environ)
     cmd += args
+    # the gate's pytest ends with its caller (a killed prod_cutover.sh or rollback)
     proc = subprocess.run(cmd, cwd=REPO, env=env, check=False,
-                          capture_output=quiet, text=True)
+                          capture_output=quiet, text=True, preexec_fn=pgrun.die_with_parent)
     try:
         return json.loads(result_file.read_text())["verdict"], proc.returncode
     except (OSError, ValueError, KeyError, TypeError):  # missing or cut short: no verdict

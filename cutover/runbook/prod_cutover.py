@@ -13,9 +13,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
-from cutover import evidence, evidence_keys, evidence_report, settings
+from cutover import argtypes, evidence, evidence_keys, evidence_report, settings
 from cutover.errors import EXIT_CRASH, CutoverError
 from cutover.runbook.cutover_steps import CUTOVER
 from cutover.runbook.steps import Run, StepFailed, timed
@@ -54,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="prod_cutover.sh", description=__doc__.splitlines()[0])
     parser.add_argument("--db-url")
     parser.add_argument("--rc-tag", required=True)
-    parser.add_argument("--artifacts-dir", type=Path, required=True)
+    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, required=True)
     parser.add_argument("--api-url")
     parser.add_argument("--env")
     args = parser.parse_args(argv)

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
@@ -139,3 +140,57 @@ def test_the_backup_refuses_without_a_way_to_prove_the_restore(pre_db):
     assert proc.stderr.count("\n") == 1
 
 
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below `pid`."""
+    kids: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] != "Z":
+            kids.setdefault(int(fields[1]), []).append(int(entry.name))
+    out, todo = set(), [pid]
+    while todo:
+        for child in kids.get(todo.pop(), []):
+            out.add(child)
+            todo.append(child)
+    return out
+
+
+def _is_pytest(pid: int) -> bool:
+    try:
+        return b"pytest" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def test_the_gates_pytest_ends_with_a_killed_caller(pre_db):
+    """run_phase (prod_cutover.sh's gates, the rollback's post-rollback gate) starts pytest
+    so that it dies with its caller, SIGKILL included: a killed prod_cutover.sh used to
+    leave its gate running (its output goes to the terminal, so no broken pipe stops it)."""
+    result = pre_db.workdir / "gate" / "postrollback_result.json"
+    code = ("import sys; from pathlib import Path; from cutover.gate.run import run_phase; "
+            "run_phase('postrollback', ['checks'], Path(sys.argv[1]), db_url=sys.argv[2])")
+    with (pre_db.workdir / "caller.log").open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-c", code, str(result), pre_db.url()],
+                                cwd=REPO, env=pre_db.env(), stdout=log, stderr=log)
+    deadline, gate = time.monotonic() + 120, set()
+    while not gate:
+        assert proc.poll() is None, (pre_db.workdir / "caller.log").read_text()
+        assert time.monotonic() < deadline, "the gate never started"
+        gate = {p for p in _descendants(proc.pid) if _is_pytest(p)}
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 120
+    while any(Path(f"/proc/{p}").exists() and _is_pytest(p) for p in gate):
+        assert time.monotonic() < deadline, f"the gate's pytest {gate} outlived its caller"
+        time.sleep(0.05)
+    # killed, not finished: a pytest that outlived its caller would have written its verdict
+    assert not result.exists()
