@@ -5,8 +5,8 @@ SELECT format('%I.%I', n.nspname, c.relname) AS object,
        concat_ws(', ', CASE WHEN has_table_privilege('solvereign_api', c.oid, 'TRUNCATE') THEN 'TRUNCATE' END,
                        CASE WHEN has_table_privilege('solvereign_api', c.oid, 'REFERENCES') THEN 'REFERENCES' END,
                        CASE WHEN has_table_privilege('solvereign_api', c.oid, 'TRIGGER') THEN 'TRIGGER' END) AS detail
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname IN ('core', 'roster', 'routing') AND c.relkind IN ('r', 'p')
+  FROM pg_class c JOIN /*include:_app_schemas*/ n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p')
    AND (has_table_privilege('solvereign_api', c.oid, 'TRUNCATE')
         OR has_table_privilege('solvereign_api', c.oid, 'REFERENCES')
         OR has_table_privilege('solvereign_api', c.oid, 'TRIGGER'))

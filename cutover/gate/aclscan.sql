@@ -1,8 +1,13 @@
 -- The runbook's ACL scan (PUBLIC grants on application tables), widened to every kind of
 -- object PUBLIC could hold a privilege on. One row per object and kind; empty after 025f.
+-- Languages are left out on purpose: PUBLIC USAGE on the trusted sql/plpgsql is PostgreSQL's
+-- default and harmless while nobody but the owners can CREATE in a schema (PM-032, PM-043).
+-- Scope: every schema that is not PostgreSQL's own (the same rule as
+-- checks/p3_postmigration/_app_schemas.sql; tests/gate/test_aclscan_scope.py keeps them equal).
 WITH ns AS (
     SELECT oid, nspname FROM pg_namespace
-     WHERE nspname IN ('core', 'roster', 'routing', 'public', 'meta')
+     WHERE nspname NOT IN ('pg_catalog', 'information_schema')
+       AND nspname !~ '^pg_(toast|temp_[0-9]+|toast_temp_[0-9]+)$'
 )
 SELECT kind, object, privileges FROM (
     SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view'
@@ -25,8 +30,7 @@ SELECT kind, object, privileges FROM (
     SELECT 'function', p.oid::regprocedure::text,
            CASE WHEN p.proacl IS NULL THEN 'EXECUTE (built-in default)' ELSE 'EXECUTE' END
       FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
-     WHERE ns.nspname <> 'meta'
-       AND (p.proacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(p.proacl) a
+     WHERE (p.proacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(p.proacl) a
                                          WHERE a.grantee = 0))
     UNION ALL
     SELECT 'type', format('%I.%I', ns.nspname, t.typname),
@@ -57,6 +61,21 @@ SELECT kind, object, privileges FROM (
            string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type)
       FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
            CROSS JOIN LATERAL aclexplode(d.defaclacl) a
+     WHERE a.grantee = 0
+     GROUP BY 1, 2
+    UNION ALL
+    SELECT 'large object', lo.oid::text, string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type)
+      FROM pg_largeobject_metadata lo CROSS JOIN LATERAL aclexplode(lo.lomacl) a
+     WHERE a.grantee = 0
+     GROUP BY 1, 2
+    UNION ALL
+    SELECT 'foreign data wrapper', w.fdwname, string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type)
+      FROM pg_foreign_data_wrapper w CROSS JOIN LATERAL aclexplode(w.fdwacl) a
+     WHERE a.grantee = 0
+     GROUP BY 1, 2
+    UNION ALL
+    SELECT 'foreign server', s.srvname, string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type)
+      FROM pg_foreign_server s CROSS JOIN LATERAL aclexplode(s.srvacl) a
      WHERE a.grantee = 0
      GROUP BY 1, 2
 ) findings
