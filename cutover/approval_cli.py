@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
-from cutover import approval, bundle_targets, bundle_waivers, evidence_keys, settings
+from cutover import approval, argtypes, bundle_targets, bundle_waivers, evidence_keys, settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `approve`."""
     p = subparsers.add_parser("approve", help="record human approval of a verified bundle")
-    p.add_argument("--artifacts-dir", type=Path, required=True, help="the evidence bundle")
+    p.add_argument("--artifacts-dir", type=argtypes.input_dir, required=True,
+                   help="the evidence bundle")
     p.add_argument("--approver", required=True, help="who approves (a person)")
     p.add_argument("--db-url", help="re-read this database and refuse unless it is what the "
                                     "bundle judged (default $SOLVEREIGN_DB_URL, if set)")

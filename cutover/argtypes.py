@@ -105,3 +105,15 @@ def output_file(value: str) -> Path:
     except argparse.ArgumentTypeError as exc:
         raise argparse.ArgumentTypeError(f"{value}: {exc}") from None
     return path
+
+
+def input_dir(value: str) -> Path:
+    """An existing, readable directory (an evidence bundle, the migrations folder)."""
+    path = Path(value)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"{value} does not exist")
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is not a directory")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{value} is not readable")
+    return path

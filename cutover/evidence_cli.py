@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cutover import evidence, evidence_keys
+from cutover import argtypes, evidence, evidence_keys
 from cutover.errors import ConfigError
 
 
@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.add_argument("dir", type=Path)
     s.set_defaults(func=_seal)
     k = sub.add_parser("keygen", help="write a new Ed25519 pair for signing evidence")
-    k.add_argument("--out", type=Path, required=True, metavar="DIR")
+    k.add_argument("--out", type=argtypes.output_dir, required=True, metavar="DIR")
     k.set_defaults(func=_keygen)
     r = sub.add_parser("report", help="write DIR/report.html, a self-contained page")
     r.add_argument("dir", type=Path)

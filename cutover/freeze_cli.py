@@ -8,7 +8,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import approval, evidence, evidence_keys, evidence_report, settings
+from cutover import approval, argtypes, evidence, evidence_keys, evidence_report, settings
 from cutover.errors import ConfigError
 from cutover.evidence import write_json
 from cutover.evidence_cli import reseal_after_writing
@@ -23,9 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument("--api-url", help="application to prove it through ($SOLVEREIGN_API_URL)")
         p.add_argument("--no-verify", action="store_true",
                        help="skip the proof (a store with no application behind it)")
-        p.add_argument("--timeout", type=float, default=PROOF_TIMEOUT,
+        p.add_argument("--timeout", type=argtypes.positive_float, default=PROOF_TIMEOUT,
                        help="seconds to wait for the application to follow the flag")
-        p.add_argument("--artifacts-dir", type=Path, help="write <action>_record.json here")
+        p.add_argument("--artifacts-dir", type=argtypes.output_dir,
+                       help="write <action>_record.json here")
         if name == "enable":
             p.add_argument("--override-approval", metavar="REASON",
                            help="enable without an approval record; the reason is recorded")

@@ -9,17 +9,17 @@ and re-seals the bundle.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from cutover import evidence_keys, lkg, settings
+from cutover import argtypes, evidence_keys, lkg, settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `last-known-good`."""
     p = subparsers.add_parser("last-known-good", help="record an approved, enabled cutover "
                                                       "as the release to roll back to")
-    p.add_argument("--artifacts-dir", type=Path, required=True, help="the approved bundle")
-    p.add_argument("--lkg-file", type=Path,
+    p.add_argument("--artifacts-dir", type=argtypes.input_dir, required=True,
+                   help="the approved bundle")
+    p.add_argument("--lkg-file", type=argtypes.output_file,
                    help=f"where to write it (default ${lkg.PATH_VAR} or {lkg.DEFAULT_PATH})")
     p.add_argument("--db-url", help="the database to re-read: it must still be what was "
                                     "approved (default $SOLVEREIGN_DB_URL)")

@@ -17,7 +17,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import approval, evidence, evidence_keys, evidence_report, lkg
+from cutover import approval, argtypes, evidence, evidence_keys, evidence_report, lkg
 from cutover.backup import BackupOptions, take_backup
 from cutover.errors import CutoverError
 from cutover.freeze import switch_writes, window_seconds
@@ -33,9 +33,10 @@ ABSENT = ["DRV001", "DRV002", "DRV003"]
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `rehearse`."""
     p = subparsers.add_parser("rehearse", help="run the whole runbook against a fresh sandbox")
-    p.add_argument("--artifacts-dir", type=Path, default=Path("artifacts"),
+    p.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"),
                    help="where the prod_cutover_<timestamp> bundle is written")
-    p.add_argument("--data-dir", type=Path, help="sandbox directory (default: a temp dir)")
+    p.add_argument("--data-dir", type=argtypes.output_dir,
+                   help="sandbox directory (default: a temp dir)")
     p.add_argument("--keep", action="store_true", help="leave the sandbox running")
     p.add_argument("--rc-tag", default="sandbox-rehearsal")
     p.set_defaults(func=run)

@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from cutover import argtypes
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `sandbox up`, `sandbox down` and `sandbox status`."""
@@ -19,8 +21,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     up.add_argument("--at", choices=["pre", "latest"], default="pre",
                     help="schema state: pre (001..024) or latest (every migration)")
     up.add_argument("--with-api", action="store_true", help="also start the HTTP API")
-    up.add_argument("--data-dir", type=Path, help="sandbox directory (default ./.sandbox)")
-    up.add_argument("--seed", type=int, default=94, help="seed of the generated data")
+    up.add_argument("--data-dir", type=argtypes.output_dir,
+                    help="sandbox directory (default ./.sandbox)")
+    up.add_argument("--seed", type=argtypes.nonnegative_int, default=94,
+                    help="seed of the generated data")
     up.set_defaults(func=_up)
     down = sub.add_parser("down", help="stop the sandbox and remove its directory")
     down.add_argument("--data-dir", type=Path)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cutover import settings
+from cutover import argtypes, settings
 from cutover.errors import EXIT_CRASH, ConfigError, CutoverError
 from cutover.evidence import write_json
 from cutover.evidence_cli import reseal_after_writing
@@ -29,11 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db-url")
     parser.add_argument("--tenant", required=True)
     parser.add_argument("--absent-drivers", required=True, help="comma-separated driver ids")
-    parser.add_argument("--seed", type=int, default=94)
-    parser.add_argument("--max-churn", type=int, default=10,
+    parser.add_argument("--seed", type=argtypes.nonnegative_int, default=94)
+    parser.add_argument("--max-churn", type=argtypes.nonnegative_int, default=10,
                         help="changes outside the orphaned shifts before the drill warns")
     parser.add_argument("--dry-run", action="store_true", help="the only mode: nothing written")
-    parser.add_argument("--artifacts-dir", type=Path, default=Path("artifacts"))
+    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"))
     args = parser.parse_args(argv)
     try:
         url = settings.db_url(args.db_url)

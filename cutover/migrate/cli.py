@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from cutover import settings
+from cutover import argtypes, settings
 from cutover.db import connect
 from cutover.dburl import mask_url
 from cutover.migrate.files import default_directory
@@ -20,14 +20,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("migrate", help="apply pending migrations (or: migrate status)")
     p.add_argument("action", nargs="?", choices=["status"], help="show state instead of applying")
     p.add_argument("--db-url", help="target database (default: $SOLVEREIGN_DB_URL)")
-    p.add_argument("--dir", type=Path, default=None, help="migrations directory")
+    p.add_argument("--dir", type=argtypes.input_dir, default=None, help="migrations directory")
     p.add_argument("--target", help="stop after this migration (version or file name)")
     p.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    p.add_argument("--lock-timeout", default="5s", help="lock_timeout per statement")
-    p.add_argument("--statement-timeout", default="15min", help="statement_timeout")
-    p.add_argument("--lock-wait", type=float, default=30.0,
+    p.add_argument("--lock-timeout", default="5s", type=argtypes.pg_duration,
+                   help="lock_timeout per statement")
+    p.add_argument("--statement-timeout", default="15min", type=argtypes.pg_duration,
+                   help="statement_timeout")
+    p.add_argument("--lock-wait", type=argtypes.nonnegative_float, default=30.0,
                    help="seconds to wait for another runner's lock")
-    p.add_argument("--lock-retries", type=int, default=3,
+    p.add_argument("--lock-retries", type=argtypes.nonnegative_int, default=3,
                    help="retries of a file whose lock timed out")
     p.set_defaults(func=run)
 

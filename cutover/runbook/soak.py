@@ -21,6 +21,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cutover import argtypes
 from cutover.evidence import write_json
 
 ITERATION_VAR = "SOLVEREIGN_SOAK_ITERATION"
@@ -73,11 +74,11 @@ def soak(iterations: int, artifacts: Path, with_drills: bool = True) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="w02_staging_soak.sh",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--iterations", type=int, default=5)
+    parser.add_argument("--iterations", type=argtypes.positive_int, default=5)
     parser.add_argument("--with-drills", action="store_true",
                         help="a rollback drill on the last iteration (the roster gate and "
                              "sick-call drill run in every one)")
-    parser.add_argument("--artifacts-dir", type=Path, default=Path("artifacts"))
+    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"))
     args = parser.parse_args(argv)
     if args.iterations < 1:
         print("w02_staging_soak: error: --iterations must be at least 1", file=sys.stderr)

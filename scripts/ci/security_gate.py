@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from cutover import settings
+from cutover import argtypes, settings
 from cutover.errors import ConfigError
 from cutover.evidence import write_json
 from cutover.evidence_cli import reseal_after_writing
@@ -32,8 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db-url")
     parser.add_argument("--env")
-    parser.add_argument("--artifacts-dir", type=Path, default=Path("artifacts"))
-    parser.add_argument("--sarif", type=Path, help="also write the findings as SARIF 2.1.0")
+    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"))
+    parser.add_argument("--sarif", type=argtypes.output_file,
+                        help="also write the findings as SARIF 2.1.0")
     args = parser.parse_args(argv)
     try:
         url = settings.db_url(args.db_url)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from cutover import settings
+from cutover import argtypes, settings
 from cutover.errors import ConfigError
 from cutover.evidence_cli import reseal_after_writing
 from cutover.gate.run import crash, run_phase
@@ -25,7 +25,7 @@ from cutover.gate.run import crash, run_phase
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db-url")
-    parser.add_argument("--artifacts-dir", type=Path, default=Path("artifacts"))
+    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"))
     parser.add_argument("--skip-routing", action="store_true",
                         help="routing checks are not part of this gate (accepted for the runbook)")
     parser.add_argument("--dry-run", action="store_true", help="the only mode: nothing written")
