@@ -1,0 +1,81 @@
+"""The advisory tier: hazards are reported apart and never change the verdict."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cutover.gate.verdict import ADVISORY, CheckResult, verdict
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def r(outcome: str, severity: str = "blocker", tier: str = "gate") -> CheckResult:
+    return CheckResult("X-001", severity, "t", outcome, tier=tier)
+
+
+@pytest.mark.parametrize("results, expected", [
+    ([r("passed"), r("failed", "minor", ADVISORY)], "PASS"),
+    ([r("failed"), r("failed", "minor", ADVISORY)], "FAIL"),
+    ([r("passed"), r("failed", "minor"), r("passed", "minor", ADVISORY)], "WARN"),
+    ([r("failed", "minor", ADVISORY)], "WARN"),  # a run of advisories alone
+    ([r("passed", "minor", ADVISORY)], "PASS"),
+])
+def test_advisories_never_change_the_verdict(results, expected):
+    assert verdict(results) == expected
+
+
+CHECKS = '''
+import pytest
+pytestmark = [pytest.mark.postmigration, pytest.mark.security]
+@pytest.mark.check(id="ZZ-001", severity="blocker", remediation="r", runbook="§0")
+def test_zz001_holds():
+    assert sum([1, 1]) == 2
+'''
+ADVISORY_CHECK = '''
+import pytest
+pytestmark = [pytest.mark.postmigration, pytest.mark.security]
+@pytest.mark.check(id="ZZ-002", severity="{severity}", remediation="r", runbook="§0",
+                   tier="advisory")
+def test_zz002_hazard():
+    pytest.fail("1 hazards: core.t fk_x (no covering index)", pytrace=False)
+'''
+
+
+def _run(tmp_path: Path, severity: str) -> tuple[subprocess.CompletedProcess, dict]:
+    folder = REPO / "checks" / f"_tmp_{tmp_path.name}"
+    folder.mkdir()
+    out = tmp_path / "gate.json"
+    try:
+        (folder / "test_zz001_holds.py").write_text(CHECKS)
+        (folder / "test_zz002_hazard.py").write_text(ADVISORY_CHECK.format(severity=severity))
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly",
+                               str(folder), "--gate-result", str(out)],
+                              cwd=REPO, capture_output=True, text=True, check=False)
+    finally:
+        for f in folder.iterdir():
+            f.unlink()
+        folder.rmdir()
+    return proc, json.loads(out.read_text()) if out.exists() else {}
+
+
+def test_a_firing_advisory_is_listed_apart_and_the_gate_passes(tmp_path):
+    proc, result = _run(tmp_path, "minor")
+    assert proc.returncode == 0, proc.stdout
+    assert result["verdict"] == "PASS" and result["counts"]["WARN"] == 0
+    assert result["advisories"] == [{"check_id": "ZZ-002", "status": "WARN",
+                                     "message": "1 hazards: core.t fk_x (no covering index)"}]
+    assert {c["check_id"]: c["tier"] for c in result["checks"]} == {"ZZ-001": "gate",
+                                                                   "ZZ-002": "advisory"}
+    assert "advisories (never blocking" in proc.stdout
+    assert "WARN ZZ-002 [advisory] 1 hazards: core.t fk_x" in proc.stdout
+
+
+def test_an_advisory_must_be_minor(tmp_path):
+    proc, _ = _run(tmp_path, "blocker")
+    assert proc.returncode != 0
+    assert "an advisory check has severity minor" in proc.stdout + proc.stderr
