@@ -142,7 +142,8 @@ def test_pm106_a_session_ends_with_its_users_rights(target, evidence):
         else:
             evidence.note(f"{email} is not a platform admin: losing admin was not probed")
     evidence.data.update(user=email, route=route.name, probes=records)
-    evidence.offenders = [route.name] if problems else []
+    evidence.offenders = sorted({p.split(" answered ")[0].split(" signed ")[0]
+                                 for p in problems})
     write_artifact(target, "auth_separation_test.json", "PM-106", {
         "title": "a session ends with its user's rights",
         "status": "FAIL" if problems else "PASS", "user": email, "probes": records,
