@@ -1,7 +1,8 @@
 """SARIF 2.1.0 from a gate verdict document, so code-scanning views can show the findings.
 
 Each check becomes a rule (id, title, remediation as help); each failing check a result
-per offending object. Code scanning wants a file for every result, so each result's
+per offending object (level `note` for an advisory, which never decides the verdict).
+Code scanning wants a file for every result, so each result's
 physical location is the check's source file, relative to the repository root
 (`%SRCROOT%`), found by the gate's naming rule (PM-034 → checks/*/test_pm034_*.py); the
 offending database object, which has no file and line, is its logical location.
@@ -45,17 +46,21 @@ def _rule(check: dict) -> dict:
         "name": check.get("title") or check["check_id"],
         "shortDescription": {"text": check.get("title") or check["check_id"]},
         "help": {"text": check.get("remediation") or ""},
-        "properties": {"severity": check.get("severity"), "runbook": check.get("runbook")},
-        "defaultConfiguration": {"level": LEVELS.get(check.get("severity", ""), "error")},
+        "properties": {"severity": check.get("severity"), "runbook": check.get("runbook"),
+                       "tier": check.get("tier", "gate")},
+        "defaultConfiguration": {"level": "note" if check.get("tier") == "advisory"
+                                 else LEVELS.get(check.get("severity", ""), "error")},
     }
 
 
 def _results(check: dict) -> list[dict]:
-    if check.get("status") == "PASS":
+    if check.get("status") in ("PASS", "N/A"):  # N/A: nothing verified, nothing claimed
         return []
     offenders = (check.get("evidence") or {}).get("offenders") or [None]
     level = "warning" if check.get("status") == "WARN" else LEVELS.get(
         check.get("severity", ""), "error")
+    if check.get("tier") == "advisory":
+        level = "note"  # a hazard, never part of the verdict
     uri = check_file(check["check_id"])
     return [{"ruleId": check["check_id"], "level": level,
              "message": {"text": check.get("message") or check.get("status", "")},

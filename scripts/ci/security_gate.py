@@ -6,7 +6,8 @@
 Prints the failing checks with the objects they name and `GATE STATUS: PASS|FAIL`;
 writes security_gate_result.json (and acl_scan_report.json, and SARIF when asked);
 exits 0 PASS, 1 FAIL, 2 bad input, 3 if the gate could not run. A WARN (a minor finding,
-or a probe not verified) passes the gate and is printed.
+or a probe not verified) passes the gate and is printed; advisories (hazards, never part
+of the verdict) are printed apart.
 """
 
 from __future__ import annotations
@@ -49,9 +50,13 @@ def main(argv: list[str] | None = None) -> int:
         return crash(f"the security gate did not produce a verdict (pytest exit {code})")
     summary = json.loads(result.read_text())
     for check in summary["checks"]:
-        if check["status"] != "PASS":
+        if check["status"] != "PASS" and check.get("tier") != "advisory":
             print(f"  {check['status']:<4} {check['check_id']} [{check['severity']}] "
                   f"{check['message']}")
+    if summary.get("advisories"):
+        print("  advisories (never blocking):")
+        for adv in summary["advisories"]:
+            print(f"    {adv['status']:<4} {adv['check_id']} [advisory] {adv['message']}")
     if args.sarif:
         write_json(args.sarif, to_sarif(summary))
     status = "FAIL" if verdict == "FAIL" else "PASS"
