@@ -108,7 +108,8 @@ class Rehearsal:
 
     def approve(self, run: Run) -> None:
         evidence.seal(run.artifacts, run.signing_key, rc_tag=self.rc_tag, verdict="PENDING")
-        record = approval.approve(run.artifacts, APPROVER, run.signing_key, auto=True)
+        record = approval.approve(run.artifacts, APPROVER, run.signing_key, auto=True,
+                                  db_url=run.db_url)
         print(f"    approved by {record.approver} (auto_approved={record.auto_approved})")
 
     def enable(self, run: Run) -> None:

@@ -185,7 +185,8 @@ def test_the_manual_runbook_from_backup_to_last_known_good(make_platform, start_
     lkg_file = tmp_path / "lkg.json"
     cutover_cli("last-known-good", "--artifacts-dir", str(artifacts), "--lkg-file", str(lkg_file))
     record = json.loads(lkg_file.read_text())
-    assert record["ledger_head"] == "025g_matview_reporting_owner" and record["rc_tag"] == "v1.0.0-rc1"
+    assert record["ledger_head"] == "025g_matview_reporting_owner"
+    assert record["rc_tag"] == "v1.0.0-rc1"
     assert record["backup"]["path"].startswith(str(tmp_path / "backups"))
     assert evidence.verify(artifacts, evidence_keys.verifying_key(env=db.env())).ok
     for secret in db.secrets():
