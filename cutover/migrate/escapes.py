@@ -33,6 +33,8 @@ SESSION_STATEMENTS = {
 }
 # SET forms that end with the transaction (SET LOCAL, SET TRANSACTION, SET CONSTRAINTS)
 TRANSACTION_SCOPED_SET = {"LOCAL", "TRANSACTION", "CONSTRAINTS"}
+# The runner's own bounds: not even SET LOCAL may lift them for a file
+RUNNER_SETTINGS = {"statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"}
 # Functions that act on the session, on other sessions or outside the database.
 REFUSED_FUNCTIONS = {
     "pg_advisory_unlock": "releases a session advisory lock (the runner's own)",
@@ -91,7 +93,10 @@ def _calls(tokens: Sequence[Token]) -> Iterable[tuple[Token, str]]:
         elif name == "set_config":
             args = _args(tokens, i + 1)
             local = len(args) == 3 and [t.name for t in args[2]] == ["TRUE_P"]
-            if not local:
+            setting = args[0][0].text.strip("'").lower() if args and args[0] else ""
+            if setting in RUNNER_SETTINGS:
+                yield tok, f"set_config('{setting}', ...) lifts the runner's bound for the file"
+            elif not local:
                 yield tok, ("set_config(..., false) changes the session beyond the file "
                             "(use set_config(name, value, true) or SET LOCAL)")
 
@@ -104,6 +109,10 @@ def _set(tokens: Sequence[Token], at: int) -> str | None:
             return None  # back to the login role, where every file starts anyway
         what = "RESET ALL" if nxt is not None and nxt.name == "ALL" else "RESET"
         return f"{what} changes the session for every later file (and the runner's timeouts)"
+    named = tokens[at + 2] if nxt is not None and nxt.name == "LOCAL" and at + 2 < len(tokens) \
+        else nxt
+    if named is not None and _ident(named) in RUNNER_SETTINGS:
+        return f"SET {named.text} lifts the runner's bound (even SET LOCAL)"
     if nxt is not None and nxt.name in TRANSACTION_SCOPED_SET:
         return None
     shown = " ".join(t.text for t in tokens[at:at + 3])
