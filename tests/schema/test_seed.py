@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -196,13 +195,11 @@ def _assert_loaded(schema_cluster: PgCluster, db: str, data) -> None:
 
 
 def test_load_as_superuser(schema_cluster: PgCluster, fresh_db: str, pilot) -> None:
-    """The sandbox path: plain COPY everywhere; fast at pilot scale."""
+    """The sandbox path: plain COPY everywhere."""
     with schema_cluster.connect(dbname=fresh_db) as conn:
-        started = time.perf_counter()
         counts = load(conn, pilot)
-        elapsed = time.perf_counter() - started
+    # no timed assertion: a busy CI machine is not a bug (bench/ measures speed)
     assert counts == {spec.name: len(pilot.tables[spec.name]) for spec in TABLES}
-    assert elapsed < 5.0, f"pilot seed load took {elapsed:.1f}s"
     _assert_loaded(schema_cluster, fresh_db, pilot)
 
 
@@ -211,10 +208,7 @@ def test_load_as_owner_through_policies(schema_cluster: PgCluster, fresh_db: str
     INSERT under each tenant's context."""
     with schema_cluster.connect("solvereign_migrator", fresh_db) as conn:
         conn.execute("SET ROLE solvereign_owner")
-        started = time.perf_counter()
         load(conn, pilot)
-        elapsed = time.perf_counter() - started
-    assert elapsed < 5.0, f"pilot seed load took {elapsed:.1f}s"
     _assert_loaded(schema_cluster, fresh_db, pilot)
 
 
