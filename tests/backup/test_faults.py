@@ -194,3 +194,16 @@ def test_the_gates_pytest_ends_with_a_killed_caller(pre_db):
         time.sleep(0.05)
     # killed, not finished: a pytest that outlived its caller would have written its verdict
     assert not result.exists()
+
+
+def test_a_verifying_role_subject_to_rls_is_refused_before_the_flag(pre_db):
+    """The restore is compared as a role that reads every row (the BYPASSRLS backup role),
+    not by turning row_security off as a superuser: a role RLS filters is refused up front,
+    naming the variable, with writes untouched."""
+    dump = take_backup(pre_db)
+    proc = cli(pre_db, "rollback", "--backup", str(dump),
+               "--verify-url", pre_db.url("solvereign_migrator"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "verifying role solvereign_migrator" in proc.stderr
+    assert "SOLVEREIGN_BACKUP_DB_URL" in proc.stderr and "writes were not touched" in proc.stderr
+    assert not writes_disabled(pre_db)
