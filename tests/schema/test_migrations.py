@@ -89,6 +89,7 @@ def test_roles_file_is_idempotent(schema_cluster: PgCluster, migrated_db: str) -
         ("solvereign_migrator", True, False, False),
         ("solvereign_owner", False, False, False),
         ("solvereign_platform", True, False, False),
+        ("solvereign_reporting", False, False, False),  # bootstrap, for 025g
     ]
 
 
