@@ -438,6 +438,21 @@ CASES += [
           "USING (tenant_id = current_setting('app.tenant_id', true))"],
          {"PM-064": "roster.shifts SELECT for solvereign_api (2 permissive policies: "
                     "tenant_isolation, tenant_read"}),
+    Case("tenant table moved into a new schema by a migration (SET SCHEMA)",
+         ["CREATE SCHEMA legacy AUTHORIZATION solvereign_owner",
+          "GRANT USAGE ON SCHEMA legacy TO solvereign_api",
+          "ALTER TABLE roster.unavailability SET SCHEMA legacy"],
+         {"PM-002": "legacy (not on the reviewed list (owner solvereign_owner)"},
+         {"PM-025", FN}),
+    Case("definer searching public first, with PUBLIC CREATE on public (W01 + W13 again)",
+         ["ALTER FUNCTION core.log_security_event(text, text, text, jsonb) "
+          "SET search_path = public, pg_catalog, pg_temp",
+          "GRANT CREATE ON SCHEMA public TO PUBLIC"],
+         {"PM-041": "core.log_security_event", "PM-032": "public (PUBLIC has CREATE",
+          "PM-043": "core.log_security_event(text,text,text,jsonb) (schema public (search_path) "
+                    "allows CREATE for PUBLIC",
+          "PM-090": "public"},
+         {"PM-025", FN}),
 ]
 
 
