@@ -40,6 +40,12 @@ def ensure_env() -> None:
     STAMP.write_text(want)
 
 
+def _test_paths(args: list[str]) -> list[str]:
+    """The project's tests unless paths are named: pytest.ini's testpaths is the gate."""
+    named = any((ROOT / a.split("::")[0]).exists() for a in args if not a.startswith("-"))
+    return args if named else ["tests", *args]
+
+
 def main(argv: list[str]) -> int:
     """Dispatch `rehearse` (the main job against the sandbox) or `test`."""
     if not argv or argv[0] not in ("rehearse", "test"):
@@ -48,7 +54,7 @@ def main(argv: list[str]) -> int:
     ensure_env()
     env = dict(os.environ, VIRTUAL_ENV=str(VENV), PATH=f"{VENV / 'bin'}:{os.environ['PATH']}")
     if argv[0] == "test":
-        cmd = [str(_python()), "-m", "pytest", *argv[1:]]
+        cmd = [str(_python()), "-m", "pytest", *_test_paths(argv[1:])]
     else:
         cmd = [str(VENV / "bin" / "cutover"), "rehearse", *argv[1:]]
     return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
