@@ -25,7 +25,7 @@ from collections import defaultdict
 from typing import Any
 
 from cutover.roster.model import Instance, Plan, iso
-from cutover.roster.rules import RULES, Limits, Violation, reduced_rests, timelines
+from cutover.roster.rules import RULES, Limits, Violation, not_judged, reduced_rests, timelines
 
 
 def _drivers_of(plan: Plan) -> dict[str, str]:
@@ -106,6 +106,7 @@ def figures(instance: Instance, plan: Plan, violations: list[Violation],
         "covered": len(instance.shifts) - len(uncovered),
         "uncovered": len(uncovered),
         "violations_per_rule": per_rule,
+        "rules_not_judged": not_judged(instance, plan, limits),
         "overtime_minutes": overtime(instance, plan),
         "reduced_rests": reduced_rest_count(instance, plan, limits),
         "fairness": fairness(instance, plan),

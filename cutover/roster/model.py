@@ -96,6 +96,9 @@ class Instance:
     shifts: tuple[Shift, ...]
     absences: tuple[Absence, ...]
     history: tuple[HistoryDuty, ...] | None  # None: the instance has no `history` key
+    # whole local weeks before week_start that `history` records completely (optional key
+    # `history_weeks`; default 1, the previous week, as R3 has always assumed)
+    history_weeks: int
     driver_by_id: Mapping[str, Driver] = field(repr=False, compare=False)
     shift_by_id: Mapping[str, Shift] = field(repr=False, compare=False)
 
@@ -109,6 +112,16 @@ class Instance:
         start = datetime.combine(self.week_start, datetime.min.time(), tzinfo=tz)
         end = datetime.combine(self.week_start + timedelta(days=7), datetime.min.time(), tzinfo=tz)
         return Interval(to_minute(start), to_minute(end))
+
+    def view_start(self) -> int | None:
+        """Where the recorded past begins: local Monday 00:00 `history_weeks` weeks back.
+
+        None without `history`: nothing before the instance week is known.
+        """
+        if self.history is None:
+            return None
+        return week_start_minute(self.week_start - timedelta(days=7 * self.history_weeks),
+                                 self.tz)
 
 
 @dataclass(frozen=True)
@@ -144,6 +157,17 @@ def week_of(minute: int, tz: tzinfo) -> date:
     """The local Monday of the calendar week (Mon 00:00 - Sun 24:00 local) containing `minute`."""
     local = from_minute(minute, tz).date()
     return local - timedelta(days=local.weekday())
+
+
+def week_start_minute(monday: date, tz: tzinfo) -> int:
+    """UTC minute of local 00:00 on `monday` (the start of its calendar week)."""
+    return to_minute(datetime.combine(monday, datetime.min.time(), tzinfo=tz))
+
+
+def local_minute(day: date, minute_of_day: int, tz: tzinfo) -> int:
+    """UTC minute of the local wall-clock time `minute_of_day` minutes after `day` 00:00."""
+    wall = datetime.combine(day, datetime.min.time(), tzinfo=tz) + minute_of_day * _MINUTE
+    return to_minute(wall)
 
 
 def iso(minute: int, tz: tzinfo) -> str:
@@ -270,13 +294,17 @@ def parse_instance(doc: Mapping[str, Any], source: str = "instance") -> Instance
     driver_by_id = {d.id: d for d in drivers}
     absences = tuple(_absence(rd, a, i, driver_by_id) for i, a in
                      enumerate(rd.array(doc.get("absences", []), "", "absences")))
+    history_weeks = 1
+    if doc.get("history_weeks") is not None:
+        history_weeks = rd.integer(doc["history_weeks"], "", "history_weeks")
     history = None
     if "history" in doc:
         history = tuple(_history(rd, h, i, driver_by_id) for i, h in
                         enumerate(rd.array(doc["history"], "", "history")))
     return Instance(
         tenant=tenant, week_start=week_start, timezone=timezone, drivers=drivers, shifts=shifts,
-        absences=absences, history=history, driver_by_id=driver_by_id,
+        absences=absences, history=history, history_weeks=history_weeks,
+        driver_by_id=driver_by_id,
         shift_by_id={s.id: s for s in shifts},
     )
 

@@ -81,9 +81,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta, tzinfo
 
-from cutover.roster.model import Instance, Interval, Plan, Shift, iso, week_of
+from cutover.roster.model import (
+    Instance,
+    Interval,
+    Plan,
+    Shift,
+    from_minute,
+    iso,
+    local_minute,
+    week_of,
+    week_start_minute,
+)
 
-RULES = ("R0", "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R10")
+RULES = ("R0", "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R10", "R11", "R12", "R13", "R14")
 MISSING = "missing input"
 VIOLATED = "violated"
 
@@ -115,6 +125,24 @@ class Limits:
     min_break_part: int = 15
     duty_work: int = 720
     duty_spread: int = 780
+    # split regular daily rest, 561/2006 art. 4(g): 3 h then 9 h, in that order
+    split_rest_first: int = 180
+    split_rest_second: int = 540
+    # R11, 561/2006 art. 8(6)
+    regular_weekly_rest: int = 2700
+    compensation_weeks: int = 3
+    compensation_attached_rest: int = 540
+    # R12, Dir. 2002/15/EC art. 5(1)
+    work_without_break: int = 360
+    # R13, Dir. 2002/15/EC art. 3(j), art. 7; AZG (night time 00:00-04:00 for drivers)
+    night_start: int = 0  # minutes after local midnight
+    night_end: int = 240
+    night_work_limit: int = 600
+    night_period: str = "rolling"  # "rolling": every 1440 elapsed minutes; "duty": per duty
+    # R14, Dir. 2002/15/EC art. 4(a); AZG §13b: 17 weeks reference period
+    average_week_work: int = 2880
+    average_reference_weeks: int = 17
+    average_requires_history: bool = False  # True: fail closed where history is too short
 
 
 @dataclass(frozen=True)
@@ -180,9 +208,44 @@ def check_plan(instance: Instance, plan: Plan, limits: Limits | None = None) -> 
     limits = limits or Limits()
     tz = instance.tz
     found = check_assignments(instance, plan, limits)
+    view = View(instance.view_start(), instance.horizon().end)
     for driver, periods in sorted(timelines(instance, plan).items()):
-        found.extend(check_driver(driver, periods, instance.history is not None, tz, limits))
+        found.extend(check_driver(driver, periods, instance.history is not None, tz, limits,
+                                  view))
     return sorted(found, key=Violation.sort_key)
+
+
+@dataclass(frozen=True)
+class View:
+    """What the instance can see: the recorded past from `start` (None: no history) to `end`."""
+
+    start: int | None
+    end: int
+
+
+def view_of(instance: Instance) -> View:
+    """The instance's view: history coverage start to the end of the instance week."""
+    return View(instance.view_start(), instance.horizon().end)
+
+
+def not_judged(instance: Instance, plan: Plan, limits: Limits | None = None) -> dict[str, str]:
+    """Rules the plan is not judged by, and why (reported beside the violations, never hidden).
+
+    Only R14 can be skipped: where the history does not cover its reference period and the
+    tenant did not ask it to fail closed (`average_requires_history`).
+    """
+    limits = limits or Limits()
+    if limits.average_requires_history or not plan.assignments:
+        return {}
+    if instance.history is not None and \
+            instance.history_weeks >= limits.average_reference_weeks - 1:
+        return {}
+    seen = 0 if instance.history is None else instance.history_weeks
+    return {"R14": f"the history covers {seen} of the {limits.average_reference_weeks - 1} "
+                   f"weeks before the plan week that the average over "
+                   f"{limits.average_reference_weeks} weeks needs; only a total already over "
+                   f"{limits.average_week_work} x {limits.average_reference_weeks} min is "
+                   f"reported (Dir. 2002/15/EC art. 4(a): where history allows)"}
 
 
 def timelines(instance: Instance, plan: Plan) -> dict[str, list[Period]]:
@@ -198,8 +261,12 @@ def timelines(instance: Instance, plan: Plan) -> dict[str, list[Period]]:
 
 
 def check_driver(driver: str, periods: Sequence[Period], has_history: bool, tz: tzinfo,
-                 limits: Limits) -> list[Violation]:
-    """R0 overlaps and R1..R10 for one driver's sorted work periods."""
+                 limits: Limits, view: View | None = None) -> list[Violation]:
+    """R0 overlaps and R1..R14 for one driver's sorted work periods.
+
+    `view` (the recorded past and the end of the instance week) is needed by R11 and R14;
+    without it they fail closed.
+    """
     found = overlap_violations(driver, periods, tz)
     duties = split_duties(periods, limits)
     for duty in duties:
@@ -211,13 +278,16 @@ def check_driver(driver: str, periods: Sequence[Period], has_history: bool, tz: 
     found.extend(r5_daily_rest(driver, periods, tz, limits))
     found.extend(r6_weekly_rest(driver, periods, has_history, tz, limits))
     found.extend(r7_weekly_work(driver, periods, tz, limits))
+    found.extend(r11_weekly_rests(driver, periods, view, tz, limits))
+    found.extend(r13_night_work(driver, periods, duties, tz, limits))
+    found.extend(r14_average_week(driver, periods, view, tz, limits))
     return found
 
 
 def duty_violations(driver: str, duty: Sequence[Period], tz: tzinfo,
                     limits: Limits) -> list[Violation]:
-    """The rules judged per duty: R1 (over the extended limit), R4, R8, R10."""
-    checks = (r1_duty_drive, r4_continuous_driving, r8_breaks, r10_duty)
+    """The rules judged per duty: R1 (over the extended limit), R4, R8, R10, R12."""
+    checks = (r1_duty_drive, r4_continuous_driving, r8_breaks, r10_duty, r12_continuous_work)
     return [v for check in checks for v in check(driver, duty, tz, limits)]
 
 
@@ -551,10 +621,67 @@ def r2_weekly_drive(driver: str, periods: Sequence[Period], tz: tzinfo,
     return _weekly_limit("R2", driver, periods, tz, "drive", limits.weekly_drive, "driving")
 
 
+def work_spans(p: Period) -> list[Interval] | None:
+    """Working time of one period (planned: span less breaks; history: the span); None unknown."""
+    if not p.planned:
+        return [p.span]
+    if p.breaks is None:
+        return None
+    return subtract([p.span], list(p.breaks))
+
+
+def split_by_week(iv: Interval, tz: tzinfo) -> list[tuple[date, int]]:
+    """Minutes of `iv` in each local calendar week it touches (cut at Monday 00:00 local)."""
+    out = []
+    cursor = iv.start
+    while cursor < iv.end:
+        week = week_of(cursor, tz)
+        end = min(iv.end, week_start_minute(week + timedelta(days=7), tz))
+        out.append((week, end - cursor))
+        cursor = end
+    return out
+
+
+def weekly_work(periods: Sequence[Period], tz: tzinfo,
+                ) -> dict[date, tuple[int, list[Period], bool]]:
+    """Per local week: working minutes, the periods with work in it, whether any is unknown.
+
+    A period with unknown breaks makes every week its span touches unknown.
+    """
+    out: dict[date, tuple[int, list[Period], bool]] = {}
+    for p in periods:
+        spans = work_spans(p)
+        parts = split_by_week(p.span, tz) if spans is None else \
+            [wm for iv in spans for wm in split_by_week(iv, tz)]
+        for week, minutes in parts:
+            total, members, unknown = out.get(week, (0, [], False))
+            if not members or members[-1] is not p:
+                members = [*members, p]
+            out[week] = (total + (0 if spans is None else minutes), members,
+                         unknown or spans is None)
+    return out
+
+
 def r7_weekly_work(driver: str, periods: Sequence[Period], tz: tzinfo,
                    limits: Limits) -> list[Violation]:
-    """R7: working time per local calendar week."""
-    return _weekly_limit("R7", driver, periods, tz, "work", limits.weekly_work, "working time")
+    """R7: working time per local calendar week, split minute by minute at Monday 00:00 local.
+
+    Dir. 2002/15/EC art. 4(a) (60 h maximum), AZG §13b: a Sunday-night shift counts in each
+    week by the minutes worked in it, and a history duty running into the plan week counts
+    there with its minutes after Monday 00:00.
+    """
+    found = []
+    for week, (total, members, unknown) in sorted(weekly_work(periods, tz).items()):
+        if not any(p.planned for p in members):
+            continue
+        label = f"{driver}: working time in the week of {week.isoformat()}"
+        if unknown:
+            found.append(_v("R7", driver, members, None, limits.weekly_work, f"{label} unknown",
+                            MISSING))
+        elif total > limits.weekly_work:
+            found.append(_v("R7", driver, members, total, limits.weekly_work,
+                            f"{label} {total} min > {limits.weekly_work}"))
+    return found
 
 
 def r3_fortnight_drive(driver: str, periods: Sequence[Period], has_history: bool, tz: tzinfo,
@@ -586,27 +713,62 @@ def r3_fortnight_drive(driver: str, periods: Sequence[Period], has_history: bool
 # R5, R6: rests
 
 
+BREAK, REGULAR, SPLIT, REDUCED, WEEKLY = "break", "regular", "split", "reduced", "weekly"
+
+
+def classify_gaps(periods: Sequence[Period],
+                  limits: Limits) -> list[tuple[int, Period, Period, str]]:
+    """Every gap in start order with what it is: a break inside a duty (below the reduced
+    daily rest: a split duty, "geteilter Dienst"), a regular, split-regular, reduced daily
+    or weekly rest.
+
+    Split regular daily rest, EU 561/2006 art. 4(g): a gap of >= `split_rest_second` (540)
+    ending a duty that already held a gap of >= `split_rest_first` (180) is regular, 3 h then
+    9 h in that order; the same 9 h before the 3 h is a reduced rest.
+    """
+    out = []
+    longest_inside = 0
+    for gap, a, b in _gaps(periods):
+        if gap < limits.reduced_daily_rest:
+            longest_inside = max(longest_inside, gap)
+            kind = BREAK
+        else:
+            if gap >= limits.reduced_weekly_rest:
+                kind = WEEKLY
+            elif gap >= limits.daily_rest:
+                kind = REGULAR
+            elif longest_inside >= limits.split_rest_first and gap >= limits.split_rest_second:
+                kind = SPLIT
+            else:
+                kind = REDUCED
+            longest_inside = 0
+        out.append((gap, a, b, kind))
+    return out
+
+
 def reduced_rests(periods: Sequence[Period], limits: Limits) -> list[tuple[int, Period, Period]]:
-    """Reduced daily rests (gaps in [reduced, regular)) that touch a planned shift."""
-    return [(gap, a, b) for gap, a, b in _gaps(periods)
-            if limits.reduced_daily_rest <= gap < limits.daily_rest and (a.planned or b.planned)]
+    """Reduced daily rests (not split-regular) that touch a planned shift."""
+    return [(gap, a, b) for gap, a, b, kind in classify_gaps(periods, limits)
+            if kind == REDUCED and (a.planned or b.planned)]
 
 
 def r5_daily_rest(driver: str, periods: Sequence[Period], tz: tzinfo,
                   limits: Limits) -> list[Violation]:
-    """R5: rest between consecutive duties, and the count of reduced rests between weekly rests."""
+    """R5: at most 3 reduced daily rests between two weekly rests (EU 561/2006 art. 8(4)).
+
+    A gap shorter than the reduced daily rest is no rest at all but a break inside one duty
+    (a split duty); the duty's spread and working time (R10), breaks (R8, R12) and driving
+    (R1, R4) judge it. R10's spread of at most 780 minutes followed by a rest of at least 660
+    also keeps every daily rest within 24 h of the previous one (art. 8(2)).
+    """
     found = []
     segment: list[tuple[int, Period, Period]] = []
     segments = [segment]
-    for gap, a, b in _gaps(periods):
-        if 0 <= gap < limits.reduced_daily_rest and (a.planned or b.planned):
-            found.append(_v("R5", driver, (a, b), gap, limits.reduced_daily_rest,
-                            f"{driver}: {gap} min rest before the duty at {_at(b.start, tz)} "
-                            f"< {limits.reduced_daily_rest} (regular {limits.daily_rest})"))
-        if gap >= limits.reduced_weekly_rest:
+    for gap, a, b, kind in classify_gaps(periods, limits):
+        if kind == WEEKLY:
             segment = []
             segments.append(segment)
-        elif limits.reduced_daily_rest <= gap < limits.daily_rest:
+        elif kind == REDUCED:
             segment.append((gap, a, b))
     for seg in segments:
         involved = [p for _, a, b in seg for p in (a, b)]
@@ -640,4 +802,309 @@ def r6_weekly_rest(driver: str, periods: Sequence[Period], has_history: bool, tz
                             f"{driver}: {span} min from {_at(block[0].start, tz)} without a "
                             f"weekly rest of {limits.reduced_weekly_rest} min "
                             f"> {limits.weekly_rest_interval}"))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# R11: two weekly rests in two consecutive weeks, reduced ones compensated (561/2006 art. 8(6))
+
+
+def weekly_rests(periods: Sequence[Period], view: View) -> list[Interval]:
+    """Visible rests of any length between work periods: the gaps, the time from the start of
+    the recorded past to the first period, and from the last end to the end of the instance
+    week (only their visible part: what lies beyond the view is not known to be rest)."""
+    out = []
+    if view.start is not None and periods and periods[0].start > view.start:
+        out.append(Interval(view.start, periods[0].start))
+    latest = None
+    for p in periods:
+        if latest is not None and p.start > latest:
+            out.append(Interval(latest, p.start))
+        latest = p.end if latest is None else max(latest, p.end)
+    if latest is not None and view.end > latest:
+        out.append(Interval(latest, view.end))
+    return out
+
+
+def r11_weekly_rests(driver: str, periods: Sequence[Period], view: View | None, tz: tzinfo,
+                     limits: Limits) -> list[Violation]:
+    """R11, EU 561/2006 art. 8(6): in any two consecutive weeks at least two weekly rests, one
+    of them regular (>= 2700); a reduced one (1440..2699) compensated en bloc, attached to
+    another rest of at least 540, before the end of the third week following its week.
+
+    Judged on every pair of local weeks that lies wholly inside the view (from the start of
+    the recorded history to the end of the instance week) and holds planned work; a rest
+    counts for a pair when it overlaps it (art. 8(9): a rest falling in two weeks may count
+    in either). With one week of history that is the previous week and the plan week; the
+    pair of the plan week and the next is judged when the next week is planned, because a
+    regular rest can always still be planned there.
+    A reduced rest needs compensation when a pair needs it (fewer than two regular rests in
+    it) or R6 needs it (without it the work between two weekly rests would span more than
+    `weekly_rest_interval`). Its compensation is a later gap of at least 540 + (2700 - its
+    length) minutes before its deadline; where the deadline lies beyond the instance week and
+    no such gap is visible, the rule fails closed with that reason (the plan cannot see it).
+    """
+    planned = [p for p in periods if p.planned]
+    if view is None or view.start is None:
+        return [_v("R11", driver, planned, None, 2,
+                   f"{driver}: the instance has no history to find the previous week's "
+                   f"weekly rests", MISSING)]
+    rests = [r for r in weekly_rests(periods, view) if r.minutes >= limits.reduced_weekly_rest]
+    found: list[Violation] = []
+    needed: dict[Interval, list[Period]] = {}
+    week = week_of(view.start, tz)
+    judged = False
+    while week_start_minute(week + timedelta(days=14), tz) <= view.end:
+        lo = week_start_minute(week, tz)
+        hi = week_start_minute(week + timedelta(days=14), tz)
+        members = [p for p in planned if p.start < hi and p.end > lo]
+        if members:
+            judged = True
+            in_pair = [r for r in rests if r.start < hi and r.end > lo]
+            regular = [r for r in in_pair if r.minutes >= limits.regular_weekly_rest]
+            label = f"{driver}: the weeks of {week.isoformat()} and " \
+                    f"{(week + timedelta(days=7)).isoformat()}"
+            if len(in_pair) < 2 or not regular:
+                found.append(_v("R11", driver, members, len(regular), 1,
+                                f"{label} hold {len(in_pair)} weekly rests of at least "
+                                f"{limits.reduced_weekly_rest} min, {len(regular)} of them "
+                                f"regular (>= {limits.regular_weekly_rest}); at least two, one "
+                                f"regular, are needed"))
+            elif len(regular) < 2:
+                reduced = max((r for r in in_pair if r.minutes < limits.regular_weekly_rest),
+                              key=lambda r: (r.minutes, -r.start))
+                needed.setdefault(reduced, []).extend(members)
+        week += timedelta(days=7)
+    if planned and not judged:
+        return [_v("R11", driver, planned, None, 2,
+                   f"{driver}: the history does not cover the week before the plan, so no two "
+                   f"consecutive weeks are visible", MISSING)]
+    for rest in _r6_needed_reduced(periods, limits):
+        needed.setdefault(rest, []).extend(p for p in planned if p.end > rest.start - 8640)
+    for rest, members in sorted(needed.items()):
+        found.extend(_compensation(driver, rest, members or planned, rests, view, tz, limits))
+    return found
+
+
+def _r6_needed_reduced(periods: Sequence[Period], limits: Limits) -> list[Interval]:
+    """Reduced weekly rests R6 relies on: merging the blocks on either side would exceed the
+    interval between weekly rests."""
+    blocks: list[list[int]] = []  # [start, latest end]
+    out = []
+    latest = None
+    for p in periods:
+        if latest is not None and p.start - latest >= limits.reduced_weekly_rest:
+            blocks.append([p.start, p.end])
+        elif blocks:
+            blocks[-1][1] = max(blocks[-1][1], p.end)
+        else:
+            blocks.append([p.start, p.end])
+        latest = p.end if latest is None else max(latest, p.end)
+    for before, after in itertools.pairwise(blocks):
+        gap = Interval(before[1], after[0])
+        if gap.minutes < limits.regular_weekly_rest and \
+                after[1] - before[0] > limits.weekly_rest_interval:
+            out.append(gap)
+    return out
+
+
+def _compensation(driver: str, rest: Interval, members: Sequence[Period],
+                  rests: Sequence[Interval], view: View, tz: tzinfo,
+                  limits: Limits) -> list[Violation]:
+    """The compensation of one reduced weekly rest that R11 or R6 relies on."""
+    deficit = limits.regular_weekly_rest - rest.minutes
+    week = week_of(rest.start, tz)
+    deadline = week_start_minute(week + timedelta(days=7 * (limits.compensation_weeks + 1)), tz)
+    need = limits.compensation_attached_rest + deficit
+    if deadline <= view.end - 7 * 1440 and not any(p.planned for p in members):
+        return []
+    for later in rests:
+        if later.start >= rest.end and min(later.end, deadline) - later.start >= need:
+            return []
+    label = (f"{driver}: the reduced weekly rest of {rest.minutes} min from "
+             f"{_at(rest.start, tz)} needs {deficit} min of compensation attached to a rest of "
+             f"at least {limits.compensation_attached_rest} min before {_at(deadline, tz)}")
+    if deadline > view.end:
+        return [_v("R11", driver, members, None, need,
+                   f"{label}; none is visible up to {_at(view.end, tz)}, where the plan ends",
+                   MISSING)]
+    return [_v("R11", driver, members, 0, need, f"{label}; none was taken")]
+
+
+# ---------------------------------------------------------------------------------------------
+# R12: no more than six consecutive hours of work without a break (Dir. 2002/15/EC art. 5(1))
+
+
+def r12_continuous_work(driver: str, duty: Sequence[Period], tz: tzinfo,
+                        limits: Limits) -> list[Violation]:
+    """R12, Dir. 2002/15/EC art. 5(1): no more than `work_without_break` (360) minutes of work
+    in a row; only a pause of at least `min_break_part` (15) interrupts it (art. 5(1): breaks
+    may be divided into periods of at least 15 minutes). R8 checks the total of the breaks,
+    this rule where they lie: 7 h of work before the only break passes R8 but not R12."""
+    planned = [p for p in duty if p.planned]
+    start = _at(planned[0].start, tz)
+    if any(p.breaks is None for p in planned):
+        return [_v("R12", driver, planned, None, limits.work_without_break,
+                   f"{driver}: duty from {start} has no breaks listed", MISSING)]
+    longest, run = 0, 0
+    work = work_intervals(planned)
+    for i, iv in enumerate(work):
+        if i and iv.start - work[i - 1].end >= limits.min_break_part:
+            run = 0
+        run += iv.minutes
+        longest = max(longest, run)
+    if longest > limits.work_without_break:
+        return [_v("R12", driver, planned, longest, limits.work_without_break,
+                   f"{driver}: duty from {start} works {longest} min without a break of "
+                   f"{limits.min_break_part} min > {limits.work_without_break}")]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# R13: night work => at most 600 minutes of work in each 24 h (Dir. 2002/15/EC art. 7, AZG)
+
+
+def night_time(lo: int, hi: int, tz: tzinfo, limits: Limits) -> list[Interval]:
+    """The night windows (local wall clock, every local day) that touch [lo, hi).
+
+    Each is local `night_start` to `night_end` on one local date, converted through the
+    timezone, so the March night 00:00-04:00 in Vienna is 180 elapsed minutes and the October
+    one 300."""
+    out = []
+    day = from_minute(lo, tz).date() - timedelta(days=1)
+    while local_minute(day, limits.night_start, tz) < hi:
+        window = Interval(local_minute(day, limits.night_start, tz),
+                          local_minute(day, limits.night_end, tz))
+        if window.end > lo:
+            out.append(window)
+        day += timedelta(days=1)
+    return out
+
+
+def _in_window(work: Sequence[tuple[Interval, Period]], t: int) -> tuple[int, list[Period]]:
+    """Working minutes in [t, t + 1440) and the periods they belong to."""
+    window = Interval(t, t + 1440)
+    total, members = 0, []
+    for iv, p in work:
+        shared = iv.overlap(window)
+        if shared:
+            total += shared
+            if p not in members:
+                members.append(p)
+    return total, members
+
+
+def r13_night_work(driver: str, periods: Sequence[Period], duties: Sequence[Sequence[Period]],
+                   tz: tzinfo, limits: Limits) -> list[Violation]:
+    """R13, Dir. 2002/15/EC art. 7 with art. 3(j)/(k) and the AZG: where night work is done,
+    working time <= `night_work_limit` (600) in each 24-hour period.
+
+    Night time is local `night_start`..`night_end` (default 00:00-04:00, the AZG's night for
+    drivers; the directive allows any 4 h between 00:00 and 07:00), night work any working
+    minute in it. `night_period` "rolling" (default, AZG §2(1)(2): the working time within an
+    uninterrupted 24-hour period) judges every window of 1440 elapsed minutes that holds a
+    minute of night work; "duty" judges the working time of each duty holding night work (a
+    20:00-04:00 duty followed the same day by 15:00-23:00 passes it but not the rolling one).
+    History periods count as working time all through; only windows or duties with planned
+    work are reported.
+    """
+    planned = [p for p in periods if p.planned]
+    unknown = [p for p in planned if p.breaks is None]
+    if unknown:
+        return [_v("R13", driver, unknown, None, limits.night_work_limit,
+                    f"{driver}: working time of {', '.join(_ids(unknown))} unknown (no breaks)",
+                    MISSING)]
+    work = [(iv, p) for p in periods for iv in work_spans(p) or ()]
+    if not work:
+        return []
+    nights = night_time(min(iv.start for iv, _ in work), max(iv.end for iv, _ in work), tz,
+                        limits)
+    night_work = [Interval(max(iv.start, n.start), min(iv.end, n.end))
+                  for iv, _ in work for n in nights if iv.overlap(n)]
+    if limits.night_period == "duty":
+        return _r13_per_duty(driver, duties, night_work, tz, limits)
+    found: dict[tuple[str, ...], Violation] = {}
+    for nw in night_work:
+        lo, hi = nw.start - 1439, nw.end - 1
+        candidates = {lo, hi}
+        for iv, _ in work:
+            candidates.update(c for c in (iv.start, iv.end, iv.start - 1440, iv.end - 1440)
+                              if lo <= c <= hi)
+        best = None
+        for t in sorted(candidates):
+            total, members = _in_window(work, t)
+            if total > limits.night_work_limit and any(p.planned for p in members) and \
+                    (best is None or total > best[0]):
+                best = (total, t, members)
+        if best is not None:
+            total, t, members = best
+            v = _v("R13", driver, members, total, limits.night_work_limit,
+                   f"{driver}: {total} min of work in the 24 h from {_at(t, tz)}, which hold "
+                   f"night work from {_at(nw.start, tz)} > {limits.night_work_limit}")
+            if v.shifts not in found or (found[v.shifts].measured or 0) < total:
+                found[v.shifts] = v
+    return [found[k] for k in sorted(found)]
+
+
+def _r13_per_duty(driver: str, duties: Sequence[Sequence[Period]], night_work: list[Interval],
+                  tz: tzinfo, limits: Limits) -> list[Violation]:
+    found = []
+    for duty in duties:
+        if not any(p.planned for p in duty):
+            continue
+        spans = [iv for p in duty for iv in work_spans(p) or ()]
+        if not any(iv.overlap(n) for iv in spans for n in night_work):
+            continue
+        total = sum(iv.minutes for iv in spans)
+        if total > limits.night_work_limit:
+            found.append(_v("R13", driver, duty, total, limits.night_work_limit,
+                            f"{driver}: duty from {_at(duty[0].start, tz)} holds night work "
+                            f"and works {total} min > {limits.night_work_limit}"))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# R14: average week <= 2880 over the reference period (Dir. 2002/15/EC art. 4(a), AZG §13b)
+
+
+def r14_average_week(driver: str, periods: Sequence[Period], view: View | None, tz: tzinfo,
+                     limits: Limits) -> list[Violation]:
+    """R14, Dir. 2002/15/EC art. 4(a), AZG §13b: the average weekly working time over a
+    reference period of `average_reference_weeks` (17) local weeks <= `average_week_work`
+    (2880), judged for each reference period ending with a week of the instance that holds
+    planned work, where the history allows: when the recorded past (the instance's
+    `history_weeks`) covers the whole period, the exact average; when it does not, only a total
+    already over the limit is certain and reported, and the rest is listed as not judged
+    (`not_judged`), or fails closed if the tenant sets `average_requires_history`.
+    """
+    planned = [p for p in periods if p.planned]
+    per_week = weekly_work(periods, tz)
+    found = []
+    horizon_end = view.end if view is not None else max(p.end for p in periods)
+    for week in sorted(per_week):
+        _, members_w, _ = per_week[week]
+        if not any(p.planned for p in members_w) or \
+                week_start_minute(week, tz) >= horizon_end:
+            continue
+        first = week - timedelta(days=7 * (limits.average_reference_weeks - 1))
+        weeks = [w for w in per_week if first <= w <= week]
+        total = sum(per_week[w][0] for w in weeks)
+        unknown = any(per_week[w][2] for w in weeks)
+        members = [p for w in weeks for p in per_week[w][1] if p.planned]
+        cap = limits.average_week_work * limits.average_reference_weeks
+        covered = view is not None and view.start is not None and \
+            view.start <= week_start_minute(first, tz)
+        label = (f"{driver}: working time over the {limits.average_reference_weeks} weeks "
+                 f"{first.isoformat()}..{week.isoformat()}")
+        if unknown:
+            found.append(_v("R14", driver, members, None, cap, f"{label} unknown", MISSING))
+        elif total > cap:
+            found.append(_v("R14", driver, members, total, cap,
+                            f"{label} {total} min > {cap} (average "
+                            f"{total // limits.average_reference_weeks} > "
+                            f"{limits.average_week_work})"))
+        elif not covered and limits.average_requires_history:
+            found.append(_v("R14", driver, members or planned, None, cap,
+                            f"{label}: the history does not cover the reference period",
+                            MISSING))
     return found

@@ -35,7 +35,13 @@ from typing import Any
 from cutover.roster.canonical import instance_sha256
 from cutover.roster.figures import orphaned_shifts
 from cutover.roster.model import Instance, iso, parse_instance, parse_plan
-from cutover.roster.rules import Limits, check_driver, eligibility_violations, timelines
+from cutover.roster.rules import (
+    Limits,
+    check_driver,
+    eligibility_violations,
+    timelines,
+    view_of,
+)
 from sandbox.solver.cpmodel import W_CHURN, W_UNCOVERED, Outcome, optimise
 from sandbox.solver.finalize import as_plan, make_valid, plan_document
 from sandbox.solver.greedy import greedy
@@ -123,7 +129,7 @@ def undo_churn(instance: Instance, assignment: dict[str, str], kept: Mapping[str
             trial = {**current, sid: kept[sid]}
             periods = timelines(instance, as_plan(instance, trial, "", 0)).get(kept[sid], [])
             if not check_driver(kept[sid], periods, instance.history is not None, instance.tz,
-                                limits):
+                                limits, view_of(instance)):
                 current, changed = trial, True
     return current
 

@@ -105,7 +105,7 @@ def test_r1_short_gap_joins_shifts_into_one_duty() -> None:
     shifts = [shift("T1", "2026-01-12T06:00", 330, 310), shift("T2", "2026-01-12T12:30", 330, 310)]
     hits = one(shifts, "R1")
     assert [(v.measured, v.shifts) for v in hits] == [(620, ("T1", "T2"))]
-    assert [v.measured for v in one(shifts, "R5")] == [60]
+    assert one(shifts, "R5") == []  # a 60-minute gap is a break inside the duty, not a rest
 
 
 # R2 ------------------------------------------------------------------------------------------
@@ -188,18 +188,23 @@ def test_missing_drive_minutes_fail_closed() -> None:
 # R5 ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("next_start", "expected"), [("2026-01-12T23:00", []),
-                                                      ("2026-01-12T22:59", [539])])
-def test_r5_reduced_daily_rest_minimum(next_start: str, expected: list[int]) -> None:
+                                                      ("2026-01-12T22:59", [1319])])
+def test_r5_a_gap_below_the_reduced_rest_joins_one_duty(next_start: str,
+                                                        expected: list[int]) -> None:
+    # 539 minutes off is no rest: both shifts form one duty, whose spread R10 judges
     shifts = [shift("T1", "2026-01-12T06:00", 480), shift("T2", next_start, 300)]
-    assert [v.measured for v in one(shifts, "R5")] == expected
+    assert one(shifts, "R5") == []
+    assert [v.measured for v in one(shifts, "R10") if v.limit == 780] == expected
 
 
 @pytest.mark.parametrize(("next_start", "expected"), [("2026-03-29T06:00", []),
-                                                      ("2026-03-29T05:59", [539])])
+                                                      ("2026-03-29T05:59", [1319])])
 def test_r5_rest_is_elapsed_time_across_dst_start(next_start: str, expected: list[int]) -> None:
-    # 20:00 (+01:00) to 06:00 (+02:00) looks like 10 h on the wall clock but is 9 h = 540 min
+    # 20:00 (+01:00) to 06:00 (+02:00) looks like 10 h on the wall clock but is 9 h = 540 min;
+    # one minute less is no rest, so the two shifts are one duty spreading 480 + 539 + 300 = 1319
     shifts = [shift("T1", "2026-03-28T12:00", 480), shift("T2", next_start, 300)]
-    assert [v.measured for v in one(shifts, "R5", week_start="2026-03-23")] == expected
+    assert [v.measured for v in one(shifts, "R10", week_start="2026-03-23")
+            if v.limit == 780] == expected
 
 
 @pytest.mark.parametrize(("count", "expected"), [(4, []), (5, [4])])
