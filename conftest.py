@@ -10,4 +10,5 @@ pytest_plugins = [
     "fixtures.db",
     "fixtures.gate",
     "fixtures.roster",
+    "fixtures.junit",
 ]
