@@ -135,6 +135,11 @@ def definer_functions(conn: psycopg.Connection) -> list[DefinerFunction]:
     return [DefinerFunction(*r) for r in rows]
 
 
+def other_roles(conn: psycopg.Connection) -> list[str]:
+    """Every role but the session's own, for the SET ROLE probe."""
+    return [r[0] for r in conn.execute(_query("probe_roles.sql")).fetchall()]  # type: ignore[arg-type]
+
+
 def settable(conn: psycopg.Connection, setting: str) -> bool:
     """Whether the role can set `setting` for a transaction (tried in a savepoint)."""
     try:

@@ -16,11 +16,13 @@ import psycopg
 from psycopg import errors, sql
 
 from checks.p3_postmigration.definer_probes import definer_leak
-from checks.p3_postmigration.probe_targets import Relation, definer_functions
+from checks.p3_postmigration.probe_targets import Relation, definer_functions, other_roles
 from checks.p3_postmigration.readonly_probes import LEAK, ReadProber
 
 OPERATIONS = ("read", "update_other", "delete_other", "insert_other", "move_own",
-              "truncate", "set_role_owner", "disable_rls", "unset_tenant", "definer_functions")
+              "truncate", "set_role", "disable_rls", "unset_tenant", "definer_functions")
+# Operations that do not act on the drawn relation, and what their findings name instead.
+UNBOUND = {"definer_functions": "definer functions", "set_role": "session"}
 WRITES = ("update_other", "delete_other", "insert_other", "move_own", "truncate", "disable_rls")
 
 
@@ -49,7 +51,7 @@ def probe(conn: psycopg.Connection, rel: Relation, op: str, a: str, b: str,
         leak = f"probe did not finish in bounded time ({_first_line(exc)})"
     if leak and setting:
         leak += f" with {setting}='on'"
-    return Outcome("definer functions" if op == "definer_functions" else rel.label, op, leak)
+    return Outcome(UNBOUND.get(op, rel.label), op, leak)
 
 
 def _run(conn: psycopg.Connection, rel: Relation, op: str, a: str, b: str) -> str | None:
@@ -66,9 +68,8 @@ def _run(conn: psycopg.Connection, rel: Relation, op: str, a: str, b: str) -> st
         prober = ReadProber(conn, [a, b])
         return "rows visible with the tenant unset" if prober.any_rows(rel) else \
             _prober_leak(prober)
-    if op == "set_role_owner":
-        return None if _refused(conn, sql.SQL("SET LOCAL ROLE solvereign_owner")) else \
-            "SET ROLE solvereign_owner allowed"
+    if op == "set_role":
+        return _set_role_escape(conn)
     if op in WRITES and not (rel.table and rel.tenant_column):
         return None  # writing probes judge tables with a tenant key; views are read-probed
     if op == "update_other":
@@ -128,6 +129,15 @@ def _refused(conn: psycopg.Connection, stmt: sql.Composable, params: tuple = ())
             errors.ObjectNotInPrerequisiteState):
         return True
     return False
+
+
+def _set_role_escape(conn: psycopg.Connection) -> str | None:
+    """SET ROLE to every other role of the cluster must be refused (membership, granted
+    directly or through a group, would let the api role act with that role's rights)."""
+    for role in other_roles(conn):
+        if not _refused(conn, sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role))):
+            return f"SET ROLE {role} allowed"
+    return None
 
 
 def _can(conn: psycopg.Connection, rel: Relation, privilege: str) -> bool:

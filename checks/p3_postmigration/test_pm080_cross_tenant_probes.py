@@ -58,6 +58,9 @@ def test_pm080_cross_tenant_probes(api_conn, evidence):
     for setting in [None, *usable]:  # every relation, under every setting, at least once
         for rel in relations:
             one(rel, "read", tenants[0], tenants[1], setting)
+        if relations:  # and the probes that do not depend on a relation
+            for op in ("set_role", "definer_functions"):
+                one(relations[0], op, tenants[0], tenants[1], setting)
 
     @settings(max_examples=150, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))

@@ -282,6 +282,11 @@ CASES += [
          {"PM-080": "archive.audit_log_2030 read",
           "PM-081": "archive.audit_log_2030: rows of tenant"},
          {"PM-002", "PM-010", "PM-011", "PM-012", "PM-025", FN}),
+    Case("api role a member of a group with no privileges (SET ROLE escapes to it)",
+         ["CREATE ROLE probe_idle_group NOLOGIN", "GRANT probe_idle_group TO solvereign_api"],
+         {"PM-080": "set_role as wien_pilot: SET ROLE probe_idle_group allowed"},
+         {"PM-024", FN},
+         ["REVOKE probe_idle_group FROM solvereign_api", "DROP ROLE probe_idle_group"]),
     Case("view that stalls every read (the probes fail in bounded time, never hang)",
          ["CREATE VIEW roster.v_stall WITH (security_invoker = true) AS "
           "SELECT 1 AS x FROM pg_sleep(3600)",
