@@ -8,6 +8,7 @@ approved (cluster, database, ledger head, schema fingerprint) with no migration 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import psycopg
@@ -77,7 +78,7 @@ def test_artifacts_that_disagree_are_refused_by_name(db, tmp_path, artifact, cha
     folder, _ = bound_bundle(tmp_path / "b", db)
     edit(folder, artifact, change)
     evidence.seal(folder, key())
-    with pytest.raises(approval.ApprovalRefused, match=expected.replace("(", r"\(")):
+    with pytest.raises(approval.ApprovalRefused, match=re.escape(expected)):
         approval.approve(folder, "Jane", key())
 
 
@@ -178,3 +179,43 @@ def test_the_gate_reads_its_target_when_it_starts_and_ends(db):
                          marker="postmigration")
     assert result["target"]["database"] == result["target"]["database_after"]
     assert result["target"]["database"]["database"] == db.dbname
+
+
+def _waived(folder, severity: str, second: str | None = None, days: int = 30) -> None:
+    from datetime import date, timedelta
+
+    created = date.today() - timedelta(days=1)
+    waiver = {"check": "PM-038", "object": "core.users.email", "reason": "legacy export",
+              "approver": "Jane Doe", "second_approver": second, "severity": severity,
+              "created": created.isoformat(),
+              "expires": (created + timedelta(days=days)).isoformat()}
+    edit(folder, "security_gate_result.json", lambda d: d["checks"].append(
+        {"check_id": "PM-038", "severity": severity, "status": "PASS", "outcome": "waived",
+         "waivers": [waiver]}))
+    evidence.seal(folder, key())
+
+
+def test_the_approval_screen_and_record_list_every_waiver(db, tmp_path):
+    """The issue's example: 'verdict PASS (33 PASS)' with no word of the waiver."""
+    folder, _ = bound_bundle(tmp_path / "b", db)
+    _waived(folder, "major")
+    proc = cli("approve", "--artifacts-dir", str(folder), "--approver", "Max", db=db)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 of them WAIVED: PM-038 core.users.email" in proc.stdout
+    assert ("WAIVED  PM-038 [major] core.users.email — legacy export (approved by Jane Doe"
+            in proc.stdout)
+    record = json.loads((folder / approval.RECORD).read_text())
+    assert [(w["check"], w["object"], w["approver"]) for w in record["waivers"]] == [
+        ("PM-038", "core.users.email", "Jane Doe")]
+
+
+@pytest.mark.parametrize("severity, second, days, expected", [
+    ("blocker", None, 30, "waives a blocker with one approver"),
+    ("major", None, 3000, "runs 3000 days (at most 90)"),
+])
+def test_approval_refuses_a_waiver_the_policy_does_not_allow(db, tmp_path, severity, second,
+                                                             days, expected):
+    folder, _ = bound_bundle(tmp_path / "b", db)
+    _waived(folder, severity, second, days)
+    with pytest.raises(approval.ApprovalRefused, match=re.escape(expected)):
+        approval.approve(folder, "Max", key())
