@@ -29,7 +29,8 @@ from cutover.evidence_keys import EvidenceKey
 
 SUMMARY = "cutover_summary.json"
 ENVELOPE = "cutover_summary.intoto.jsonl"
-# Derived from the bundle and re-rendered at will, so not itself hashed.
+# Rendered from the bundle after the summary is written, so not in the summary's table;
+# the envelope signs it (a subject like every artifact): a page edited later is caught.
 DERIVED = ("report.html",)
 UNHASHED = (ENVELOPE, *DERIVED)
 ALGORITHM = "Ed25519 (DSSE, in-toto Statement v1)"
@@ -141,9 +142,10 @@ def _require_key(key: object, *, signing: bool) -> EvidenceKey:
     return key
 
 
-def seal(folder: Path, key: EvidenceKey, **fields: object) -> dict:
-    """(Re)write the summary (given fields, previous fields kept, every artifact hashed)
-    and sign every artifact and the summary into the envelope. Refuses a bundle holding
+def seal(folder: Path, key: EvidenceKey, *, report: bool = False, **fields: object) -> dict:
+    """(Re)write the summary (given fields, previous fields kept, every artifact hashed),
+    render report.html from it (with `report`, or when the bundle has one) and sign every
+    artifact, the summary and the report into the envelope. Refuses a bundle holding
     anything but plain files and folders, before writing anything."""
     key = _require_key(key, signing=True)
     folder = Path(folder)
@@ -159,10 +161,23 @@ def seal(folder: Path, key: EvidenceKey, **fields: object) -> dict:
     doc["artifacts"] = {p: h for p, h in found.hashes.items() if p != SUMMARY}
     doc["signature"] = {"algorithm": ALGORITHM, "envelope": ENVELOPE, "keyid": key.keyid}
     write_json(path, doc)
-    subjects = {**doc["artifacts"], SUMMARY: sha256_file(path)}
+    if report or any((folder / name).exists() for name in DERIVED):
+        from cutover import evidence_report  # renders from the bundle (imports this module)
+
+        evidence_report.write(folder)
+    subjects = {**doc["artifacts"], SUMMARY: sha256_file(path), **derived_hashes(folder)}
     envelope = _envelope(_statement(subjects, doc), key)
     write_atomic(folder / ENVELOPE, canonical_json(envelope) + b"\n")
     return doc
+
+
+def derived_hashes(folder: Path) -> dict[str, str]:
+    """sha256 of each derived page present as a regular file (scan names any other kind)."""
+    out = {}
+    for name in DERIVED:
+        with contextlib.suppress(OSError, ConfigError):
+            out[name] = sha256_file(Path(folder) / name)
+    return out
 
 
 def _statement(subjects: dict[str, str], doc: dict) -> bytes:
@@ -192,6 +207,7 @@ class Verification:
     removed: list[str] = field(default_factory=list)
     irregular: list[str] = field(default_factory=list)
     signature_problem: str = ""
+    uncovered: list[str] = field(default_factory=list)  # derived pages the seal does not sign
 
     @property
     def ok(self) -> bool:
@@ -262,13 +278,16 @@ def verify(folder: Path, key: EvidenceKey) -> Verification:
     folder = Path(folder)
     doc = load_summary(folder)
     found = scan(folder)
-    actual = found.hashes
+    actual = dict(found.hashes)
     subjects, problem = _signed_subjects(folder, key)
     if subjects is None:  # nothing signed to compare with: name changes by the summary
         subjects = {str(k): str(v) for k, v in doc["artifacts"].items()}
         subjects[SUMMARY] = actual.get(SUMMARY, "")
+    derived = derived_hashes(folder)
+    actual.update({name: h for name, h in derived.items() if name in subjects})
     result = Verification(signature_ok=not problem, signature_problem=problem,
-                          irregular=found.irregular)
+                          irregular=found.irregular,
+                          uncovered=sorted(n for n in derived if n not in subjects))
     broken = tuple(p.rsplit(" (", 1)[0] for p in found.irregular)
 
     def shadowed(path: str) -> bool:  # reported as not a regular file (or under one)

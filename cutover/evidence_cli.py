@@ -52,10 +52,9 @@ def _verify(args: argparse.Namespace) -> int:
     result = evidence.verify(args.dir, key)
     for line in result.lines():
         print(line)
-    for name in evidence.DERIVED:
-        if (args.dir / name).exists():
-            print(f"note: {name} is rendered from the bundle and not hashed; trust the JSON, "
-                  f"or re-render it with `cutover evidence report {args.dir}`")
+    for name in result.uncovered:
+        print(f"note: {name} was rendered after the bundle was sealed and is not signed; "
+              f"trust the JSON, or re-render it with `cutover evidence report {args.dir}`")
     if result.ok:
         print(f"evidence intact: {args.dir} ({len(evidence.load_summary(args.dir)['artifacts'])}"
               f" artifacts, signature verified, key {key.keyid[:16]})")

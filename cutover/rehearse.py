@@ -17,7 +17,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import approval, argtypes, evidence, evidence_keys, evidence_report, lkg
+from cutover import approval, argtypes, evidence, evidence_keys, lkg
 from cutover.backup import BackupOptions, take_backup
 from cutover.errors import CutoverError
 from cutover.freeze import switch_writes, window_seconds
@@ -220,8 +220,7 @@ def _finish(r: Rehearsal, phases: dict, ok: bool, keep: bool) -> None:
     if key is not None:
         evidence.seal(r.bundle, key, verdict="PASS" if ok else "FAIL", rc_tag=r.rc_tag,
                       phases=phases, writes_disabled=window, sandbox=True,
-                      approval_note="auto-approved in the sandbox rehearsal")
-        evidence_report.write(r.bundle, key)
+                      approval_note="auto-approved in the sandbox rehearsal", report=True)
         verified = evidence.verify(r.bundle, key)
         print(f"==> evidence: {len(evidence.load_summary(r.bundle)['artifacts'])} artifacts, "
               f"{'verified' if verified.ok else 'NOT VERIFIED'}; writes disabled "

@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 
-from cutover import argtypes, evidence, evidence_keys, evidence_report, settings
+from cutover import argtypes, evidence, evidence_keys, settings
 from cutover.errors import EXIT_CRASH, CutoverError
 from cutover.runbook.cutover_steps import CUTOVER
 from cutover.runbook.steps import Run, StepFailed, timed
@@ -34,8 +34,8 @@ def cutover(run: Run) -> bool:
     finally:
         evidence.seal(run.artifacts, run.signing_key, verdict="SUCCESS" if ok else "FAIL",
                       cutover_verdict="SUCCESS" if ok else "FAIL", rc_tag=run.rc_tag,
-                      env=run.env_name, phases=phases, writes_disabled=_frozen_since(run))
-        evidence_report.write(run.artifacts, run.signing_key)
+                      env=run.env_name, phases=phases, writes_disabled=_frozen_since(run),
+                      report=True)  # report.html rendered, then signed with the rest
     return ok
 
 
