@@ -5,8 +5,8 @@ every session option pinned so that nothing the target defines can shadow what a
 calls (search_path) and a target that stalls a probe makes it fail in bounded time
 (statement, lock and idle timeouts), never hang the gate. What they probe is discovered as
 that role, in every schema that is not a system schema: every relation it can read
-(tables, partitions, views, materialized views, foreign tables) and every custom setting
-that a policy or function reads (a role that can switch one on may open a policy itself).
+(tables, partitions, views, materialized views, foreign tables) and every setting that a
+policy or function reads (a role that can set one may open a policy for itself).
 
 | setting | meaning |
 |---|---|
@@ -30,8 +30,8 @@ HERE = Path(__file__).parent
 DEFAULT_TENANTS = ("wien_pilot", "graz_test", "linz_demo")
 DEFAULT_STATEMENT_TIMEOUT = "5s"
 _DURATION = re.compile(r"^[1-9][0-9]{0,6}(ms|s|min)?$")  # zero would mean "no bound"
-# Values a custom setting is switched on with: the boolean spellings PostgreSQL accepts
-# and the catch-alls a hand-written policy compares with.
+# Values a setting is switched on with: the boolean spellings PostgreSQL accepts and the
+# catch-alls a hand-written policy compares with (plus the literals of the policy itself).
 SWITCHED_ON = ("on", "true", "1", "yes", "t", "all", "*")
 
 
@@ -124,9 +124,19 @@ def relations(conn: psycopg.Connection) -> list[Relation]:
     return [Relation(int(r[0]), r[1], r[2], r[3], bool(r[4]), tuple(r[5])) for r in rows]
 
 
-def custom_settings(conn: psycopg.Connection) -> list[str]:
-    """Custom settings read by any policy or function (app.tenant_id excluded)."""
-    return [r[0] for r in conn.execute(_query("probe_settings.sql")).fetchall()]  # type: ignore[arg-type]
+def policy_settings(conn: psycopg.Connection) -> dict[str, list[str]]:
+    """Settings read by any policy or function (app.tenant_id excluded), each with the values
+    to switch it to: every spelling of "on" and each literal of the expressions reading it."""
+    rows = conn.execute(_query("probe_settings.sql")).fetchall()  # type: ignore[arg-type]
+    return {name: list(dict.fromkeys([*SWITCHED_ON, *sorted(literals)]))
+            for name, literals in rows}
+
+
+def settable_pairs(conn: psycopg.Connection, settings: dict[str, list[str]]
+                   ) -> list[tuple[str, str]]:
+    """(setting, value) pairs the role can actually set for a transaction."""
+    return [(name, value) for name, values in settings.items() for value in values
+            if settable(conn, name, value)]
 
 
 def definer_functions(conn: psycopg.Connection) -> list[DefinerFunction]:
@@ -140,11 +150,11 @@ def other_roles(conn: psycopg.Connection) -> list[str]:
     return [r[0] for r in conn.execute(_query("probe_roles.sql")).fetchall()]  # type: ignore[arg-type]
 
 
-def settable(conn: psycopg.Connection, setting: str) -> bool:
-    """Whether the role can set `setting` for a transaction (tried in a savepoint)."""
+def settable(conn: psycopg.Connection, setting: str, value: str = "on") -> bool:
+    """Whether the role can set `setting` to `value` for a transaction (tried and undone)."""
     try:
         with conn.transaction(force_rollback=True):
-            conn.execute("SELECT pg_catalog.set_config(%s, 'on', true)", (setting,))
+            conn.execute("SELECT pg_catalog.set_config(%s, %s, true)", (setting, value))
     except psycopg.Error:  # insufficient privilege, or a name PostgreSQL reserves
         return False
     return True

@@ -1,7 +1,7 @@
 """Active cross-tenant probes as the api role (PM-080): each runs in a transaction rolled back.
 
 The catalog checks say what the policies are; these say what they do. As the api role
-with tenant A set (and, in a variant, one custom setting a policy reads switched on), a
+with tenant A set (and, in a variant, one setting a policy reads switched on), a
 probe tries to see, change, insert into, truncate or escape to tenant B, on any relation
 the role can read in any non-system schema; every attempt must see nothing, touch
 nothing or be refused. These probes write (and roll back): never run in production,
@@ -36,8 +36,8 @@ class Outcome:
 
 
 def probe(conn: psycopg.Connection, rel: Relation, op: str, a: str, b: str,
-          setting: str | None = None) -> Outcome:
-    """One probe as the api role with tenant `a` set (and `setting` switched on), inside a
+          setting: tuple[str, str] | None = None) -> Outcome:
+    """One probe as the api role with tenant `a` set (and `setting` = (name, value)), inside a
     rolled-back transaction. A probe the target stalls fails in bounded time (the session's
     statement and lock timeouts), it never hangs."""
     try:
@@ -45,12 +45,12 @@ def probe(conn: psycopg.Connection, rel: Relation, op: str, a: str, b: str,
             conn.execute("SELECT pg_catalog.set_config('app.tenant_id', %s, true)",
                          ("" if op == "unset_tenant" else a,))
             if setting:
-                conn.execute("SELECT pg_catalog.set_config(%s, 'on', true)", (setting,))
+                conn.execute("SELECT pg_catalog.set_config(%s, %s, true)", setting)
             leak = _run(conn, rel, op, a, b)
     except (errors.QueryCanceled, errors.LockNotAvailable) as exc:
         leak = f"probe did not finish in bounded time ({_first_line(exc)})"
     if leak and setting:
-        leak += f" with {setting}='on'"
+        leak += f" with {setting[0]}={setting[1]!r}"
     return Outcome(UNBOUND.get(op, rel.label), op, leak)
 
 
@@ -86,14 +86,13 @@ def _run(conn: psycopg.Connection, rel: Relation, op: str, a: str, b: str) -> st
                        "pg_catalog.jsonb_build_object('tenant_id', %s::text))).* "
                        "FROM {t} x LIMIT 1"
                        ).format(t=t)
-        return None if _refused(conn, stmt, (b,)) or not _own_rows(conn, t) else \
-            f"a row for {b} was inserted"
+        return f"a row for {b} was inserted" if _affected(conn, stmt, (b,)) else None
     if op == "move_own":
-        stmt = sql.SQL("UPDATE {t} SET tenant_id = %s WHERE ctid = (SELECT ctid FROM {t} LIMIT 1)"
-                       ).format(t=t)
-        if not _can(conn, rel, "UPDATE") or not _own_rows(conn, t):
+        stmt = sql.SQL("UPDATE {t} SET tenant_id = %s WHERE ctid = "
+                       "(SELECT ctid FROM {t} WHERE tenant_id = %s LIMIT 1)").format(t=t)
+        if not _can(conn, rel, "UPDATE"):
             return None
-        return None if _refused(conn, stmt, (b,)) else f"an own row was moved to {b}"
+        return f"an own row was moved to {b}" if _affected(conn, stmt, (b, a)) else None
     if op == "truncate":
         return None if _refused(conn, sql.SQL("TRUNCATE {}").format(t)) else "TRUNCATE allowed"
     if op == "disable_rls":
@@ -120,6 +119,17 @@ def _prober_leak(prober: ReadProber) -> str | None:
     return found[0] if found else None
 
 
+def _affected(conn: psycopg.Connection, stmt: sql.Composable, params: tuple) -> int:
+    """Rows a write changed; 0 when it was refused, or stopped by a constraint (the row did
+    not go in: nothing proven either way, the read probes and catalog checks judge it)."""
+    try:
+        with conn.transaction():
+            return max(conn.execute(stmt, params).rowcount, 0)
+    except (errors.InsufficientPrivilege, errors.CheckViolation, errors.FeatureNotSupported,
+            errors.ObjectNotInPrerequisiteState, errors.IntegrityConstraintViolation):
+        return 0
+
+
 def _refused(conn: psycopg.Connection, stmt: sql.Composable, params: tuple = ()) -> bool:
     """True when the statement is refused (and the savepoint undone either way)."""
     try:
@@ -143,10 +153,6 @@ def _set_role_escape(conn: psycopg.Connection) -> str | None:
 def _can(conn: psycopg.Connection, rel: Relation, privilege: str) -> bool:
     return bool(conn.execute("SELECT pg_catalog.has_table_privilege(current_user, %s::oid, %s)",
                              (rel.oid, privilege)).fetchone()[0])
-
-
-def _own_rows(conn: psycopg.Connection, t: sql.Identifier) -> bool:
-    return bool(conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(t)).fetchone()[0])
 
 
 def _first_line(exc: BaseException) -> str:

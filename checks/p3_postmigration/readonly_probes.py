@@ -2,8 +2,8 @@
 
 As the api role's own login, in READ ONLY transactions that are always rolled back, with
 tenant A set, no relation the role can read may show tenant B's rows; with no tenant set,
-none may show tenant rows at all; and the same again with every custom setting that a
-policy or function reads switched on. Only SELECTs run, and each one's cost follows an
+none may show tenant rows at all; and the same again with every setting that a policy or
+function reads switched on. Only SELECTs run, and each one's cost follows an
 index rather than the table: a relation with a tenant_id column is asked
 `EXISTS (... WHERE tenant_id = B)` per other tenant (the policy's own predicate and this
 one are both index conditions), never for a count.
@@ -25,12 +25,7 @@ import psycopg
 from psycopg import errors, sql
 
 from checks.p3_postmigration.definer_probes import definer_leak
-from checks.p3_postmigration.probe_targets import (
-    SWITCHED_ON,
-    DefinerFunction,
-    Relation,
-    settable,
-)
+from checks.p3_postmigration.probe_targets import DefinerFunction, Relation, settable
 
 SAMPLE_ROWS = 100
 LEAK, UNPROVEN = "leak", "unproven"
@@ -201,15 +196,17 @@ class ReadProber:
                     self._leak(rel, f"a row naming tenant {named[0]} visible as {a}{under}")
         return samples
 
-    def probe_settings(self, relations: list[Relation], settings: list[str],
+    def probe_settings(self, relations: list[Relation], settings: dict[str, list[str]],
                        functions: Sequence[DefinerFunction] = ()) -> None:
-        """Every custom setting, each switched on in every spelling, as every tenant."""
-        for name in settings:
-            if not settable(self.conn, name):
+        """Every setting a policy reads, set to each candidate value the role may set, as
+        every tenant."""
+        for name, candidates in settings.items():
+            values = [v for v in candidates if settable(self.conn, name, v)]
+            if not values:
                 self.report.settings_refused.append(name)
                 continue
-            self.report.settings_tried[name] = list(SWITCHED_ON)
-            for value in SWITCHED_ON:
+            self.report.settings_tried[name] = values
+            for value in values:
                 for a in self.tenants:
                     self.probe_tenant(relations, a, (name, value))
                     self.probe_functions(list(functions), a, (name, value))
@@ -233,7 +230,7 @@ class ReadProber:
 
 
 def probe_read_only(conn: psycopg.Connection, relations: list[Relation], tenants: list[str],
-                    settings: list[str], functions: Sequence[DefinerFunction] = ()
+                    settings: dict[str, list[str]], functions: Sequence[DefinerFunction] = ()
                     ) -> ReadProbeReport:
     """Every read probe, in order; the never-set probe runs first, in the fresh session."""
     prober = ReadProber(conn, tenants)

@@ -27,8 +27,8 @@ def api_conn(target):
     except (ValueError, CutoverError) as exc:
         pytest.fail(f"active probes cannot start: {exc}", pytrace=False)
     with conn:
-        found = targets.custom_settings(conn)
-        usable = [s for s in found if targets.settable(conn, s)]
+        found = targets.policy_settings(conn)
+        usable = targets.settable_pairs(conn, found)
         yield (conn, targets.relations(conn), targets.tenants(
             target.setting("SOLVEREIGN_PROBE_TENANTS")), found, usable)
 
@@ -38,7 +38,7 @@ def api_conn(target):
                                "(USING and WITH CHECK on tenant_id), drop the policy the named "
                                "setting opens, or revoke the privilege.")
 def test_pm080_cross_tenant_probes(api_conn, evidence):
-    """Hypothesis draws tenant pairs, relations, operations and custom settings; every
+    """Hypothesis draws tenant pairs, relations, operations and settings; every
     relation is read-probed at least once under each setting; every probe is rolled back."""
     conn, relations, tenants, found, usable = api_conn
     leaks: dict[str, str] = {}
@@ -73,7 +73,7 @@ def test_pm080_cross_tenant_probes(api_conn, evidence):
         run()
     evidence.data.update(probes=len(ran), relations=[r.label for r in relations],
                          tenants=tenants, settings_read_by_policies=found,
-                         settings_tried=usable, settings_value="on")
+                         settings_tried=[f"{name}={value}" for name, value in usable])
     evidence.offenders = sorted({key.rsplit(" ", 1)[0] for key in leaks})
     named = [f"{key} {detail}" for key, detail in sorted(leaks.items())]
     assert not named, f"{len(named)} cross-tenant leaks: " + "; ".join(named[:10])

@@ -22,7 +22,7 @@ MAX_NAMED = 20
                                "REVOKE SELECT from the api role; allowlist truly global data.")
 def test_pm081_readonly_probes(target, evidence):
     """Every relation the api role can read, as every probe tenant, with no tenant and with
-    every custom setting a policy reads switched on: no other tenant's rows."""
+    every setting a policy reads switched on: no other tenant's rows."""
     url = target.setting("SOLVEREIGN_API_DB_URL")
     if not url:
         pytest.skip("not verified: SOLVEREIGN_API_DB_URL (the api role's login) is not set")
@@ -37,7 +37,7 @@ def test_pm081_readonly_probes(target, evidence):
         who = conn.execute("SELECT current_user::text, session_user::text, "
                            "pg_catalog.current_setting('transaction_read_only')").fetchone()
         relations = targets.relations(conn)
-        settings = targets.custom_settings(conn)
+        settings = targets.policy_settings(conn)
         functions = targets.definer_functions(conn)
         report = probe_read_only(conn, relations, tenants, settings, functions)
     evidence.data.update(
