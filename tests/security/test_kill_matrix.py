@@ -265,6 +265,13 @@ CASES += [
           "PM-081": "roster.shifts: rows of tenant graz_test visible as linz_demo with "
                     "app.bypass='on'"},
          {"PM-012", "PM-013", FN}),
+    Case("policy opened by a built-in setting any session may change (application_name)",
+         ["CREATE POLICY ops_console ON roster.drivers FOR SELECT TO solvereign_api "
+          "USING (current_setting('application_name') = 'ops-console')"],
+         {"PM-080": "with application_name='ops-console'",
+          "PM-081": "roster.drivers: rows of tenant graz_test visible as linz_demo with "
+                    "application_name='ops-console'"},
+         {"PM-012", "PM-013", FN}),
     Case("leaky relation with a quoted, dotted, multi-line name",
          [*(s.format(s='"Odd.Schema"') for s in _NEW_SCHEMA),
           'CREATE TABLE "Odd.Schema"."a"".b\nc" AS SELECT * FROM core.sites',
