@@ -64,8 +64,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.sarif and args.sarif.resolve().parent == args.artifacts_dir.resolve():
         written.append(args.sarif.name)
     reseal_after_writing(args.artifacts_dir, written)
-    print(f"GATE STATUS: {status}")
+    print(status_line(status, summary))
     return 0 if status == "PASS" else 1
+
+
+def status_line(status: str, summary: dict) -> str:
+    """The verdict line the runbook greps; a pass with warnings says so and the line before
+    names the warned checks (advisories are listed apart and never counted)."""
+    warned = sorted({c["check_id"] for c in summary.get("checks", [])
+                     if c.get("status") == "WARN" and c.get("tier") != "advisory"})
+    if status != "PASS" or not warned:
+        return f"GATE STATUS: {status}"
+    plural = "" if len(warned) == 1 else "s"
+    return (f"warnings: {', '.join(warned)}\n"
+            f"GATE STATUS: PASS ({len(warned)} warning{plural})")
 
 
 if __name__ == "__main__":

@@ -45,3 +45,20 @@ def test_bad_url_is_one_line(make_platform):
     proc = _gate(db, "--db-url", "postgresql://u:pw@127.0.0.1:1")
     assert proc.returncode == 2 and "names no database" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_pass_with_warnings_says_how_many_and_names_them(make_platform, tmp_path):
+    """In production the writing probes are not run: those checks warn (naming what was not
+    verified), the gate still passes (exit 0) and its status line says so."""
+    db = make_platform("latest")
+    proc = _gate(db, "--db-url", db.url(), "--env", "production",
+                 "--artifacts-dir", str(tmp_path / "a"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads((tmp_path / "a" / "security_gate_result.json").read_text())
+    warned = sorted(c["check_id"] for c in result["checks"]
+                    if c["status"] == "WARN" and c.get("tier") != "advisory")
+    assert warned, "production should leave the writing probes unverified (WARN)"
+    *_, before, last = proc.stdout.rstrip().splitlines()
+    plural = "" if len(warned) == 1 else "s"
+    assert last == f"GATE STATUS: PASS ({len(warned)} warning{plural})"
+    assert before == f"warnings: {', '.join(warned)}"
