@@ -20,6 +20,7 @@ from typing import Any
 
 from cutover import approval, atomicfile, evidence
 from cutover.errors import ConfigError
+from cutover.evidence_keys import EvidenceKey
 
 DEFAULT_PATH = Path(".claude/state/last-known-good.json")
 PATH_VAR = "SOLVEREIGN_LKG_FILE"
@@ -162,7 +163,7 @@ def from_bundle(folder: Path, now: str) -> LastKnownGood:
     return validate(folder / "approval_record.json", record)
 
 
-def record_from_bundle(folder: Path, secret: str, path: Path | None = None, *,
+def record_from_bundle(folder: Path, secret: EvidenceKey, path: Path | None = None, *,
                        db_url: str) -> tuple[Path, LastKnownGood]:
     """Write the last-known-good of an approved bundle, copy it into the bundle, re-seal.
 
