@@ -293,8 +293,17 @@ def duty_violations(driver: str, duty: Sequence[Period], tz: tzinfo,
 
 def lone_shift_violations(shift: Shift, tz: tzinfo,
                           limits: Limits | None = None) -> list[Violation]:
-    """Per-duty rules for a shift worked as a duty of its own (a planner skips hopeless shifts)."""
-    return duty_violations("", [shift_period(shift)], tz, limits or Limits())
+    """Per-duty rules, and R13 on its own, for a shift worked as a duty of its own (a planner
+    skips hopeless shifts)."""
+    limits = limits or Limits()
+    alone = [shift_period(shift)]
+    return duty_violations("", alone, tz, limits) + night_violations("", alone, tz, limits)
+
+
+def night_violations(driver: str, periods: Sequence[Period], tz: tzinfo,
+                     limits: Limits) -> list[Violation]:
+    """R13 for a sorted list of periods (a planner's conflict test between shifts)."""
+    return r13_night_work(driver, periods, split_duties(periods, limits), tz, limits)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -849,7 +858,8 @@ def r11_weekly_rests(driver: str, periods: Sequence[Period], view: View | None, 
         return [_v("R11", driver, planned, None, 2,
                    f"{driver}: the instance has no history to find the previous week's "
                    f"weekly rests", MISSING)]
-    rests = [r for r in weekly_rests(periods, view) if r.minutes >= limits.reduced_weekly_rest]
+    gaps = weekly_rests(periods, view)
+    rests = [r for r in gaps if r.minutes >= limits.reduced_weekly_rest]
     found: list[Violation] = []
     needed: dict[Interval, list[Period]] = {}
     week = week_of(view.start, tz)
@@ -882,7 +892,7 @@ def r11_weekly_rests(driver: str, periods: Sequence[Period], view: View | None, 
     for rest in _r6_needed_reduced(periods, limits):
         needed.setdefault(rest, []).extend(p for p in planned if p.end > rest.start - 8640)
     for rest, members in sorted(needed.items()):
-        found.extend(_compensation(driver, rest, members or planned, rests, view, tz, limits))
+        found.extend(_compensation(driver, rest, members or planned, gaps, view, tz, limits))
     return found
 
 

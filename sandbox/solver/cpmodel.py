@@ -74,6 +74,7 @@ class _Builder:
         self.overtime: list[cp_model.IntVar] = []
         self.rest_vars: dict[str, tuple[cp_model.IntVar, cp_model.IntVar, int, int]] = {}
         self.ot_vars: dict[str, tuple[cp_model.IntVar, int]] = {}
+        self.q_vars: dict[str, cp_model.IntVar] = {}
 
     def build(self) -> None:
         for sid in self.free:
@@ -100,6 +101,8 @@ class _Builder:
         self._rest_no_overlap(d)
         self._weekly_sums(d)
         self._weekly_rest(d)
+        self._two_weekly_rests(d)
+        self._night_work(d)
         if contract is not None:
             worked = sum(self.p.work[s] * self.x[(d, s)] for s in self.cand_of[d])
             fixed = sum(self.p.work[s] for s in self.fixed_of.get(d, ()))
@@ -142,10 +145,23 @@ class _Builder:
             const = sum(values[s] for w in weeks for s in fixed_week.get(w, ()))
             return var + const + sum(history.get(w, 0) for w in weeks)
 
+        def work(weeks: Sequence[date]) -> cp_model.LinearExprT:
+            """Working minutes in the weeks, each shift cut at Monday 00:00 local (R7)."""
+            var = sum(self.p.work_week[s].get(w, 0) * self.x[(d, s)]
+                      for s in self.cand_of[d] for w in weeks if w in self.p.work_week[s])
+            const = sum(self.p.work_week[s].get(w, 0) for s in self.fixed_of.get(d, ())
+                        for w in weeks)
+            return var + const + sum(hist.work.get(w, 0) for w in weeks)
+
         extended = {s: int(v > lim.daily_drive) for s, v in self.p.drive.items()}
+        work_weeks = sorted({w for s in self.cand_of[d] for w in self.p.work_week[s]})
+        for week in work_weeks:
+            self.m.add(work([week]) <= lim.weekly_work)
+            # R14: the total over the reference period ending with the week (history as known)
+            ref = [week - timedelta(days=7 * k) for k in range(lim.average_reference_weeks)]
+            self.m.add(work(ref) <= lim.average_week_work * lim.average_reference_weeks)
         for week in sorted(by_week):
             self.m.add(total([week], self.p.drive, hist.drive) <= lim.weekly_drive)
-            self.m.add(total([week], self.p.work, hist.work) <= lim.weekly_work)
             if any(extended[s] for s in by_week[week]):
                 self.m.add(total([week], extended, hist.extended) <= lim.extended_days_per_week)
         seven = timedelta(days=7)
@@ -154,23 +170,27 @@ class _Builder:
                        <= lim.fortnight_drive)
 
     def _weekly_rest(self, d: str) -> None:
-        """R6: one weekly rest [r, r + 1440) per driver, placed between assigned shifts."""
+        """R6: one weekly rest [r, r + 2700) per driver, placed between assigned shifts.
+
+        Regular (2700), never reduced: a reduced weekly rest R6 relies on needs compensation
+        within three weeks (R11), which a one-week plan cannot show.
+        """
         lim, hist = self.lim, self.p.history[d]
         fixed = [self.p.shift(s) for s in self.fixed_of.get(d, ())]
         cands = [(self.p.shift(s), self.x[(d, s)]) for s in self.cand_of[d]]
         spans = [s.span for s in fixed] + [s.span for s, _ in cands]
         first = min(s.start for s in spans)
-        chained = hist.last_end is not None and first - hist.last_end < lim.reduced_weekly_rest
+        chained = hist.last_end is not None and first - hist.last_end < lim.regular_weekly_rest
         earliest = hist.block_start if chained and hist.block_start is not None else first
         if max(s.end for s in spans) - earliest <= lim.weekly_rest_interval:
             return  # one block fits: no weekly rest needed in the horizon
-        after = lim.reduced_weekly_rest + lim.weekly_rest_interval
-        lo = min([first, *(p.start for p in hist.periods)]) - after - lim.reduced_weekly_rest
+        after = lim.regular_weekly_rest + lim.weekly_rest_interval
+        lo = min([first, *(p.start for p in hist.periods)]) - after - lim.regular_weekly_rest
         hi = max([s.end for s in spans] + [p.end for p in hist.periods])
         r = self.m.new_int_var(lo, hi, f"wr_{d}")
         b = self.m.new_int_var(lo, hi, f"wb_{d}")
         self.rest_vars[d] = (r, b, lo, hi)
-        week_rest = lim.reduced_weekly_rest
+        week_rest = lim.regular_weekly_rest
 
         def clear_of(start: int, end: int) -> cp_model.Domain:
             """Rest starts r for which [r, r + 1440) misses the work [start, end)."""
@@ -199,19 +219,19 @@ class _Builder:
         """Hint r and b for a hinted assignment: the latest rest start the rules allow."""
         r, b, lo, hi = self.rest_vars[d]
         lim, hist = self.lim, self.p.history[d]
-        after = lim.reduced_weekly_rest + lim.weekly_rest_interval
-        chain_end = (hist.last_end or 0) + lim.reduced_weekly_rest
+        after = lim.regular_weekly_rest + lim.weekly_rest_interval
+        chain_end = (hist.last_end or 0) + lim.regular_weekly_rest
         begins = [hi] + [s if hist.block_start is None or s >= chain_end
                          else min(hist.block_start, s) for s, _ in assigned]
         b_value = min(begins)
         spans = sorted([*assigned, *((p.start, p.end) for p in hist.periods)])
         floor = max([lo] + [e - after for _, e in spans])
         ceiling = min(hi, b_value + lim.weekly_rest_interval)
-        windows = [(lo, spans[0][0] - lim.reduced_weekly_rest)] if spans else [(lo, hi)]
+        windows = [(lo, spans[0][0] - lim.regular_weekly_rest)] if spans else [(lo, hi)]
         latest = None
         for start, end in spans:
-            if latest is not None and start - latest >= lim.reduced_weekly_rest:
-                windows.append((latest, start - lim.reduced_weekly_rest))
+            if latest is not None and start - latest >= lim.regular_weekly_rest:
+                windows.append((latest, start - lim.regular_weekly_rest))
             latest = end if latest is None else max(latest, end)
         if latest is not None:
             windows.append((latest, hi))
@@ -220,6 +240,80 @@ class _Builder:
         self.m.add_hint(b, b_value)
         if fits:
             self.m.add_hint(r, max(fits))
+
+    def _two_weekly_rests(self, d: str) -> None:
+        """R11: the previous week and this one hold two regular weekly rests.
+
+        The history's own rests (between its duties, and from the start of the recorded past
+        to its first duty) that reach into the two weeks are counted first. If they hold
+        none, the rest from the history's last duty to the first assigned shift must be
+        regular (no assigned shift starts within 2700 of the history's end). Unless they hold
+        two, a regular rest [q, q + 2700) lies after the first assigned shift and ends by the
+        end of the week (visible; the oracle counts only what it sees). All rests regular, so
+        no reduced weekly rest ever needs a compensation the plan cannot show.
+        """
+        lim, hist, view = self.lim, self.p.history[d], self.p.view
+        if view.start is None or hist.rest_from is None or hist.regular_rests >= 2:
+            return
+        regular = lim.regular_weekly_rest
+        held, latest = hist.regular_rests, hist.rest_from
+        fixed = [self.p.shift(s) for s in self.fixed_of.get(d, ())]
+        cands = [(self.p.shift(s), self.x[(d, s)]) for s in self.cand_of[d]]
+        if held == 0:
+            for s, x in cands:
+                if s.start < latest + regular:
+                    self.m.add(x == 0)
+        hi = view.end - regular
+        starts = [s.start for s in fixed] + [s.start for s, _ in cands]
+        lo = min(starts)
+        if hi < lo:
+            for _, x in cands:
+                self.m.add(x == 0)
+            return
+        q = self.m.new_int_var(lo, hi, f"q_{d}")
+        self.q_vars[d] = q
+
+        def clear_of(start: int, end: int) -> cp_model.Domain:
+            return cp_model.Domain.from_intervals(
+                [iv for iv in ([lo, start - regular], [end, hi]) if iv[0] <= iv[1]])
+
+        for s in fixed:
+            self.m.add_linear_expression_in_domain(q, clear_of(s.start, s.end))
+        for s, x in cands:
+            self.m.add_linear_expression_in_domain(q, clear_of(s.start, s.end)).only_enforce_if(x)
+        first = self.m.new_int_var(lo, hi + regular, f"qf_{d}")
+        self.m.add_min_equality(first, [hi + regular, *(s.start for s in fixed),
+                                        *(hi + regular - (hi + regular - s.start) * x
+                                          for s, x in cands)])
+        self.m.add(q >= first)
+
+    def _night_work(self, d: str) -> None:
+        """R13: no two shifts (with the history and fixed shifts) whose work in some 24 h
+        holding night work exceeds 600. Pairs are exact while no shift is shorter than 120
+        minutes (a 24 h window cannot reach three shifts kept 660 apart); the oracle judges
+        every plan whatever its shifts."""
+        fixed = list(self.fixed_of.get(d, ()))
+        cands = self.cand_of[d]
+        for sid in cands:
+            if self._near_night(sid, fixed) and self.p.night_conflict(d, [sid], fixed):
+                self.m.add(self.x[(d, sid)] == 0)
+        for i, a in enumerate(cands):
+            sa = self.p.shift(a)
+            for b in cands[i + 1:]:
+                sb = self.p.shift(b)
+                if sb.start - sa.end >= 1440 or sa.start - sb.end >= 1440:
+                    continue
+                if a not in self.p.night and b not in self.p.night:
+                    continue
+                if self.p.night_conflict(d, [a, b], fixed):
+                    self.m.add_bool_or([self.x[(d, a)].Not(), self.x[(d, b)].Not()])
+
+    def _near_night(self, sid: str, fixed: list[str]) -> bool:
+        """Whether the shift or a fixed shift within a day of it works at night."""
+        s = self.p.shift(sid)
+        return sid in self.p.night or any(
+            f in self.p.night and self.p.shift(f).start < s.end + 1440
+            and self.p.shift(f).end > s.start - 1440 for f in fixed)
 
     def churn_terms(self) -> list[cp_model.LinearExprT]:
         """1 for each freed shift that leaves its baseline driver."""
@@ -256,6 +350,24 @@ class _Builder:
             self.m.add_hint(ot, max(0, worked[d] - contract))
         for d in sorted(self.rest_vars):
             self._rest_hint(d, sorted(assigned.get(d, [])))
+        for d, q in sorted(self.q_vars.items()):
+            spans = sorted(assigned.get(d, []))
+            value = regular_rest_start(spans, self.p.view.end, self.lim.regular_weekly_rest)
+            if value is not None:
+                self.m.add_hint(q, value)
+
+
+def regular_rest_start(spans: Sequence[tuple[int, int]], end: int, regular: int) -> int | None:
+    """The first start of a regular rest after the first of the sorted spans that ends by
+    `end` and misses them all (R11's second weekly rest), or None."""
+    latest = None
+    for start, stop in spans:
+        if latest is not None and start - latest >= regular:
+            return latest
+        latest = stop if latest is None else max(latest, stop)
+    if latest is not None and end - latest >= regular:
+        return latest
+    return None
 
 
 def optimise(problem: Problem, free: Sequence[str], fixed: Mapping[str, str],

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sandbox.solver.cpmodel import regular_rest_start
 from sandbox.solver.problem import Problem
 
 
@@ -23,7 +24,10 @@ from sandbox.solver.problem import Problem
 class _Load:
     """One driver's running totals while the greedy fills the week."""
 
+    driver: str = ""
     spans: list[tuple[int, int]] = field(default_factory=list)
+    planned: list[tuple[int, int]] = field(default_factory=list)
+    shift_ids: list[str] = field(default_factory=list)
     drive: dict[date, int] = field(default_factory=lambda: defaultdict(int))
     work: dict[date, int] = field(default_factory=lambda: defaultdict(int))
     extended: dict[date, int] = field(default_factory=lambda: defaultdict(int))
@@ -58,7 +62,7 @@ def greedy(problem: Problem, seed: int, shifts: Iterable[str],
 
 
 def _initial_loads(problem: Problem, fixed: Mapping[str, str]) -> dict[str, _Load]:
-    loads = {d.id: _Load() for d in problem.drivers}
+    loads = {d.id: _Load(driver=d.id) for d in problem.drivers}
     for d, hist in problem.history.items():
         load = loads[d]
         load.spans.extend((p.start, p.end) for p in hist.periods)
@@ -78,6 +82,8 @@ def _add(problem: Problem, load: _Load, sid: str) -> None:
     week = problem.week[sid]
     load.spans.append((shift.start, shift.end))
     load.spans.sort()
+    load.planned.append((shift.start, shift.end))
+    load.shift_ids.append(sid)
     load.drive[week] += problem.drive[sid]
     load.work[week] += problem.work[sid]
     load.worked += problem.work[sid]
@@ -102,8 +108,33 @@ def _fits(problem: Problem, load: _Load, sid: str) -> bool:
     for pair in ((week - seven, week), (week, week + seven)):
         if load.drive.get(pair[0], 0) + load.drive.get(pair[1], 0) + drive > lim.fortnight_drive:
             return False
-    return _block_span(load.spans, (shift.start, shift.end),
-                       lim.reduced_weekly_rest) <= lim.weekly_rest_interval
+    if _block_span(load.spans, (shift.start, shift.end),
+                   lim.regular_weekly_rest) > lim.weekly_rest_interval:
+        return False
+    return _two_rests(problem, load, sid) and not _night(problem, load, sid)
+
+
+def _two_rests(problem: Problem, load: _Load, sid: str) -> bool:
+    """R11 as the model has it: a regular rest after the first shift, and one before it when
+    the history holds none."""
+    hist, lim = problem.history[load.driver], problem.limits
+    if hist.rest_from is None or hist.regular_rests >= 2:
+        return True
+    shift = problem.shift(sid)
+    if hist.regular_rests == 0 and shift.start < hist.rest_from + lim.regular_weekly_rest:
+        return False
+    planned = sorted([*load.planned, (shift.start, shift.end)])
+    return regular_rest_start(planned, problem.view.end, lim.regular_weekly_rest) is not None
+
+
+def _night(problem: Problem, load: _Load, sid: str) -> bool:
+    """R13 with the driver's shifts within a day of this one."""
+    shift = problem.shift(sid)
+    near = [s for s in load.shift_ids if problem.shift(s).start < shift.end + 1440
+            and problem.shift(s).end > shift.start - 1440]
+    if sid not in problem.night and not any(s in problem.night for s in near):
+        return False
+    return problem.night_conflict(load.driver, [sid], near)
 
 
 def _block_span(spans: list[tuple[int, int]], new: tuple[int, int], weekly_rest: int) -> int:

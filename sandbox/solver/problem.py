@@ -14,8 +14,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 
-from cutover.roster.model import Driver, Instance, Interval, Shift, week_of
-from cutover.roster.rules import Limits, Period, lone_shift_violations, split_duties
+from cutover.roster.model import Driver, Instance, Interval, Shift, week_of, week_start_minute
+from cutover.roster.rules import (
+    Limits,
+    Period,
+    View,
+    lone_shift_violations,
+    night_time,
+    night_violations,
+    shift_period,
+    split_by_week,
+    split_duties,
+    view_of,
+    work_spans,
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,8 @@ class DriverHistory:
     extended: dict[date, int]  # history duties over the daily drive limit per week
     block_start: int | None  # start of the last block of history duties (R6)
     last_end: int | None
+    regular_rests: int = 0  # regular weekly rests of the history reaching into R11's pair
+    rest_from: int | None = None  # where the rest before the first assigned shift begins
 
 
 @dataclass(frozen=True)
@@ -44,9 +58,20 @@ class Problem:
     drive: dict[str, int]
     eligible: dict[str, tuple[str, ...]]  # shift id -> driver ids, sorted
     history: dict[str, DriverHistory]
+    view: View  # the recorded past (history_weeks back) to the end of the week
+    work_week: dict[str, dict[date, int]]  # shift id -> working minutes per local week (R7)
+    night: frozenset[str]  # shifts with working minutes in the night time (R13)
+    pair_start: int  # local Monday 00:00 of the week before the instance week (R11's pair)
 
     def shift(self, shift_id: str) -> Shift:
         return self.instance.shift_by_id[shift_id]
+
+    def night_conflict(self, driver: str, shift_ids: list[str], fixed: list[str]) -> bool:
+        """Whether R13 fails for the driver's history, `fixed` and these shifts together."""
+        periods = [*self.history[driver].periods,
+                   *(shift_period(self.shift(s)) for s in [*fixed, *shift_ids])]
+        periods.sort(key=lambda p: (p.start, p.end, p.shift or ""))
+        return bool(night_violations(driver, periods, self.tz, self.limits))
 
 
 def build_problem(instance: Instance, limits: Limits) -> Problem:
@@ -58,18 +83,39 @@ def build_problem(instance: Instance, limits: Limits) -> Problem:
     workable = {s.id for s in shifts if _workable(s, tz, limits)}
     blocked = _blocked_spans(instance)
     eligible = {}
+    has_past = instance.history is not None and instance.history_weeks >= 1
     for s in shifts:
         ok = []
-        if s.id in workable and instance.history is not None:
-            ok = [d.id for d in drivers if _eligible(s, d, blocked[d.id], history[d.id], limits)]
+        if s.id in workable and has_past:
+            ok = [d.id for d in drivers
+                  if _eligible(s, d, blocked[d.id], history[d.id], limits, tz)]
         eligible[s.id] = tuple(ok)
     return Problem(
         instance=instance, limits=limits, tz=tz, shifts=shifts, drivers=drivers,
         week={s.id: week_of(s.start, tz) for s in shifts},
         work={s.id: s.span.minutes - sum(b.minutes for b in s.breaks or ()) for s in shifts},
         drive={s.id: s.drive_minutes or 0 for s in shifts},
-        eligible=eligible, history=history,
+        eligible=eligible, history=history, view=view_of(instance),
+        work_week={s.id: _work_week(s, tz) for s in shifts},
+        night=frozenset(s.id for s in shifts if _at_night(s, tz, limits)),
+        pair_start=week_start_minute(instance.week_start - timedelta(days=7), tz),
     )
+
+
+def _work_week(shift: Shift, tz: tzinfo) -> dict[date, int]:
+    """Working minutes of a shift per local week, cut at Monday 00:00 as R7 does."""
+    out: dict[date, int] = defaultdict(int)
+    for iv in work_spans(shift_period(shift)) or ():
+        for week, minutes in split_by_week(iv, tz):
+            out[week] += minutes
+    return dict(out)
+
+
+def _at_night(shift: Shift, tz: tzinfo, limits: Limits) -> bool:
+    """Whether any working minute of the shift lies in the night time."""
+    spans = work_spans(shift_period(shift)) or [shift.span]
+    nights = night_time(shift.start, shift.end, tz, limits)
+    return any(iv.overlap(n) for iv in spans for n in nights)
 
 
 def _workable(shift: Shift, tz: tzinfo, limits: Limits) -> bool:
@@ -87,7 +133,7 @@ def _blocked_spans(instance: Instance) -> dict[str, list[Interval]]:
 
 
 def _eligible(shift: Shift, driver: Driver, blocked: list[Interval], history: DriverHistory,
-              limits: Limits) -> bool:
+              limits: Limits, tz: tzinfo) -> bool:
     if shift.qualification not in driver.qualifications:
         return False
     if not limits.allow_cross_site and shift.site != driver.site:
@@ -97,8 +143,15 @@ def _eligible(shift: Shift, driver: Driver, blocked: list[Interval], history: Dr
     if any(h.drive is None for h in history.periods):
         return False  # the oracle fails R3 closed for this driver
     rest = limits.daily_rest
-    return all(shift.start >= h.end + rest or shift.end + rest <= h.start
-               for h in history.periods)
+    if not all(shift.start >= h.end + rest or shift.end + rest <= h.start
+               for h in history.periods):
+        return False
+    near = [h for h in history.periods if h.end > shift.start - 1440 and h.start < shift.end + 1440]
+    if near:  # R13 with the history alone
+        periods = sorted([*near, shift_period(shift)], key=lambda p: (p.start, p.end))
+        if night_violations(driver.id, periods, tz, limits):
+            return False
+    return True
 
 
 def _history(instance: Instance, driver: str, tz: tzinfo, limits: Limits) -> DriverHistory:
@@ -111,16 +164,36 @@ def _history(instance: Instance, driver: str, tz: tzinfo, limits: Limits) -> Dri
     extended: dict[date, int] = defaultdict(int)
     for p in periods:
         drive[week_of(p.start, tz)] += p.drive or 0
-        work[week_of(p.start, tz)] += p.end - p.start
+        for week, minutes in split_by_week(p.span, tz):  # R7 cuts at Monday 00:00 local
+            work[week] += minutes
     for duty in split_duties(periods, limits):
         if sum(p.drive or 0 for p in duty) > limits.daily_drive:
             extended[week_of(duty[0].start, tz)] += 1
     block_start = last_end = None
-    for p in periods:
-        if last_end is None or p.start - last_end >= limits.reduced_weekly_rest:
+    for p in periods:  # blocks split by regular weekly rests only: the model plans no reduced
+        if last_end is None or p.start - last_end >= limits.regular_weekly_rest:
             block_start = p.start
         last_end = p.end if last_end is None else max(last_end, p.end)
-    return DriverHistory(periods, dict(drive), dict(work), dict(extended), block_start, last_end)
+    held, latest = _history_rests(instance, periods, limits)
+    return DriverHistory(periods, dict(drive), dict(work), dict(extended), block_start, last_end,
+                         held, latest)
+
+
+def _history_rests(instance: Instance, periods: tuple[Period, ...],
+                   limits: Limits) -> tuple[int, int | None]:
+    """R11: the history's regular weekly rests that reach into the previous week (from the
+    start of the recorded past to its first duty, and between its duties), and where the rest
+    after its last duty begins."""
+    view = view_of(instance)
+    if view.start is None:
+        return 0, None
+    pair_start = week_start_minute(instance.week_start - timedelta(days=7), instance.tz)
+    held, latest = 0, view.start
+    for p in periods:
+        if p.start - latest >= limits.regular_weekly_rest and p.start > pair_start:
+            held += 1
+        latest = max(latest, p.end)
+    return held, latest
 
 
 def previous_week(week: date) -> date:
