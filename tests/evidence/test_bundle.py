@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -164,6 +165,12 @@ def test_a_fifo_is_named_without_blocking(bundle):
     os.mkfifo(bundle / "pipe")
     proc = _verify(bundle)
     assert proc.returncode == 1 and "not a regular file: pipe (FIFO)" in proc.stdout
+
+
+def test_a_socket_is_named(bundle):
+    os.mknod(bundle / "sub" / "listener", 0o600 | stat.S_IFSOCK)  # no path-length limit
+    proc = _verify(bundle)
+    assert proc.returncode == 1 and "not a regular file: sub/listener (socket)" in proc.stdout
 
 
 def test_a_symlinked_summary_is_named(bundle, tmp_path):
