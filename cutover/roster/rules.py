@@ -15,8 +15,9 @@ Terms used below
   of its own; two shifts with a short gap form one duty (as EU 561/2006 art. 4 counts "daily"
   driving between two daily rests) and are judged together by R1, R4, R8 and R10.
 * **week**: the local calendar week of the instance timezone, Monday 00:00 to Monday 00:00
-  (EU 561/2006 art. 4(i)). A work period belongs to the week in which it starts (the interchange
-  format gives drive minutes per shift, not per hour, so they cannot be split at midnight).
+  (EU 561/2006 art. 4(i)). Driving belongs to the week in which its period starts (the
+  interchange format gives drive minutes per shift, not per hour, so they cannot be split at
+  midnight); working time is known minute by minute and is split at Monday 00:00 (R7, R14).
 * A violation is reported only if it involves at least one planned shift: the history is the
   past and is not the plan's fault. `shifts` lists the planned shift ids involved.
 * **Fail closed**: a measurement that needs a missing input (a shift without `drive_minutes`
@@ -50,11 +51,12 @@ R4  Continuous driving, EU 561/2006 art. 7: within a duty the working time is sp
     compliant when the driver *can* drive the shift without exceeding `drive_without_break`
     (270) between qualifying breaks; X > 270 is a violation. History periods are not judged.
 R5  Daily rest = the gap between a work period's start and the latest end of the driver's
-    earlier work periods (history included). Every shift is a duty of its own, so a gap below
-    `reduced_daily_rest` (540) is a violation (a negative gap is an overlap, reported by R0).
-    A gap in [540, `daily_rest` (660)) is a reduced daily rest; at most
-    `reduced_rests_between_weekly` (3) of them between two weekly rests (gaps >=
-    `reduced_weekly_rest`, 1440), counted over history and plan.
+    earlier work periods (history included). A gap below `reduced_daily_rest` (540) is no rest
+    but a break inside one duty (a split duty; a negative gap is an overlap, reported by R0).
+    A gap in [540, `daily_rest` (660)) is a reduced daily rest, unless it ends a duty that
+    already held a gap of >= `split_rest_first` (180): 3 h then 9 h is a regular split rest
+    (art. 4(g)), 9 h then 3 h is not. At most `reduced_rests_between_weekly` (3) reduced rests
+    between two weekly rests (gaps >= `reduced_weekly_rest`, 1440), over history and plan.
 R6  Weekly rest: a gap of >= `reduced_weekly_rest` (1440; a tenant that forbids reduced weekly
     rests sets 2700) is a weekly rest. Between two weekly rests (a "block" of work periods) the
     time from the block's first start to its last end must be <= `weekly_rest_interval` (8640),
@@ -62,15 +64,23 @@ R6  Weekly rest: a gap of >= `reduced_weekly_rest` (1440; a tenant that forbids 
     The block still open at the end of the plan is judged too (its rest can only start later).
     `history` is taken as the complete record of the driver's earlier duties: the time before
     its first entry counts as rest. No `history` key: fails closed. Compensation of reduced
-    weekly rests (art. 8(6)) is not checked.
-R7  Weekly working time: working minutes (span minus breaks; history: whole span) of the work
-    periods starting in a week <= `weekly_work` (3600).
+    weekly rests (art. 8(6)) is R11's.
+R7  Weekly working time: working minutes (span minus breaks; history: whole span) in a local
+    week, split at Monday 00:00 local, <= `weekly_work` (3600).
 R8  Breaks, Dir. 2002/15/EC art. 5: over a duty, working minutes > `work_needs_first_break`
     (360) need >= `first_break` (30) minutes of pauses, > `work_needs_second_break` (540) need
     >= `second_break` (45); only pauses of >= `min_break_part` (15) minutes count. Pauses are
     the shifts' breaks and the gaps inside a multi-shift duty; history periods are not judged.
 R10 Per duty: working minutes (history spans count whole) <= `duty_work` (720); spread (last end
     minus first start) <= `duty_spread` (780).
+R11 EU 561/2006 art. 8(6): two weekly rests in any two consecutive weeks, one regular (2700);
+    reduced ones compensated before the end of the third week after (`r11_weekly_rests`).
+R12 Dir. 2002/15/EC art. 5(1): at most 360 minutes of work in a row (`r12_continuous_work`).
+R13 Dir. 2002/15/EC art. 7, AZG: night work => at most 600 working minutes in each 24 h
+    (`r13_night_work`; night 00:00-04:00 local, rolling 24 h by default).
+R14 Dir. 2002/15/EC art. 4(a), AZG §13b: average week <= 2880 over 17 weeks where the history
+    covers them (`r14_average_week`, `not_judged`).
+The id R9 is unused; ids are permanent (docs/roster.md maps them to the law).
 """
 
 from __future__ import annotations
