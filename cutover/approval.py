@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import binding, bundle_targets, bundle_waivers, checklist, evidence
+from cutover import binding, bundle_targets, bundle_waivers, checklist, evidence, release
 from cutover.dburl import endpoint
 from cutover.errors import CutoverError
+from cutover.evidence_keys import EvidenceKey
 
 RECORD = "approval_record.json"
 # Written into the bundle after the approval, by the steps the approval allows; the
@@ -61,16 +61,12 @@ def bundle_digest(folder: Path) -> str:
 
 
 def _commit() -> str | None:
-    """The release being approved: HEAD of the checkout this tool runs from (not the cwd)."""
-    try:
-        proc = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                              check=False, cwd=Path(__file__).resolve().parents[1])
-    except OSError:  # no git on the machine
-        return None
-    return proc.stdout.strip() or None
+    """The release being approved: SOLVEREIGN_RELEASE_SHA, the release manifest, else HEAD
+    of the checkout this tool runs from (git is optional: cutover.release)."""
+    return release.resolve().sha
 
 
-def review(folder: Path, secret: str) -> list[checklist.Judged]:
+def review(folder: Path, secret: EvidenceKey) -> list[checklist.Judged]:
     """The checklist, after refusing a bundle that does not verify."""
     result = evidence.verify(folder, secret)
     if not result.ok:
@@ -106,7 +102,7 @@ def require_live_target(expected: dict | None, db_url: str) -> binding.Binding:
     return live
 
 
-def approve(folder: Path, approver: str, secret: str, *, auto: bool = False,
+def approve(folder: Path, approver: str, secret: EvidenceKey, *, auto: bool = False,
             db_url: str | None = None) -> ApprovalRecord:
     """Write approval_record.json and re-seal, or refuse naming every blocking item."""
     folder = Path(folder)
@@ -137,7 +133,7 @@ def approve(folder: Path, approver: str, secret: str, *, auto: bool = False,
     return record
 
 
-def require_approval(folder: Path, secret: str) -> dict:
+def require_approval(folder: Path, secret: EvidenceKey) -> dict:
     """The approval of this exact bundle, or ApprovalRefused saying why not."""
     folder = Path(folder)
     path = folder / RECORD

@@ -11,13 +11,15 @@ each phase and the measured writes-disabled window; report.html renders it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import approval, argtypes, evidence, evidence_keys, lkg
+from cutover import approval, argtypes, evidence, evidence_keys, lkg, release
 from cutover.backup import BackupOptions, take_backup
 from cutover.errors import CutoverError
 from cutover.freeze import switch_writes, window_seconds
@@ -38,7 +40,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dir", type=argtypes.output_dir,
                    help="sandbox directory (default: a temp dir)")
     p.add_argument("--keep", action="store_true", help="leave the sandbox running")
-    p.add_argument("--rc-tag", default="sandbox-rehearsal")
+    p.add_argument("--rc-tag", help="the release candidate rehearsed (default: SOLVEREIGN_RC_TAG, "
+                   "the release manifest's, else sandbox-rehearsal)")
+    p.add_argument("--release-sha", help="the release's commit sha recorded for approval and "
+                   "last-known-good (default: SOLVEREIGN_RELEASE_SHA, the release manifest, "
+                   "git HEAD of a checkout, else this installed build's digest)")
+    p.add_argument("--release-manifest", type=Path, help="JSON file with release_sha (and "
+                   "rc_tag) (default: SOLVEREIGN_RELEASE_MANIFEST)")
     p.set_defaults(func=run)
 
 
@@ -162,15 +170,45 @@ class Rehearsal:
 
 def run(args: argparse.Namespace) -> int:
     """The command: exit 0 when every step passed."""
-    ok, _ = rehearse(args.artifacts_dir, args.data_dir, keep=args.keep, rc_tag=args.rc_tag)
+    ok, _ = rehearse(args.artifacts_dir, args.data_dir, keep=args.keep, rc_tag=args.rc_tag,
+                     release_sha=args.release_sha, release_manifest=args.release_manifest)
     return 0 if ok else 1
 
 
 def rehearse(artifacts_dir: Path, data_dir: Path | None = None, *, keep: bool = False,
-             rc_tag: str = "sandbox-rehearsal",
-             rollback_drill: bool = True) -> tuple[bool, Path]:
+             rc_tag: str | None = None, rollback_drill: bool = True,
+             release_sha: str | None = None,
+             release_manifest: Path | None = None) -> tuple[bool, Path]:
     """Every step in order; the bundle is sealed and rendered whatever happens. The soak
     runs the rollback drill on its last iteration only."""
+    ident = release.resolve(release_sha, rc_tag, release_manifest)  # bad input: before acting
+    with _release(ident):
+        return _rehearse(artifacts_dir, data_dir, keep=keep,
+                         rc_tag=ident.rc_tag or "sandbox-rehearsal",
+                         rollback_drill=rollback_drill)
+
+
+@contextlib.contextmanager
+def _release(ident: release.Release) -> Iterator[None]:
+    """The release the approval and last-known-good record, for the rehearsal's duration:
+    the one given, else (a wheel with no release named, no git) this installed build."""
+    sha = ident.sha or release.package_digest()
+    source = ident.source if ident.sha else "no release given: this installed build's digest"
+    print(f"    release {sha[:12]} ({source})")
+    before = os.environ.get(release.SHA_VAR)
+    os.environ[release.SHA_VAR] = sha
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(release.SHA_VAR, None)
+        else:
+            os.environ[release.SHA_VAR] = before
+
+
+def _rehearse(artifacts_dir: Path, data_dir: Path | None, *, keep: bool, rc_tag: str,
+              rollback_drill: bool) -> tuple[bool, Path]:
+    """The steps (see rehearse)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     bundle = (artifacts_dir / f"prod_cutover_{stamp}").resolve()
     bundle.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from cutover import atomicfile, pgrun
+from cutover import atomicfile, home, pgrun
 from cutover.errors import EXIT_CRASH, CutoverError
 
 # Room the verdict JSON and the reports need, proven before pytest runs: a full disk is one
@@ -42,7 +42,7 @@ def ensure_room(folder: Path, size: int = RESULT_ROOM) -> None:
     finally:
         probe.unlink(missing_ok=True)
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = home.root()  # the checkout, or the wheel's shipped copy of the gate's files
 # Gate options and environment variables that hold paths: the caller's, made absolute.
 PATH_OPTIONS = ("--artifacts-dir", "--waivers", "--backup-manifest")
 PATH_VARIABLES = ("SOLVEREIGN_ARTIFACTS_DIR", "SOLVEREIGN_WAIVERS", "SOLVEREIGN_BACKUP_MANIFEST")
@@ -77,8 +77,11 @@ def run_phase(marker: str, paths: list[str], result_file: Path, *,
         raise GateOutputError(f"cannot create {result_file.parent}: {exc.strerror}") from None
     result_file.unlink(missing_ok=True)
     ensure_room(result_file.parent)
-    cmd = [sys.executable, "-m", "pytest", *paths, "-m", marker, "--gate-result",
-           str(result_file), "-q", "--no-header", "-p", "no:cacheprovider"]
+    root = home.root()
+    cmd = [sys.executable, "-m", "pytest", *[str(root / p) for p in paths], "-m", marker,
+           "--gate-result", str(result_file), "-q", "--no-header", "-p", "no:cacheprovider"]
+    if not home.is_checkout():  # the wheel's copy: its ini and root, reports under the cwd
+        cmd += ["-c", str(root / "pytest.ini"), "--rootdir", str(root)]
     if db_url:
         cmd += ["--db-url", db_url]
     if env_name:
@@ -86,7 +89,8 @@ def run_phase(marker: str, paths: list[str], result_file: Path, *,
     args, env = _absolute(extra or [], os.environ if environ is None else environ)
     cmd += args
     # the gate's pytest ends with its caller (a killed prod_cutover.sh or rollback)
-    proc = subprocess.run(cmd, cwd=REPO, env=env, check=False,
+    cwd = root if home.is_checkout() else Path.cwd()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, check=False,
                           capture_output=quiet, text=True, preexec_fn=pgrun.die_with_parent)
     try:
         return json.loads(result_file.read_text())["verdict"], proc.returncode

@@ -14,9 +14,11 @@ import re
 from functools import cache
 from pathlib import Path
 
+from cutover import home
+
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"blocker": "error", "major": "error", "minor": "warning"}
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = home.root()  # the checkout, or the wheel's copy of checks/
 FALLBACK_URI = "fixtures/gate.py"  # the gate plugin, for a check whose file is not found
 
 

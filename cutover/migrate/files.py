@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from cutover import home
 from cutover.errors import ConfigError
 from cutover.migrate.sqlsplit import Statement, split_statements
 
@@ -126,4 +127,4 @@ def discover(directory: Path) -> list[Migration]:
 def default_directory() -> Path:
     """SOLVEREIGN_MIGRATIONS_DIR, else the repository's migrations folder (a checkout)."""
     configured = os.environ.get("SOLVEREIGN_MIGRATIONS_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "migrations"
+    return Path(configured) if configured else home.root() / "migrations"  # checkout or wheel

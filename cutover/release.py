@@ -1,0 +1,100 @@
+"""Release identity (RC tag, release sha) from what a deployment has (DESIGN §3.5).
+
+In order: the command's flags, `SOLVEREIGN_RELEASE_SHA` / `SOLVEREIGN_RC_TAG`, a release
+manifest (`--release-manifest FILE` or `SOLVEREIGN_RELEASE_MANIFEST`: JSON with
+`release_sha` and optionally `rc_tag`), and last, optionally, git: HEAD of the checkout
+this tool runs from. An installed wheel with no .git works from the first three.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from cutover import home
+from cutover.errors import ConfigError
+
+SHA_VAR = "SOLVEREIGN_RELEASE_SHA"
+TAG_VAR = "SOLVEREIGN_RC_TAG"
+MANIFEST_VAR = "SOLVEREIGN_RELEASE_MANIFEST"
+SHA = re.compile(r"[0-9a-f]{7,64}")
+
+
+@dataclass(frozen=True)
+class Release:
+    """Which release this run is about and where that was read from."""
+
+    sha: str | None
+    rc_tag: str | None
+    source: str  # "flag", SHA_VAR, "manifest FILE", "git", or "none"
+
+
+def _sha(value: str, where: str) -> str:
+    value = value.strip().lower()
+    if not SHA.fullmatch(value):
+        raise ConfigError(f"{where}: {value[:80]!r} is not a commit sha (7 to 64 hex digits)")
+    return value
+
+
+def read_manifest(path: Path) -> Release:
+    """A release manifest file, or a one-line ConfigError naming the file."""
+    try:
+        doc = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise ConfigError(f"release manifest {path}: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"release manifest {path} is not valid JSON ({exc})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("release_sha"), str):
+        raise ConfigError(f"release manifest {path} has no release_sha")
+    tag = doc.get("rc_tag")
+    return Release(_sha(doc["release_sha"], f"release manifest {path}"),
+                   tag if isinstance(tag, str) and tag else None, f"manifest {path}")
+
+
+def git_head() -> str | None:
+    """HEAD of the checkout this package runs from, if it runs from one (never the HEAD
+    of a repository an installed wheel's venv happens to sit in) and git is installed."""
+    if not home.is_checkout() or not (home.CHECKOUT / ".git").exists():
+        return None
+    try:
+        proc = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                              check=False, cwd=home.CHECKOUT)
+    except OSError:  # no git on the machine
+        return None
+    return proc.stdout.strip() or None
+
+
+def resolve(release_sha: str | None = None, rc_tag: str | None = None,
+            manifest: Path | None = None, environ: Mapping[str, str] | None = None) -> Release:
+    """The release identity from the first source that has one (see the module doc)."""
+    env = os.environ if environ is None else environ
+    tag = rc_tag or env.get(TAG_VAR) or None
+    if release_sha:
+        return Release(_sha(release_sha, "--release-sha"), tag, "flag")
+    if env.get(SHA_VAR):
+        return Release(_sha(env[SHA_VAR], SHA_VAR), tag, SHA_VAR)
+    path = manifest or (Path(env[MANIFEST_VAR]) if env.get(MANIFEST_VAR) else None)
+    if path is not None:
+        found = read_manifest(path)
+        return Release(found.sha, tag or found.rc_tag, found.source)
+    head = git_head()
+    return Release(head, tag, "git" if head else "none")
+
+
+def package_digest() -> str:
+    """sha256 over the installed distribution's file list and hashes (its RECORD): what a
+    sandbox rehearsal records as the release when none is given, i.e. this very build."""
+    import hashlib
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution("solvereign-cutover")
+        record = dist.read_text("RECORD") or "\n".join(str(f) for f in dist.files or [])
+    except metadata.PackageNotFoundError:
+        record = ""
+    return hashlib.sha256(record.encode()).hexdigest()

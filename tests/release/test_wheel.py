@@ -1,0 +1,98 @@
+"""From an installed wheel in an empty directory, with no checkout and no git, the
+rehearsal runs the whole runbook: the wheel carries checks, fixtures, conftest.py,
+pytest.ini, migrations and scripts, and the release identity comes from a manifest.
+
+The fresh venv gets the wheel with --no-deps; its dependencies come from the project's
+venv through a .pth line (appended after the venv's own site-packages, so the wheel's
+`cutover` is the one imported, and no network is needed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from cutover import evidence, evidence_keys
+from cutover.runbook.artifacts import RUNBOOK_ARTIFACTS
+
+REPO = Path(__file__).resolve().parents[2]
+SHA = "feedc0de" * 5
+
+pytestmark = pytest.mark.slow
+
+
+def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, **kw)
+    assert proc.returncode == 0, (cmd, proc.stdout[-4000:], proc.stderr[-4000:])
+    return proc
+
+
+@pytest.fixture(scope="module")
+def wheel_venv(tmp_path_factory) -> Path:
+    """A fresh venv outside the tree with the project's wheel installed (no deps)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp / "dist"),
+          str(REPO)])
+    (wheel,) = (tmp / "dist").glob("solvereign_cutover-*.whl")
+    venv = tmp / "venv"
+    _run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", "--without-pip",
+          str(venv)])
+    python = venv / "bin" / "python"
+    site = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]
+                ).stdout.strip()
+    (Path(site) / "solvereign-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+          "--quiet", str(wheel)])
+    return venv
+
+
+def _env(venv: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("SOLVEREIGN_") and k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    return {**env, "PATH": f"{venv / 'bin'}:/usr/bin:/bin", **extra}
+
+
+def test_the_wheel_finds_its_tree_without_a_checkout(wheel_venv, tmp_path):
+    code = ("import cutover.home as h, cutover.release as r, cutover.migrate.files as f;"
+            "print(h.is_checkout(), h.root(), f.default_directory(), r.resolve(environ={}))")
+    out = _run([str(wheel_venv / "bin" / "python"), "-c", code], cwd=tmp_path,
+               env=_env(wheel_venv)).stdout
+    assert out.startswith("False ") and str(REPO) not in out
+    assert "_tree/migrations" in out and "source='none'" in out  # no git, no release named
+    scripts = Path(out.split()[1]) / "scripts"
+    for name in ("prod_cutover.sh", "prod_preflight_check.py", "w02_staging_soak.sh",
+                 "run_sick_call_drill.py", "ci/security_gate.sh", "ci/wien_roster_gate.sh"):
+        assert (scripts / name).is_file(), name
+    soak = _run([str(scripts / "w02_staging_soak.sh"), "--help"], cwd=tmp_path,
+                env=_env(wheel_venv, PYTHON=str(wheel_venv / "bin" / "python")))
+    assert "--iterations" in soak.stdout
+
+
+def test_rehearse_from_the_wheel_in_an_empty_directory(wheel_venv, tmp_path):
+    work = tmp_path / "x"
+    work.mkdir()
+    manifest = tmp_path / "release.json"
+    manifest.write_text(json.dumps({"release_sha": SHA, "rc_tag": "v1.0.0-rc1"}))
+    proc = subprocess.run([str(wheel_venv / "bin" / "cutover"), "rehearse"], cwd=work,
+                          env=_env(wheel_venv, SOLVEREIGN_RELEASE_MANIFEST=str(manifest)),
+                          capture_output=True, text=True, timeout=1800, check=False)
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-3000:]
+    assert "REHEARSAL: PASS" in proc.stdout
+    (bundle,) = (work / "artifacts").glob("prod_cutover_*")
+    missing = [name for name in RUNBOOK_ARTIFACTS if not (bundle / name).is_file()]
+    assert not missing, f"runbook §10 names missing from the bundle: {missing}"
+    assert "ledger head after:  025" in (bundle / "migration_log.txt").read_text()
+    approval = json.loads((bundle / "approval_record.json").read_text())
+    assert (approval["commit"], approval["rc_tag"]) == (SHA, "v1.0.0-rc1")
+    assert json.loads((bundle / "last_known_good.json").read_text())["rollback_sha"] == SHA
+    (pub,) = (work / "artifacts").glob("evidence_keys_*/evidence_signing.pub")
+    verify = _run([str(wheel_venv / "bin" / "cutover"), "evidence", "verify", str(bundle),
+                   "--public-key", str(pub)], cwd=work, env=_env(wheel_venv))
+    assert "evidence intact" in verify.stdout and "not signed" not in verify.stdout
+    signed, problem = evidence._signed_subjects(bundle, evidence_keys.load_public(pub))
+    assert problem == "" and "report.html" in signed  # the page is covered by the seal
