@@ -56,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--auto-rollback", action="store_true",
                    help="run the rollback when an S0/S1 trigger fires")
     p.add_argument("--backup", help="dump to roll back to (default: last-known-good's)")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, usage_error=_unknown_argument)  # an unknown flag too: 3, not 2
     p.error = _unknown_argument  # type: ignore[method-assign]  # 2 would mean "roll back"
 
 

@@ -148,3 +148,12 @@ def test_nothing_to_watch_is_bad_input(tmp_path):
                           capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"},
                           check=False)
     assert proc.returncode == 3 and "nothing to watch" in proc.stderr
+
+
+def test_a_typo_in_a_flag_is_unknown_never_roll_back():
+    """argparse's own exit for an unknown flag is 2, which for the watch means roll back."""
+    proc = subprocess.run([sys.executable, "-m", "cutover.cli", "watch", "--once",
+                           "--intervall", "5"], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin"}, check=False)
+    assert proc.returncode == 3, proc.stderr
+    assert "--intervall" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
