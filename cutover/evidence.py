@@ -158,6 +158,9 @@ def seal(folder: Path, key: EvidenceKey, *, report: bool = False, **fields: obje
     doc.pop("signature", None)
     doc.update(fields)
     doc["sealed_at"] = datetime.now(UTC).isoformat()
+    doc.setdefault("run_id", folder.name)
+    if not doc.get("release_sha"):
+        doc["release_sha"] = _release_sha()
     doc["artifacts"] = {p: h for p, h in found.hashes.items() if p != SUMMARY}
     doc["signature"] = {"algorithm": ALGORITHM, "envelope": ENVELOPE, "keyid": key.keyid}
     write_json(path, doc)
@@ -180,14 +183,30 @@ def derived_hashes(folder: Path) -> dict[str, str]:
     return out
 
 
+def _release_sha() -> str | None:
+    """The release this bundle is about, if one is named (cutover.release); a malformed
+    setting is the commands' bad input, not the seal's: recorded as unknown here."""
+    from cutover import release
+
+    try:
+        return release.resolve().sha
+    except ConfigError:
+        return None
+
+
+PREDICATE_FIELDS = ("run_id", "rc_tag", "release_sha", "verdict", "phases", "writes_disabled",
+                    "sealed_at")
+
+
 def _statement(subjects: dict[str, str], doc: dict) -> bytes:
-    """The in-toto Statement v1: one subject per file, a short predicate."""
+    """The in-toto Statement v1: one subject per file; the predicate says which run and
+    release, its verdict, the phase timings and the writes-disabled window."""
     return canonical_json({
         "_type": STATEMENT_TYPE,
         "subject": [{"name": name, "digest": {"sha256": digest}}
                     for name, digest in sorted(subjects.items())],
         "predicateType": PREDICATE_TYPE,
-        "predicate": {k: doc.get(k) for k in ("verdict", "rc_tag", "sealed_at")},
+        "predicate": {k: doc.get(k) for k in PREDICATE_FIELDS},
     })
 
 
