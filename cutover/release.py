@@ -22,7 +22,7 @@ from cutover.errors import ConfigError
 SHA_VAR = "SOLVEREIGN_RELEASE_SHA"
 TAG_VAR = "SOLVEREIGN_RC_TAG"
 MANIFEST_VAR = "SOLVEREIGN_RELEASE_MANIFEST"
-SHA = re.compile(r"[0-9a-f]{7,64}")
+SHA = re.compile(r"[0-9a-f]{7,40}")  # a commit sha, as last-known-good accepts it
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Release:
 def _sha(value: str, where: str) -> str:
     value = value.strip().lower()
     if not SHA.fullmatch(value):
-        raise ConfigError(f"{where}: {value[:80]!r} is not a commit sha (7 to 64 hex digits)")
+        raise ConfigError(f"{where}: {value[:80]!r} is not a commit sha (7 to 40 hex digits)")
     return value
 
 
@@ -87,8 +87,9 @@ def resolve(release_sha: str | None = None, rc_tag: str | None = None,
 
 
 def package_digest() -> str:
-    """sha256 over the installed distribution's file list and hashes (its RECORD): what a
-    sandbox rehearsal records as the release when none is given, i.e. this very build."""
+    """sha256 over the installed distribution's file list and hashes (its RECORD), cut to
+    a commit sha's 40 hex digits: what a sandbox rehearsal records as the release when none
+    is given, i.e. this very build."""
     import hashlib
     from importlib import metadata
 
@@ -97,4 +98,4 @@ def package_digest() -> str:
         record = dist.read_text("RECORD") or "\n".join(str(f) for f in dist.files or [])
     except metadata.PackageNotFoundError:
         record = ""
-    return hashlib.sha256(record.encode()).hexdigest()
+    return hashlib.sha256(record.encode()).hexdigest()[:40]

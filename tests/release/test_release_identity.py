@@ -56,4 +56,5 @@ def test_in_the_checkout_git_head_is_only_the_last_source():
 
 def test_the_package_digest_names_this_build():
     digest = release.package_digest()
-    assert len(digest) == 64 and digest == release.package_digest()
+    assert release.SHA.fullmatch(digest) and len(digest) == 40
+    assert digest == release.package_digest()
