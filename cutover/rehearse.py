@@ -45,8 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--release-sha", help="the release's commit sha recorded for approval and "
                    "last-known-good (default: SOLVEREIGN_RELEASE_SHA, the release manifest, "
                    "git HEAD of a checkout, else this installed build's digest)")
-    p.add_argument("--release-manifest", type=Path, help="JSON file with release_sha (and "
-                   "rc_tag) (default: SOLVEREIGN_RELEASE_MANIFEST)")
+    p.add_argument("--release-manifest", type=argtypes.input_file,
+                   help="JSON file with release_sha (and rc_tag) "
+                   "(default: SOLVEREIGN_RELEASE_MANIFEST)")
     p.set_defaults(func=run)
 
 

@@ -4,6 +4,8 @@ manifest; git only as an optional last source (DESIGN §3.5)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -58,3 +60,16 @@ def test_the_package_digest_names_this_build():
     digest = release.package_digest()
     assert release.SHA.fullmatch(digest) and len(digest) == 40
     assert digest == release.package_digest()
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--release-sha", "HEAD"], "--release-sha: 'head' is not a commit sha"),
+    (["--release-manifest", "nope.json"], "--release-manifest"),
+])
+def test_rehearse_refuses_a_bad_release_before_acting(tmp_path, args, says):
+    proc = subprocess.run([sys.executable, "-m", "cutover.cli", "rehearse", "--artifacts-dir",
+                           str(tmp_path / "a"), *args], cwd=tmp_path, capture_output=True,
+                          text=True, check=False, env={"PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 2 and says in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 or "usage:" in proc.stderr
+    assert not list((tmp_path / "a").glob("prod_cutover_*"))  # nothing started
