@@ -35,10 +35,11 @@ class Release:
 
 
 def _sha(value: str, where: str) -> str:
-    value = value.strip().lower()
-    if not SHA.fullmatch(value):
-        raise ConfigError(f"{where}: {value[:80]!r} is not a commit sha (7 to 40 hex digits)")
-    return value
+    sha = value.strip().lower()
+    if not SHA.fullmatch(sha):
+        raise ConfigError(f"{where}: {value.strip()[:80]!r} is not a commit sha "
+                          "(7 to 40 hex digits)")
+    return sha
 
 
 def read_manifest(path: Path) -> Release:

@@ -63,7 +63,7 @@ def test_the_package_digest_names_this_build():
 
 
 @pytest.mark.parametrize("args, says", [
-    (["--release-sha", "HEAD"], "--release-sha: 'head' is not a commit sha"),
+    (["--release-sha", "HEAD"], "--release-sha: 'HEAD' is not a commit sha"),
     (["--release-manifest", "nope.json"], "--release-manifest"),
 ])
 def test_rehearse_refuses_a_bad_release_before_acting(tmp_path, args, says):
