@@ -55,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"orphaned {churn.get('orphaned')}, reassigned {churn.get('orphans_reassigned')}, "
           f"churn {churn.get('changed')}, violations {doc['violation_count']}, "
           f"plan {doc['plan_sha256'][:16]} (twice: {not doc['failures']['not_deterministic']})")
+    counts = doc["figures"].get("violations_per_rule") or {}
+    print("violations per rule: " + ", ".join(f"{r} {n}" for r, n in counts.items()))
+    for rule, why in sorted((doc["figures"].get("rules_not_judged") or {}).items()):
+        print(f"  not judged {rule}: {why}")
     for name, value in {**doc["failures"], **doc["warnings"]}.items():
         if value:
             print(f"  {name}: {value}")

@@ -45,10 +45,24 @@ def main(argv: list[str] | None = None) -> int:
     for check in json.loads(result.read_text())["checks"]:
         if check["status"] != "PASS":
             print(f"  {check['status']} {check['check_id']}: {check['message']}")
+    _print_rule_counts(args.artifacts_dir / "roster_dry_run.json")
     status = "PASS" if verdict == "PASS" else "FAIL"
     reseal_after_writing(args.artifacts_dir, [result.name, "roster_dry_run.json"])
     print(f"GATE STATUS: {status}")
     return 0 if status == "PASS" else 1
+
+
+def _print_rule_counts(dry_run: Path) -> None:
+    """Each hard rule's violation count (R0..R14) and the rules the week could not be judged by."""
+    try:
+        figures = json.loads(dry_run.read_text()).get("figures") or {}
+    except (OSError, ValueError):
+        return  # no dry run (the gate's own failure already says why)
+    counts = figures.get("violations_per_rule") or {}
+    if counts:
+        print("  violations per rule: " + ", ".join(f"{r} {n}" for r, n in counts.items()))
+    for rule, why in sorted((figures.get("rules_not_judged") or {}).items()):
+        print(f"  not judged {rule}: {why}")
 
 
 if __name__ == "__main__":

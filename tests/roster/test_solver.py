@@ -179,3 +179,56 @@ def test_undo_churn_returns_needless_moves_only() -> None:
     kept = {"S1": "DRVA", "S2": "DRVC"}  # S2 is no longer workable for DRVC
     moved = {"S1": "DRVB", "S2": "DRVB"}
     assert undo_churn(parsed, moved, kept, FAST.limits) == {"S1": "DRVA", "S2": "DRVB"}
+
+
+# issue 23: the new rules are in the model, not only in the oracle's post-check ---------------
+
+def _model_outcome(doc: dict[str, Any]) -> dict[str, str]:
+    """The CP-SAT search's own assignment, before the oracle sees it."""
+    from sandbox.solver.cpmodel import optimise
+    from sandbox.solver.problem import build_problem
+
+    parsed = parse_instance(doc)
+    problem = build_problem(parsed, FAST.limits)
+    every = [s.id for s in problem.shifts]
+    outcome = optimise(problem, every, {}, {}, {}, 94, FAST, 2.0, overtime_weight=0)
+    assert outcome is not None
+    return outcome.assignment
+
+
+def _judged(doc: dict[str, Any], assignment: dict[str, str]) -> list[str]:
+    pl = plan(sorted(assignment.items()),
+              uncovered=[s["id"] for s in doc["shifts"] if s["id"] not in assignment])
+    return [v["rule"] for v in judge_documents(doc, pl)["violations"]]
+
+
+def test_model_keeps_night_work_within_600_per_24h() -> None:
+    # R13: 20:00-04:00 then 15:00-23:00 (690 in the 24 h from 20:00): one driver takes one
+    doc = instance([shift("N", "2026-01-12T20:00", 480, 200, [(240, 45)]),
+                    shift("A", "2026-01-13T15:00", 480, 200, [(240, 45)])])
+    assignment = _model_outcome(doc)
+    assert len(assignment) == 1 and _judged(doc, assignment) == []
+    two = copy.deepcopy(doc)
+    two["drivers"].append(driver("DRV002"))
+    assert len(_model_outcome(two)) == 2
+
+
+def test_model_skips_shifts_working_over_six_hours_in_a_row() -> None:
+    # R12: 420 minutes before the only break: no driver may work it
+    doc = instance([shift("T1", "2026-01-12T06:00", 480, 200, [(420, 45)]),
+                    shift("T2", "2026-01-13T06:00", 480, 200, [(240, 45)])])
+    assert sorted(_model_outcome(doc)) == ["T2"]
+
+
+def test_model_plans_a_second_regular_weekly_rest() -> None:
+    # R11: previous week Mon-Sat (its last rest is 40 h, reduced), this week a shift every day:
+    # the model leaves out shifts so that a regular rest of 2700 follows the first shift
+    from tests.roster.builders import history
+
+    hist = [history("DRV001", "2026-01-05T06:00", 480, 200, offset=d * 1440) for d in range(6)]
+    shifts = [shift(f"T{d}", "2026-01-12T06:00", 480, 200, [(240, 45)], offset=d * 1440)
+              for d in range(7)]
+    doc = instance(shifts, hist=hist)
+    assignment = _model_outcome(doc)
+    assert assignment and len(assignment) < 7
+    assert _judged(doc, assignment) == []
