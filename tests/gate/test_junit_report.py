@@ -83,3 +83,32 @@ def test_the_default_report_of_a_passing_gate_validates(make_platform):
         "system-out").text
     skipped = _case(root, "test_pf011_rc_tag_is_checked_out").find("skipped")  # N/A
     assert skipped is not None and skipped.get("message").startswith("PF-011 [")
+
+
+def test_postmigration_at_the_root_writes_the_junit_ci_reads(make_platform, tmp_path):
+    """`pytest -m postmigration --junitxml F`, typed at the root with no path (testpaths is
+    checks/), against a database with one table granted to PUBLIC: PM-030 fails naming it."""
+    import subprocess
+    import sys
+
+    db = make_platform("latest")
+    with psycopg.connect(db.url("postgres"), autocommit=True) as conn:
+        conn.execute("GRANT SELECT ON core.sites TO PUBLIC")
+    out = tmp_path / "junit.xml"
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-m", "postmigration and acl",
+                           "--junitxml", str(out), "--db-url", db.url(), "-q", "-p",
+                           "no:randomly"], cwd=REPO, env=db.env(), capture_output=True,
+                          text=True, timeout=600, check=False)
+    assert proc.returncode == 2, proc.stdout[-3000:]
+    _valid(out)
+    root = ET.parse(out).getroot()  # noqa: S314 (our own report)
+    failures = {c.get("name"): c.find("failure") for c in root.iter("testcase")
+                if c.find("failure") is not None}
+    pm030 = [f.get("message") for f in failures.values() if f.get("message").startswith(
+        "PM-030 [")]
+    assert pm030 and "core.sites" in pm030[0], failures.keys()
+    suite = {p.get("name"): p.get("value") for p in root.find("testsuite/properties")}
+    assert set(suite) >= {"run_id", "target", "server_version", "verdict"}
+    assert suite["target"].endswith(f"/{db.dbname}") and "@" not in suite["target"]  # no login
+    for secret in db.secrets():
+        assert secret not in out.read_text()
