@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -36,8 +37,12 @@ def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
 def wheel_venv(tmp_path_factory) -> Path:
     """A fresh venv outside the tree with the project's wheel installed (no deps)."""
     tmp = tmp_path_factory.mktemp("wheel")
+    src = tmp / "src"  # a clean copy: no .git, no stale build/ of an earlier build
+    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "reports", "artifacts", "backups", ".sandbox",
+        "__pycache__", ".hypothesis", ".ruff_cache", ".claude"))
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp / "dist"),
-          str(REPO)])
+          str(src)])
     (wheel,) = (tmp / "dist").glob("solvereign_cutover-*.whl")
     venv = tmp / "venv"
     _run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", "--without-pip",
