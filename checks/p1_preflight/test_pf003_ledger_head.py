@@ -1,4 +1,4 @@
-"""PF-003: the ledger head is exactly the pre-cutover state; 025..025g present and pending.
+"""PF-003: the ledger head is exactly the pre-cutover state; 025..025h present and pending.
 
 After a rollback (`-m postrollback` with the backup's manifest) the expected head is the
 backup's own ledger head, whatever it is: a backup taken at 025c restores to 025c, and only
@@ -13,7 +13,7 @@ from cutover.migrate.files import default_directory
 from cutover.migrate.runner import load_plan
 
 pytestmark = [pytest.mark.preflight, pytest.mark.security, pytest.mark.postrollback]
-HARDENING = ("025", "025a", "025b", "025c", "025d", "025e", "025f", "025g")
+HARDENING = ("025", "025a", "025b", "025c", "025d", "025e", "025f", "025g", "025h")
 
 
 def _expected_head(request, target, baseline: list[str]) -> tuple[str | None, str]:

@@ -30,4 +30,12 @@ CROSS_CHECKS = {
     "no_matview_or_foreign_table_for_api": "pm051_no_matview_for_api.sql",
     "tenant_id_not_null": "pm060_tenant_id_not_null.sql",
     "tenant_keys_include_tenant_id": "pm061_tenant_keys.sql",
+    # rows added by 025h (the function judges effective access, every application schema)
+    "schemas_reviewed": "pm002_schemas_reviewed.sql",
+    "no_preset_settings": "pm017_role_database_settings.sql",
+    "no_parameter_privileges": "pm018_parameter_privileges.sql",
+    "runtime_roles_no_memberships": "pm024_runtime_memberships.sql",
+    "no_event_triggers": "pm044_event_triggers.sql",
+    "no_rules_on_tables": "pm045_no_rules_on_tables.sql",
+    "tenant_triggers_invoker": "pm046_tenant_triggers_invoker.sql",
 }

@@ -15,12 +15,12 @@ from cutover.pg.embedded import bin_path
 
 REPO = Path(__file__).resolve().parents[2]
 MIGRATIONS = REPO / "migrations"
-HARDENING = ("025", "025a", "025b", "025c", "025d", "025e", "025f", "025g")
+HARDENING = ("025", "025a", "025b", "025c", "025d", "025e", "025f", "025g", "025h")
 PILOT, OTHER, SUSPENDED = "wien_pilot", "graz_test", "salzburg_legacy"
 VERBATIM = "SELECT * FROM verify_final_hardening();"
 
-#: every row of verify_final_hardening(), in its order (ORDER BY check_name)
-CHECK_NAMES = sorted([
+#: the rows of verify_final_hardening() as 025e defined it, in its order (ORDER BY check_name)
+CHECK_NAMES_025E = sorted([
     "api_no_truncate_references_trigger", "api_sequences_no_update",
     "app_roles_least_attributes", "app_roles_not_members_of_owners", "app_roles_own_nothing",
     "bypassrls_only_backup", "column_grants_audited", "default_privileges_no_public",
@@ -32,6 +32,14 @@ CHECK_NAMES = sorted([
     "no_public_sequence_privileges", "no_public_table_privileges", "no_row_security_override",
     "rls_enabled_and_forced", "tables_classified", "tenant_id_not_null",
     "tenant_keys_include_tenant_id", "tenant_policies_bound", "views_security_invoker",
+])
+
+#: every row of verify_final_hardening() as the newest migration (025h) defines it: 025e's
+#: rows, judged over every application schema and by effective membership, and the new ones
+CHECK_NAMES = sorted([
+    *CHECK_NAMES_025E, "no_event_triggers", "no_parameter_privileges", "no_preset_settings",
+    "no_rules_on_tables", "runtime_roles_no_memberships", "schemas_reviewed",
+    "tenant_triggers_invoker",
 ])
 
 #: the rows 025f turns from FAIL to PASS (PUBLIC grants, default privileges, and what PUBLIC

@@ -3,12 +3,26 @@ and the runbook's verbatim psql call."""
 
 from __future__ import annotations
 
+import re
+import tomllib
+
 import psycopg
 
 from checks.p3_postmigration.verify_map import CROSS_CHECKS
 from cutover.migrate.runner import RunnerOptions, migrate
 
-from .helpers import ACL_CHECKS, CHECK_NAMES, MIGRATIONS, VERBATIM, failing, psql, verify_rows
+from .helpers import (
+    ACL_CHECKS,
+    CHECK_NAMES,
+    CHECK_NAMES_025E,
+    MIGRATIONS,
+    REPO,
+    VERBATIM,
+    failing,
+    hardening_file,
+    psql,
+    verify_rows,
+)
 
 
 def test_acl_rows_fail_after_025e_and_everything_passes_after_025f(make_platform) -> None:
@@ -18,7 +32,7 @@ def test_acl_rows_fail_after_025e_and_everything_passes_after_025f(make_platform
     migrate(url, MIGRATIONS, RunnerOptions(target="025e"))
     with psycopg.connect(url) as conn:
         rows = verify_rows(conn)
-    assert sorted(rows) == CHECK_NAMES
+    assert sorted(rows) == CHECK_NAMES_025E
     bad = failing(rows)
     assert set(bad) == ACL_CHECKS, sorted(bad)
     named = {
@@ -106,3 +120,29 @@ def test_a_search_path_trap_does_not_fool_it(make_platform) -> None:
         conn.rollback()
     assert list(bad) == ["api_no_truncate_references_trigger"]
     assert "roster.shifts" in bad["api_no_truncate_references_trigger"]
+
+
+def _written_list(cte: str) -> set[str]:
+    """The names a reviewed list of the newest verifier (025h) holds, read from its text: the
+    database cannot read the repository, so the function carries copies of the lists."""
+    text = hardening_file("025h").read_text()
+    match = re.search(rf"\b{cte}\(name\) AS \((.*?)\n\)", text, re.S)
+    assert match, f"025h has no list {cte}"
+    return set(re.findall(r"\('([^']*)'\)", match.group(1)))
+
+
+def _toml(name: str) -> dict:
+    return tomllib.loads((REPO / "checks" / "allowlist" / f"{name}.toml").read_text())
+
+
+def test_the_verifiers_reviewed_lists_equal_the_repositorys() -> None:
+    """A list changed in checks/allowlist/ without a migration that rewrites the function (or
+    the other way round) would make the function and the gate disagree (PM-070)."""
+    runtime = _toml("runtime_privileges")
+    assert _written_list("reviewed_globals") == set(_toml("global_tables"))
+    assert _written_list("reviewed_schemas") == set(_toml("schemas"))
+    assert _written_list("reviewed_event_triggers") == set(_toml("event_triggers"))
+    assert _written_list("harmless_settings") == {
+        k.lower() for k in runtime.get("harmless_settings", {})}
+    # the function holds the runtime roles to no membership at all: DESIGN names none
+    assert runtime.get("membership", []) == []

@@ -127,7 +127,7 @@ def test_failing_migration_stops_at_the_last_good_file_and_a_rerun_resumes(make_
     (migrations / "025c_rls_boundary_fix.sql").write_text(good)  # the fix, never applied
     second = _cutover(db, artifacts, SOLVEREIGN_MIGRATIONS_DIR=str(migrations))
     log = json.loads((artifacts / "migration_log.json").read_text())
-    assert [a["name"][:4] for a in log["applied"]] == ["025c", "025d", "025e", "025f", "025g"]
+    assert [a["name"][:4] for a in log["applied"]] == ["025c", "025d", "025e", "025f", "025g", "025h"]
     summary = json.loads((artifacts / evidence.SUMMARY).read_text())
     assert summary["phases"]["migrate"]["outcome"] == "PASS"
     assert summary["phases"]["verify_hardening"]["outcome"] == "PASS"
@@ -136,7 +136,7 @@ def test_failing_migration_stops_at_the_last_good_file_and_a_rerun_resumes(make_
     assert second.returncode == 1 and "no check verified anything: not applicable: no API URL" \
         in second.stdout, second.stdout[-2000:]
     third = _cutover(db, artifacts, SOLVEREIGN_MIGRATIONS_DIR=str(migrations))
-    assert "nothing to apply: the ledger is already at 025g_matview_reporting_owner" in third.stdout
+    assert "nothing to apply: the ledger is already at 025h_verify_effective_access" in third.stdout
 
 
 def test_the_manual_runbook_from_backup_to_last_known_good(make_platform, start_api,
@@ -185,7 +185,7 @@ def test_the_manual_runbook_from_backup_to_last_known_good(make_platform, start_
     lkg_file = tmp_path / "lkg.json"
     cutover_cli("last-known-good", "--artifacts-dir", str(artifacts), "--lkg-file", str(lkg_file))
     record = json.loads(lkg_file.read_text())
-    assert record["ledger_head"] == "025g_matview_reporting_owner"
+    assert record["ledger_head"] == "025h_verify_effective_access"
     assert record["rc_tag"] == "v1.0.0-rc1"
     assert record["backup"]["path"].startswith(str(tmp_path / "backups"))
     assert evidence.verify(artifacts, evidence_keys.verifying_key(env=db.env())).ok
