@@ -604,6 +604,34 @@ def _can_take(driver: _Driver, shift: _Shift) -> bool:
     )
 
 
+def _drop_until_valid(assigned: dict[str, _Driver], shifts: list[_Shift],
+                      instance: Mapping[str, Any]) -> list[str]:
+    """Unassign shifts the rule oracle rejects, the latest named first; returns them.
+
+    The chronological greedy cannot see R11 (EU 561/2006 art. 8(6), issue 23): a driver whose
+    last rest runs past the end of the week, shorter than 45 h as far as the plan shows,
+    makes the oracle fail the plan closed. The published plan gives such a driver's latest
+    shift up rather than depend on a compensation nobody can see.
+    """
+    from cutover.roster.model import parse_instance, parse_plan
+    from cutover.roster.rules import check_plan
+
+    parsed = parse_instance(instance, "seed instance")
+    start_of = {s.code: s.start for s in shifts}
+    dropped = []
+    while True:
+        doc = {"tenant": parsed.tenant, "instance_sha256": "-", "seed": 0,
+               "assignments": [{"shift": c, "driver": d.code} for c, d in sorted(assigned.items())],
+               "uncovered": sorted(set(start_of) - set(assigned))}
+        violations = check_plan(parsed, parse_plan(doc, parsed, "seed plan"))
+        named = [c for c in (violations[0].shifts if violations else ()) if c in assigned]
+        if not named:
+            return dropped
+        code = max(named, key=lambda c: (start_of[c], c))
+        del assigned[code]
+        dropped.append(code)
+
+
 def _greedy_plan(drivers: list[_Driver], shifts: list[_Shift]) -> tuple[dict[str, _Driver],
                                                                          list[str]]:
     """Assign shifts in time order, round-robin over the drivers of each (site, licence)."""
@@ -632,6 +660,7 @@ def _add_plan(builder: _Builder, spec: _TenantSpec, seed: int, drivers: list[_Dr
               shifts: list[_Shift], instance: Mapping[str, Any]) -> None:
     """A published plan for the week, computed greedily, with its canonical hashes."""
     assigned, uncovered = _greedy_plan(drivers, shifts)
+    uncovered = uncovered + _drop_until_valid(assigned, shifts, instance)
     instance_sha = sha256_hex(canonical_json(instance))
     plan_doc = {
         "tenant": spec.id,

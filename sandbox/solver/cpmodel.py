@@ -77,11 +77,12 @@ class _Builder:
         self.q_vars: dict[str, cp_model.IntVar] = {}
 
     def build(self) -> None:
+        frozen = self._frozen_drivers()
         for sid in self.free:
             self.u[sid] = self.m.new_bool_var(f"u_{sid}")
             options = []
             for d in self.p.eligible[sid]:
-                if self._clear_of_fixed(d, sid):
+                if d not in frozen and self._clear_of_fixed(d, sid):
                     var = self.m.new_bool_var(f"x_{d}_{sid}")
                     self.x[(d, sid)] = var
                     self.cand_of[d].append(sid)
@@ -92,18 +93,40 @@ class _Builder:
                 self._driver(driver.id, driver.contract_minutes_week)
         self._objective()
 
+    def _frozen_drivers(self) -> set[str]:
+        """Drivers whose fixed shifts alone already break the model's (conservative) rules.
+
+        The oracle accepted them (a repair keeps only what it accepts), but the model plans
+        more strictly (regular weekly rests only, no reduced daily rests): its constraints on
+        such a driver would make the whole model infeasible. They take no new shift here.
+        """
+        if not self.fixed:
+            return set()
+        frozen = set()
+        for d in sorted(self.fixed_of):
+            probe = _Builder(self.p, [], {s: d for s in self.fixed_of[d]}, {})
+            probe.cand_of[d] = []
+            probe._driver(d, None, probe_only=True)
+            solver = cp_model.CpSolver()
+            solver.parameters.num_workers = 1
+            solver.parameters.max_deterministic_time = 1.0
+            if solver.solve(probe.m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                frozen.add(d)
+        return frozen
+
     def _clear_of_fixed(self, d: str, sid: str) -> bool:
         s, rest = self.p.shift(sid), self.lim.daily_rest
         return all(s.start >= f.end + rest or s.end + rest <= f.start
                    for f in (self.p.shift(x) for x in self.fixed_of.get(d, ())))
 
-    def _driver(self, d: str, contract: int | None) -> None:
+    def _driver(self, d: str, contract: int | None, probe_only: bool = False) -> None:
         self._rest_no_overlap(d)
-        self._weekly_sums(d)
+        if not probe_only:  # the oracle already accepted the fixed shifts' weekly sums
+            self._weekly_sums(d)
         self._weekly_rest(d)
         self._two_weekly_rests(d)
         self._night_work(d)
-        if contract is not None:
+        if contract is not None and not probe_only:
             worked = sum(self.p.work[s] * self.x[(d, s)] for s in self.cand_of[d])
             fixed = sum(self.p.work[s] for s in self.fixed_of.get(d, ()))
             ot = self.m.new_int_var(0, 7 * 1440, f"ot_{d}")
