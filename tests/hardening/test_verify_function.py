@@ -146,3 +146,30 @@ def test_the_verifiers_reviewed_lists_equal_the_repositorys() -> None:
         k.lower() for k in runtime.get("harmless_settings", {})}
     # the function holds the runtime roles to no membership at all: DESIGN names none
     assert runtime.get("membership", []) == []
+
+
+def test_pm071_holds_the_function_to_the_newest_file_that_defines_it(tmp_path, monkeypatch):
+    """PM-071 reads the body from the last file of the series (runner order) that creates or
+    replaces the function: 025h today, a later file once one redefines it, 025e without 025h;
+    a file that only mentions the function does not count."""
+    import shutil
+
+    from checks.p3_postmigration.test_pm071_verify_function_reviewed import (
+        reviewed_definition,
+    )
+
+    folder = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, folder)
+    monkeypatch.setenv("SOLVEREIGN_MIGRATIONS_DIR", str(folder))
+    assert reviewed_definition().path.name == "025h_verify_effective_access.sql"
+    (folder / "026_grant_report.sql").write_text(
+        "GRANT EXECUTE ON FUNCTION public.verify_final_hardening() TO solvereign_backup;\n")
+    assert reviewed_definition().version == "025h"
+    (folder / "027_verify_v3.sql").write_text(
+        "create or replace function public.verify_final_hardening()\n"
+        "RETURNS TABLE (check_name text, status text, details text) LANGUAGE sql\n"
+        "AS $fn$ SELECT 'x', 'PASS', 'ok' $fn$;\n")
+    assert reviewed_definition().version == "027"
+    (folder / "027_verify_v3.sql").unlink()
+    (folder / "025h_verify_effective_access.sql").unlink()
+    assert reviewed_definition().version == "025e"
