@@ -217,7 +217,7 @@ CASES = [
          ["UPDATE meta.migration_ledger SET sha256 = repeat('0', 64) WHERE version = '025c'"],
          {"PM-001": "025c_rls_boundary_fix.sql was edited"}),
     Case("verify_final_hardening() replaced by an always-PASS one",
-         [ALWAYS_PASS], {"PM-071": "differs from 025e"}),
+         [ALWAYS_PASS], {"PM-071": "differs from 025h_verify_effective_access.sql"}),
     Case("verify_final_hardening() without its fixed search_path",
          ["ALTER FUNCTION public.verify_final_hardening() RESET search_path"],
          {"PM-071": "not search_path=pg_catalog, pg_temp"}),
@@ -227,7 +227,7 @@ CASES = [
           FN: "app_roles_own_nothing"}),
     Case("always-PASS verifier hiding a real failure",
          [ALWAYS_PASS, "GRANT TRUNCATE ON roster.plans TO solvereign_api"],
-         {"PM-071": "differs from 025e", "PM-034": "roster.plans",
+         {"PM-071": "differs from 025h_verify_effective_access.sql", "PM-034": "roster.plans",
           "PM-025": "solvereign_api: table roster.plans (TRUNCATE direct)",
           FN: "api_no_truncate_references_trigger: function says PASS"}, {"PM-080"}),
 ]
