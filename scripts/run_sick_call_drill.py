@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
           f"churn {churn.get('changed')}, violations {doc['violation_count']}, "
           f"plan {doc['plan_sha256'][:16]} (twice: {not doc['failures']['not_deterministic']})")
     counts = doc["figures"].get("violations_per_rule") or {}
-    print("violations per rule: " + ", ".join(f"{r} {n}" for r, n in counts.items()))
+    ordered = sorted(counts, key=lambda r: int(r[1:]))
+    print("violations per rule: " + ", ".join(f"{r} {counts[r]}" for r in ordered))
     for rule, why in sorted((doc["figures"].get("rules_not_judged") or {}).items()):
         print(f"  not judged {rule}: {why}")
     for name, value in {**doc["failures"], **doc["warnings"]}.items():

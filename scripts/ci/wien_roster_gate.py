@@ -60,7 +60,8 @@ def _print_rule_counts(dry_run: Path) -> None:
         return  # no dry run (the gate's own failure already says why)
     counts = figures.get("violations_per_rule") or {}
     if counts:
-        print("  violations per rule: " + ", ".join(f"{r} {n}" for r, n in counts.items()))
+        ordered = sorted(counts, key=lambda r: int(r[1:]))
+        print("  violations per rule: " + ", ".join(f"{r} {counts[r]}" for r in ordered))
     for rule, why in sorted((figures.get("rules_not_judged") or {}).items()):
         print(f"  not judged {rule}: {why}")
 
