@@ -241,8 +241,8 @@ CASES += [
 
 # --- issue 19: probes (helper probes) ---
 # PM-080 (writing, rolled back) and PM-081 (read-only, every environment) probe every
-# relation the api role can read in every non-system schema, and every custom setting a
-# policy reads switched on; each names the relation (quoted as the catalog gives it).
+# relation the api role can read in every non-system schema, and every setting a policy
+# reads switched on; each names the relation (quoted as the catalog gives it).
 _NEW_SCHEMA = ["CREATE SCHEMA {s}", "GRANT USAGE ON SCHEMA {s} TO solvereign_api"]
 CASES += [
     Case("leaky view in a new schema (owner postgres, no security_invoker)",
