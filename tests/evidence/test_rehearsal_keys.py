@@ -33,3 +33,22 @@ def test_a_configured_key_wins_over_the_sandbox_pair(tmp_path, monkeypatch):
                    evidence_keys.PUBLIC_KEY_VAR: ""}  # blanks a sandbox's public key
     assert evidence_keys.verifying_key(env=env).keyid == \
         evidence_keys.load_private(private).keyid
+
+
+def test_the_sandbox_exports_its_own_pair_made_once(tmp_path):
+    from sandbox.manage import SandboxState, ensure_evidence_keys
+
+    state = SandboxState(root=str(tmp_path), admin_url="postgresql://postgres:pw@127.0.0.1:1/x",
+                         dbname="x", at="latest", session_secret="s" * 40,
+                         passwords={r: "pw" for r in ("solvereign_migrator", "solvereign_api",
+                                                      "solvereign_platform", "solvereign_backup")},
+                         hmac_secret="h" * 40)
+    assert evidence_keys.SIGNING_KEY_VAR not in state.environment()  # none made yet
+    folder = ensure_evidence_keys(tmp_path)
+    first = (folder / evidence_keys.KEY_FILE).read_bytes()
+    ensure_evidence_keys(tmp_path)  # reused, never regenerated
+    assert (folder / evidence_keys.KEY_FILE).read_bytes() == first
+    env = state.environment()
+    assert env[evidence_keys.SIGNING_KEY_VAR] == str(folder / evidence_keys.KEY_FILE)
+    assert env[evidence_keys.PUBLIC_KEY_VAR] == str(folder / evidence_keys.PUB_FILE)
+    assert (folder / evidence_keys.KEY_FILE).stat().st_mode & 0o777 == 0o600
