@@ -1004,14 +1004,14 @@ def night_time(lo: int, hi: int, tz: tzinfo, limits: Limits) -> list[Interval]:
 def _in_window(work: Sequence[tuple[Interval, Period]], t: int) -> tuple[int, list[Period]]:
     """Working minutes in [t, t + 1440) and the periods they belong to."""
     window = Interval(t, t + 1440)
-    total, members = 0, []
+    pieces, members = [], []
     for iv, p in work:
-        shared = iv.overlap(window)
-        if shared:
-            total += shared
+        if iv.overlap(window):
+            pieces.append(Interval(max(iv.start, t), min(iv.end, window.end)))
             if p not in members:
                 members.append(p)
-    return total, members
+    # overlapping periods (an R0 matter) count their shared minutes once
+    return sum(iv.minutes for iv in merge(pieces)), members
 
 
 def r13_night_work(driver: str, periods: Sequence[Period], duties: Sequence[Sequence[Period]],

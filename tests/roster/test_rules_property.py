@@ -108,6 +108,34 @@ def brute_weekly(inst: dict[str, Any], pl: dict[str, Any], value: str,
     return found
 
 
+def brute_night(inst: dict[str, Any], pl: dict[str, Any], limit: int) -> dict[str, int]:
+    """R13 minute by minute: per driver, the most work in any 1440 elapsed minutes that hold a
+    working minute between 00:00 and 04:00 Vienna wall-clock time, where that exceeds `limit`."""
+    out = {}
+    for d, shifts in _by_driver(inst, pl).items():
+        work: set[int] = set()
+        for s in shifts:
+            off = {m for b in s["breaks"] for m in range(_minute(b["start"]), _minute(b["end"]))}
+            work |= set(range(_minute(s["start"]), _minute(s["end"]))) - off
+        if not work:
+            continue
+        night = {m for m in work if datetime.fromtimestamp(m * 60, VIENNA).hour < 4}
+        lo, hi = min(work) - 1440, max(work) + 1
+        counts = [1 if m in work else 0 for m in range(lo, hi + 1440)]
+        nights = [1 if m in night else 0 for m in range(lo, hi + 1440)]
+        best = 0
+        in_w = sum(counts[:1440])
+        n_w = sum(nights[:1440])
+        for i in range(hi - lo):
+            if n_w and in_w > best:
+                best = in_w
+            in_w += counts[i + 1440] - counts[i]
+            n_w += nights[i + 1440] - nights[i]
+        if best > limit:
+            out[d] = best
+    return out
+
+
 @settings(max_examples=300, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
@@ -128,6 +156,11 @@ def test_oracle_agrees_with_brute_force(scenario: tuple[dict[str, Any], dict[str
         oracle = {(v.driver, v.shifts, v.measured) for v in violations
                   if v.rule == rule and v.reason == VIOLATED}
         assert oracle == brute_weekly(inst, pl, value, limit), rule
+    worst: dict[str, int] = {}
+    for v in violations:
+        if v.rule == "R13" and v.reason == VIOLATED and v.driver:
+            worst[v.driver] = max(worst.get(v.driver, 0), v.measured or 0)
+    assert worst == brute_night(inst, pl, limits.night_work_limit)
     # a gap below the reduced daily rest is a break inside a duty (split duty), never an R5
     assert not [v for v in violations if v.rule == "R5" and v.limit == limits.reduced_daily_rest]
 
