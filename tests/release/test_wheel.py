@@ -101,3 +101,33 @@ def test_rehearse_from_the_wheel_in_an_empty_directory(wheel_venv, tmp_path):
     assert "evidence intact" in verify.stdout and "not signed" not in verify.stdout
     signed, problem = evidence._signed_subjects(bundle, evidence_keys.load_public(pub))
     assert problem == "" and "report.html" in signed  # the page is covered by the seal
+
+
+@pytest.mark.parametrize("manifest_tag, status, says", [
+    ("v1.0.0-rc1", "PASS", ""),
+    ("v0.9.0-rc7", "FAIL", "RC tag v1.0.0-rc1 is not the deployed release: its manifest "
+                           "names v0.9.0-rc7"),
+    (None, "FAIL", "RC tag v1.0.0-rc1 cannot be proven: no git checkout and no release "
+                   "manifest"),
+])
+def test_pf011_from_the_wheel_proves_the_rc_tag_by_the_release_manifest(
+        wheel_venv, make_platform, tmp_path, manifest_tag, status, says):
+    """No checkout to resolve the tag in: the deployment's manifest must name it."""
+    db = make_platform("pre")
+    extra = {k: v for k, v in db.env().items() if k.startswith("SOLVEREIGN_")}
+    if manifest_tag:
+        manifest = tmp_path / "release.json"
+        manifest.write_text(json.dumps({"release_sha": SHA, "rc_tag": manifest_tag}))
+        extra["SOLVEREIGN_RELEASE_MANIFEST"] = str(manifest)
+    python = wheel_venv / "bin" / "python"
+    tree = _run([str(python), "-c", "import cutover.home as h; print(h.root())"],
+                cwd=tmp_path, env=_env(wheel_venv)).stdout.strip()
+    proc = subprocess.run([str(python), f"{tree}/scripts/prod_preflight_check.py", "--db-url",
+                           db.url(), "--env", "development", "--rc-tag", "v1.0.0-rc1",
+                           "--artifacts-dir", str(tmp_path / "a")], cwd=tmp_path,
+                          env=_env(wheel_venv, **extra), capture_output=True, text=True,
+                          timeout=600, check=False)
+    result = json.loads((tmp_path / "a" / "preflight_result.json").read_text())
+    (pf011,) = [c for c in result["checks"] if c["check_id"] == "PF-011"]
+    assert pf011["status"] == status, (pf011, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert says in pf011["message"]
