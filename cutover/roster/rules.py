@@ -936,8 +936,8 @@ def _compensation(driver: str, rest: Interval, members: Sequence[Period],
     week = week_of(rest.start, tz)
     deadline = week_start_minute(week + timedelta(days=7 * (limits.compensation_weeks + 1)), tz)
     need = limits.compensation_attached_rest + deficit
-    if deadline <= view.end - 7 * 1440 and not any(p.planned for p in members):
-        return []
+    if deadline <= week_start_minute(week_of(view.end - 1, tz), tz):
+        return []  # due before the instance week: the past, not this plan's to answer for
     for later in rests:
         if later.start >= rest.end and min(later.end, deadline) - later.start >= need:
             return []

@@ -11,8 +11,18 @@ Per driver:
   r <= b + 8640 where b = the start of the block before the rest (the earliest assigned shift, or
   the history's last block start if an assigned shift continues it: a min-equality), and every
   assigned shift ending by r + 1440 + 8640. One weekly rest suffices for a one-week instance.
-* Lone-shift rules (R1 over 600, R4, R8, R10) and R0 eligibility are in the candidate list
-  already (`problem.py`).
+* R6 and R11 (issue 23): weekly rests are planned regular (2700), never reduced, so no
+  compensation is ever owed; unless the history already holds two regular rests reaching into
+  the previous week, a second regular rest [q, q + 2700) follows the first assigned shift and
+  ends by the end of the week (and, when the history holds none, the rest after the history
+  is regular too).
+* R7 and R14: working time per local week cut at Monday 00:00; the 17-week total with the
+  history as known.
+* R13: pairwise conflicts between shifts whose work in some 24 h holding night work would
+  exceed 600 (with the history and fixed shifts).
+* Lone-shift rules (R1 over 600, R4, R8, R10, R12, R13) and R0 eligibility are in the
+  candidate list already (`problem.py`). A driver whose fixed shifts alone break these
+  conservative constraints takes no new shift (the model stays feasible).
 
 Shifts in `fixed` are constants (a repair's frozen assignments); the model only places `free`
 shifts. Objective: uncovered shifts first, then churn (a freed shift leaving its baseline
