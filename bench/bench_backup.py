@@ -79,11 +79,13 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def _report(label: str, bare: list[float], ours: list[float], target: float = 1.1) -> None:
+def _report(label: str, bare: list[float], ours: list[float],
+            target: float | None = 1.1) -> None:
     b, o = statistics.median(bare), statistics.median(ours)
+    goal = f"  (target <= {target})" if target else "  (about one restore: no target)"
     print(f"  {label:<8} bare median {b * 1000:8.1f} ms (min {min(bare) * 1000:.1f})"
           f"   ours median {o * 1000:8.1f} ms (min {min(ours) * 1000:.1f})"
-          f"   +{(o - b) * 1000:.0f} ms   ratio {o / b:5.2f}  (target <= {target})")
+          f"   +{(o - b) * 1000:.0f} ms   ratio {o / b:5.2f}{goal}")
 
 
 def bench_size(cluster: EmbeddedCluster, passwords: dict[str, str], name: str,
@@ -128,7 +130,7 @@ def bench_size(cluster: EmbeddedCluster, passwords: dict[str, str], name: str,
     print(f"{name}: {scale}")
     print(f"  {rows} rows, database {size}, dump {dump_size / 1024:.0f} KiB, rounds {rounds}")
     _report("backup", times["dump"], times["backup"])
-    _report("+check", times["dump"], times["checked"], target=3.0)
+    _report("+check", times["dump"], times["checked"], target=None)
     _report("restore", times["restore"], times["rollback"])
 
 
