@@ -85,6 +85,7 @@ The id R9 is unused; ids are permanent (docs/roster.md maps them to the law).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -992,13 +993,17 @@ def night_time(lo: int, hi: int, tz: tzinfo, limits: Limits) -> list[Interval]:
     one 300."""
     out = []
     day = from_minute(lo, tz).date() - timedelta(days=1)
-    while local_minute(day, limits.night_start, tz) < hi:
-        window = Interval(local_minute(day, limits.night_start, tz),
-                          local_minute(day, limits.night_end, tz))
+    while (window := _night_of(day, limits.night_start, limits.night_end, tz)).start < hi:
         if window.end > lo:
             out.append(window)
         day += timedelta(days=1)
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _night_of(day: date, start: int, end: int, tz: tzinfo) -> Interval:
+    """One local date's night window in UTC minutes (cached: planners ask thousands of times)."""
+    return Interval(local_minute(day, start, tz), local_minute(day, end, tz))
 
 
 def _in_window(work: Sequence[tuple[Interval, Period]], t: int) -> tuple[int, list[Period]]:
@@ -1041,6 +1046,9 @@ def r13_night_work(driver: str, periods: Sequence[Period], duties: Sequence[Sequ
                         limits)
     night_work = [Interval(max(iv.start, n.start), min(iv.end, n.end))
                   for iv, _ in work for n in nights if iv.overlap(n)]
+    if not night_work or sum(iv.minutes for iv in merge(iv for iv, _ in work)) \
+            <= limits.night_work_limit:
+        return []  # no night work, or not enough work in all to pass the limit anywhere
     if limits.night_period == "duty":
         return _r13_per_duty(driver, duties, night_work, tz, limits)
     found: dict[tuple[str, ...], Violation] = {}

@@ -11,7 +11,7 @@ closed, so no assignment could pass.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
 
 from cutover.roster.model import Driver, Instance, Interval, Shift, week_of, week_start_minute
@@ -62,16 +62,29 @@ class Problem:
     work_week: dict[str, dict[date, int]]  # shift id -> working minutes per local week (R7)
     night: frozenset[str]  # shifts with working minutes in the night time (R13)
     pair_start: int  # local Monday 00:00 of the week before the instance week (R11's pair)
+    night_memo: dict[tuple[str, tuple[str, ...], tuple[str, ...]], bool] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def shift(self, shift_id: str) -> Shift:
         return self.instance.shift_by_id[shift_id]
 
     def night_conflict(self, driver: str, shift_ids: list[str], fixed: list[str]) -> bool:
-        """Whether R13 fails for the driver's history, `fixed` and these shifts together."""
-        periods = [*self.history[driver].periods,
-                   *(shift_period(self.shift(s)) for s in [*fixed, *shift_ids])]
-        periods.sort(key=lambda p: (p.start, p.end, p.shift or ""))
-        return bool(night_violations(driver, periods, self.tz, self.limits))
+        """Whether R13 fails for the driver's history, `fixed` and these shifts together.
+
+        Only work within a day of these shifts shares a 24 h window with them; answers are
+        remembered per (driver, shifts, nearby fixed shifts), as every search asks again.
+        """
+        mine = [self.shift(s) for s in shift_ids]
+        lo, hi = min(s.start for s in mine) - 1440, max(s.end for s in mine) + 1440
+        near = tuple(sorted(f for f in fixed
+                            if self.shift(f).end > lo and self.shift(f).start < hi))
+        key = (driver, tuple(sorted(shift_ids)), near)
+        if key not in self.night_memo:
+            periods = [p for p in self.history[driver].periods if p.end > lo and p.start < hi]
+            periods += [shift_period(s) for s in [*(self.shift(f) for f in near), *mine]]
+            periods.sort(key=lambda p: (p.start, p.end, p.shift or ""))
+            self.night_memo[key] = bool(night_violations(driver, periods, self.tz, self.limits))
+        return self.night_memo[key]
 
 
 def build_problem(instance: Instance, limits: Limits) -> Problem:

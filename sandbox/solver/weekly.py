@@ -5,7 +5,9 @@ relaxation (measured: it finds cover much faster so; with R11's second regular w
 the greedy hint misses a few shifts and the LP search from it spent its whole budget at
 pilot scale). Its result is the hint of a second search, coverage first and then overtime,
 with the LP relaxation, which keeps it unless it covers more. The first gets half the
-deterministic-time budget, the second (overtime is a quality figure, not a rule) an eighth:
+deterministic-time budget (without the LP it cannot prove that a shift is uncoverable, so it
+spends it all whenever one is; measured, a quarter lost a shift at 50x200), the second
+(overtime is a quality figure, not a rule) an eighth:
 measured at pilot scale it does not prove zero overtime from the cover search's roster
 within a quarter either (2026-12-07, issue 23), and wall time is proportional to the budget.
 The result
