@@ -48,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--release-manifest", type=argtypes.input_file,
                    help="JSON file with release_sha (and rc_tag) "
                    "(default: SOLVEREIGN_RELEASE_MANIFEST)")
+    p.add_argument("--profile", choices=["superuser", "managed"], default="superuser",
+                   help="sandbox profile; managed: no superuser URL anywhere (DESIGN §8)")
     p.set_defaults(func=run)
 
 
@@ -55,8 +57,9 @@ class Rehearsal:
     """State of one rehearsal: the sandbox, its settings and the bundle being written."""
 
     def __init__(self, bundle: Path, root: Path, rc_tag: str,
-                 key_env: dict[str, str] | None = None) -> None:
+                 key_env: dict[str, str] | None = None, profile: str = "superuser") -> None:
         self.bundle, self.root, self.rc_tag = bundle, root, rc_tag
+        self.profile = profile
         self.key_env = key_env or {}
         self.state = None
         self.env: dict[str, str] = {}
@@ -67,7 +70,8 @@ class Rehearsal:
     def sandbox_up(self, _run: Run | None = None) -> None:
         from sandbox import manage
 
-        self.state = manage.up(self.root, at="pre", log=lambda line: print(f"    {line}"))
+        self.state = manage.up(self.root, at="pre", log=lambda line: print(f"    {line}"),
+                               profile=self.profile)
         manage.start_api(self.state, log=lambda line: print(f"    {line}"))
         self.env = {**os.environ, **self.state.environment(),
                     "SOLVEREIGN_LKG_FILE": str(self.root / "last-known-good.json"),
@@ -93,7 +97,7 @@ class Rehearsal:
 
     def backup_step(self, run: Run) -> None:
         result = take_backup(self.state.url("solvereign_backup"), self.root / "backups",
-                             BackupOptions(restore_check_url=self.state.admin_url),
+                             BackupOptions(restore_check_url=self.env["SOLVEREIGN_ADMIN_DB_URL"]),
                              log=lambda s: print(f"    {s}"),
                              secrets=list(self.state.passwords.values()))
         self.backup = result.dump
@@ -172,21 +176,23 @@ class Rehearsal:
 def run(args: argparse.Namespace) -> int:
     """The command: exit 0 when every step passed."""
     ok, _ = rehearse(args.artifacts_dir, args.data_dir, keep=args.keep, rc_tag=args.rc_tag,
-                     release_sha=args.release_sha, release_manifest=args.release_manifest)
+                     release_sha=args.release_sha, release_manifest=args.release_manifest,
+                     profile=args.profile)
     return 0 if ok else 1
 
 
 def rehearse(artifacts_dir: Path, data_dir: Path | None = None, *, keep: bool = False,
              rc_tag: str | None = None, rollback_drill: bool = True,
              release_sha: str | None = None,
-             release_manifest: Path | None = None) -> tuple[bool, Path]:
+             release_manifest: Path | None = None,
+             profile: str = "superuser") -> tuple[bool, Path]:
     """Every step in order; the bundle is sealed and rendered whatever happens. The soak
     runs the rollback drill on its last iteration only."""
     ident = release.resolve(release_sha, rc_tag, release_manifest)  # bad input: before acting
     with _release(ident):
         return _rehearse(artifacts_dir, data_dir, keep=keep,
                          rc_tag=ident.rc_tag or "sandbox-rehearsal",
-                         rollback_drill=rollback_drill)
+                         rollback_drill=rollback_drill, profile=profile)
 
 
 @contextlib.contextmanager
@@ -208,13 +214,13 @@ def _release(ident: release.Release) -> Iterator[None]:
 
 
 def _rehearse(artifacts_dir: Path, data_dir: Path | None, *, keep: bool, rc_tag: str,
-              rollback_drill: bool) -> tuple[bool, Path]:
+              rollback_drill: bool, profile: str = "superuser") -> tuple[bool, Path]:
     """The steps (see rehearse)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     bundle = (artifacts_dir / f"prod_cutover_{stamp}").resolve()
     bundle.mkdir(parents=True, exist_ok=True)
     root = (data_dir or Path(tempfile.mkdtemp(prefix="solvereign-rehearsal-"))).resolve()
-    r = Rehearsal(bundle, root, rc_tag, _signing_keys(bundle))
+    r = Rehearsal(bundle, root, rc_tag, _signing_keys(bundle), profile=profile)
     phases: dict[str, dict] = {}
     ok = True
     try:

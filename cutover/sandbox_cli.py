@@ -25,6 +25,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     help="sandbox directory (default ./.sandbox)")
     up.add_argument("--seed", type=argtypes.nonnegative_int, default=94,
                     help="seed of the generated data")
+    up.add_argument("--profile", choices=["superuser", "managed"], default="superuser",
+                    help="managed: Azure Flexible Server's model, the admin login (the "
+                    "migrator) has CREATEDB CREATEROLE and no superuser; no superuser URL "
+                    "is exported")
     up.set_defaults(func=_up)
     down = sub.add_parser("down", help="stop the sandbox and remove its directory")
     down.add_argument("--data-dir", type=Path)
@@ -51,7 +55,8 @@ def _up(args: argparse.Namespace) -> int:
     def log(line: str) -> None:
         print(f"# {line}", file=sys.stderr)
 
-    state = manage.up(_root(args), at=args.at, seed=args.seed, log=log)
+    state = manage.up(_root(args), at=args.at, seed=args.seed, log=log,
+                      profile=args.profile)
     if args.with_api:
         manage.start_api(state, log=log)
     for line in manage.export_lines(state):

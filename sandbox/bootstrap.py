@@ -12,6 +12,7 @@ import secrets
 from psycopg import sql
 
 from cutover.db import connect
+from cutover.dburl import with_database
 
 ROLES = {
     "solvereign_owner": "NOLOGIN NOBYPASSRLS",
@@ -61,3 +62,92 @@ def create_platform_database(admin_url: str, dbname: str) -> None:
     with connect(admin_url) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {} OWNER solvereign_owner").format(
             sql.Identifier(dbname)))
+
+
+# -- the managed profile (Azure Database for PostgreSQL Flexible Server's model) ----------
+#
+# The admin login IS solvereign_migrator: LOGIN CREATEDB CREATEROLE, NOSUPERUSER NOBYPASSRLS,
+# holding pg_read_all_settings, pg_read_all_stats and pg_signal_backend and no other
+# predefined role. It creates every other role itself (CREATEROLE; on PG16 that gives it
+# ADMIN on each) and creates, so owns, the application database.
+# The superuser URL is used only by `provider_setup` and `provider_backup_role`: they stand
+# in for the provider's control plane (Azure creates the admin login with those grants) and
+# for the one role the admin cannot make in stock PostgreSQL: solvereign_backup, BYPASSRLS
+# and a member of pg_read_all_data (Azure, PG16+, lets azure_pg_admin create BYPASSRLS
+# roles; elsewhere the DBA asks the provider, README table). The provider makes it, not the
+# admin: a role the admin creates is one it holds ADMIN on (PG16), so the admin could grant
+# itself BYPASSRLS through it, which PM-022 / bypassrls_only_backup rightly name.
+MANAGED_ADMIN = "solvereign_migrator"
+MANAGED_ADMIN_ATTRS = "LOGIN CREATEDB CREATEROLE NOSUPERUSER NOBYPASSRLS NOREPLICATION"
+MANAGED_PREDEFINED = ["pg_read_all_settings", "pg_read_all_stats", "pg_signal_backend"]
+# roles the admin creates, with attributes it may give (no BYPASSRLS: CREATEROLE cannot)
+MANAGED_BACKUP = "solvereign_backup"
+MANAGED_ROLES = {role: attrs for role, attrs in ROLES.items()
+                 if role not in (MANAGED_ADMIN, MANAGED_BACKUP)}
+MANAGED_MEMBERSHIPS = [(g, m) for g, m in MEMBERSHIPS if not g.startswith("pg_")]
+
+
+def bootstrap_managed(superuser_url: str, admin_url_for) -> dict[str, str]:
+    """The managed roles: the provider makes the admin login, the admin makes the rest.
+
+    `admin_url_for(password)` is the admin login's URL on the maintenance database.
+    Returns fresh passwords of the LOGIN roles.
+    """
+    passwords = {role: secrets.token_urlsafe(24) for role in LOGIN_ROLES}
+    provider_setup(superuser_url, passwords[MANAGED_ADMIN])
+    with connect(admin_url_for(passwords[MANAGED_ADMIN])) as conn:
+        for role, attrs in MANAGED_ROLES.items():
+            stmt = sql.SQL("CREATE ROLE {} " + attrs).format(sql.Identifier(role))
+            if role in passwords:
+                stmt += sql.SQL(" PASSWORD {}").format(sql.Literal(passwords[role]))
+            conn.execute(stmt)
+        for group, member in MANAGED_MEMBERSHIPS:
+            conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group),
+                                                          sql.Identifier(member)))
+    provider_backup_role(superuser_url, passwords[MANAGED_BACKUP])
+    return passwords
+
+
+def provider_setup(superuser_url: str, password: str) -> None:
+    """What the provider does when the server is created: the admin login and its grants."""
+    with connect(superuser_url) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} " + MANAGED_ADMIN_ATTRS + " PASSWORD {}").format(
+            sql.Identifier(MANAGED_ADMIN), sql.Literal(password)))
+        for role in MANAGED_PREDEFINED:
+            conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role),
+                                                          sql.Identifier(MANAGED_ADMIN)))
+
+
+def provider_backup_role(superuser_url: str, password: str) -> None:
+    """The backup role (BYPASSRLS, pg_read_all_data), made at the DBA's request by the
+    provider; sessions of other roles stay hidden from it (no pg_monitor on a managed
+    target), so the backup waits its full bound for their counters."""
+    with connect(superuser_url) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} " + ROLES[MANAGED_BACKUP] + " PASSWORD {}").format(
+            sql.Identifier(MANAGED_BACKUP), sql.Literal(password)))
+        conn.execute(sql.SQL("GRANT pg_read_all_data TO {}").format(
+            sql.Identifier(MANAGED_BACKUP)))
+
+
+def create_managed_database(admin_url: str, dbname: str) -> None:
+    """The application database, created (so owned) by the managed admin login.
+
+    The migrations create as solvereign_owner: schemas (CREATE on the database) and
+    public.verify_final_hardening() (025e). On PG15+ `public` belongs to pg_database_owner,
+    which here is the admin, not solvereign_owner as where the owner role owns the database;
+    so the admin, as the database's owner and a member of solvereign_owner, hands `public`
+    to solvereign_owner. Database privileges are the admin's to give: 002 grants CONNECT
+    and 025f revokes PUBLIC's defaults as solvereign_owner, which only takes effect where
+    that role owns the database (elsewhere PostgreSQL just warns), so the admin revokes
+    PUBLIC's TEMP and CONNECT and grants CONNECT to the login roles here. None of this needs
+    a superuser (README: managed targets).
+    """
+    ident = sql.Identifier(dbname)
+    with connect(admin_url) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
+        conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(ident))
+        conn.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+            ident, sql.SQL(", ").join(sql.Identifier(r) for r in LOGIN_ROLES)))
+        conn.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO solvereign_owner").format(ident))
+    with connect(with_database(admin_url, dbname)) as conn:
+        conn.execute("ALTER SCHEMA public OWNER TO solvereign_owner")

@@ -24,13 +24,20 @@ from cutover.migrate.files import default_directory, discover, version_key
 from cutover.migrate.runner import RunnerOptions, migrate
 from cutover.pg.embedded import EmbeddedCluster, bin_path
 from cutover.pg.providers import role_url
-from sandbox.bootstrap import bootstrap_roles, create_platform_database
+from sandbox.bootstrap import (
+    MANAGED_ADMIN,
+    bootstrap_managed,
+    bootstrap_roles,
+    create_managed_database,
+    create_platform_database,
+)
 
 DBNAME = "solvereign"
 STATE_FILE = "sandbox.json"
 EVIDENCE_KEYS = "evidence-keys"
 PRE_CUTOVER_LAST = "024"  # the schema as it stood before the cutover: 001..024
 DEFAULT_SEED = 94
+PROFILES = ("superuser", "managed")  # managed: no superuser URL leaves the sandbox
 
 
 @dataclass
@@ -48,16 +55,26 @@ class SandboxState:
     api_url: str | None = None
     api_pid: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    profile: str = "superuser"
 
     def url(self, role: str) -> str:
         """URL of the platform database as one of the LOGIN roles."""
         return role_url(self.admin_url, role, self.passwords[role], self.dbname)
 
+    def admin_db_url(self) -> str:
+        """The URL exported as SOLVEREIGN_ADMIN_DB_URL (CREATE DATABASE, the rename swap):
+        the cluster superuser, or on the managed profile the managed admin login, which is
+        the migrator (CREATEDB CREATEROLE, no superuser) - the cluster superuser's URL is
+        never exported there."""
+        if self.profile == "managed":
+            return self.url(MANAGED_ADMIN)
+        return with_database(self.admin_url, self.dbname)
+
     def environment(self) -> dict[str, str]:
         """The variables a gate run, a script or the API needs (printed for eval)."""
         env = {
             "SOLVEREIGN_DB_URL": self.url("solvereign_migrator"),
-            "SOLVEREIGN_ADMIN_DB_URL": with_database(self.admin_url, self.dbname),
+            "SOLVEREIGN_ADMIN_DB_URL": self.admin_db_url(),
             "SOLVEREIGN_API_DB_URL": self.url("solvereign_api"),
             "SOLVEREIGN_PLATFORM_DB_URL": self.url("solvereign_platform"),
             "SOLVEREIGN_BACKUP_DB_URL": self.url("solvereign_backup"),
@@ -112,10 +129,16 @@ def target_for(at: str, directory: Path) -> str | None:
 
 def provision(admin_url: str, dbname: str, at: str, *, passwords: dict[str, str],
               seed: int = DEFAULT_SEED, hmac_secret: str, scale: object | None = None,
-              directory: Path | None = None, log=None) -> None:
-    """Create `dbname`, migrate it as the migrator to `at`, and load the seed data."""
+              directory: Path | None = None, log=None, profile: str = "superuser") -> None:
+    """Create `dbname`, migrate it as the migrator to `at`, and load the seed data.
+    On the managed profile the managed admin (the migrator) creates, so owns, the database.
+    The seed stands for the data already in production: it is loaded by the bootstrap."""
     directory = directory or default_directory()
-    create_platform_database(admin_url, dbname)
+    if profile == "managed":
+        create_managed_database(role_url(admin_url, MANAGED_ADMIN, passwords[MANAGED_ADMIN],
+                                         "postgres"), dbname)
+    else:
+        create_platform_database(admin_url, dbname)
     migrator = role_url(admin_url, "solvereign_migrator", passwords["solvereign_migrator"],
                         dbname)
     migrate(migrator, directory, RunnerOptions(target=target_for(at, directory)), log=log)
@@ -142,25 +165,35 @@ def ensure_evidence_keys(root: Path) -> Path:
     return folder
 
 
-def up(root: Path, at: str = "pre", seed: int = DEFAULT_SEED, log=None) -> SandboxState:
-    """Start (or reuse) the sandbox in `root` at the requested schema state."""
+def up(root: Path, at: str = "pre", seed: int = DEFAULT_SEED, log=None,
+       profile: str = "superuser") -> SandboxState:
+    """Start (or reuse) the sandbox in `root` at the requested schema state and profile."""
+    if profile not in PROFILES:
+        raise ConfigError(f"--profile must be one of {', '.join(PROFILES)} (got {profile!r})")
     root.mkdir(parents=True, exist_ok=True)
     ensure_evidence_keys(root)
     cluster = EmbeddedCluster(root / "pg").start()
     state = SandboxState.load(root)
     if state is not None and _database_exists(cluster.admin_url, state.dbname):
         state.admin_url = cluster.admin_url  # the port may change across restarts
+        if profile != state.profile:
+            raise ConfigError(f"the sandbox in {state.root} has the {state.profile!r} profile;"
+                              f" run `cutover sandbox down` and `up --profile {profile}`")
         if at != state.at:
             _move(state, at, log)
         state.save()
         return state
-    passwords = bootstrap_roles(cluster.admin_url)
+    if profile == "managed":
+        passwords = bootstrap_managed(cluster.admin_url, lambda pw: role_url(
+            cluster.admin_url, MANAGED_ADMIN, pw, "postgres"))
+    else:
+        passwords = bootstrap_roles(cluster.admin_url)
     hmac_secret = secrets.token_urlsafe(48)
     provision(cluster.admin_url, DBNAME, at, passwords=passwords, seed=seed,
-              hmac_secret=hmac_secret, log=log)
+              hmac_secret=hmac_secret, log=log, profile=profile)
     state = SandboxState(root=str(root), admin_url=cluster.admin_url, dbname=DBNAME, at=at,
                          passwords=passwords, session_secret=secrets.token_urlsafe(48),
-                         hmac_secret=hmac_secret, seed=seed)
+                         hmac_secret=hmac_secret, seed=seed, profile=profile)
     init_config_store(state)
     state.save()
     return state
