@@ -163,7 +163,9 @@ class Rehearsal:
                                                    log=lambda s: print(f"    {s}")))
         result = rollback(run.db_url, self.env["SOLVEREIGN_ADMIN_DB_URL"], self.backup,
                           hooks=hooks, log=lambda s: print(f"    {s}"),
-                          secrets=list(self.state.passwords.values()))
+                          secrets=list(self.state.passwords.values()),
+                          # as `cutover rollback`: rows are compared as the backup role
+                          verify_url=self.env.get("SOLVEREIGN_BACKUP_DB_URL"))
         failed = [c for c in result.checks if not c.ok]
         run.write("rollback_drill.json", {
             "backup": str(self.backup), "kept_as": result.kept_as,
