@@ -112,15 +112,20 @@ class _Builder:
         """
         if not self.fixed:
             return set()
+        wanted = {d for sid in self.free for d in self.p.eligible[sid]}
         frozen = set()
-        for d in sorted(self.fixed_of):
-            probe = _Builder(self.p, [], {s: d for s in self.fixed_of[d]}, {})
-            probe.cand_of[d] = []
-            probe._driver(d, None, probe_only=True)
-            solver = cp_model.CpSolver()
-            solver.parameters.num_workers = 1
-            solver.parameters.max_deterministic_time = 1.0
-            if solver.solve(probe.m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        for d in sorted(wanted & set(self.fixed_of)):
+            key = tuple(self.fixed_of[d])
+            if (d, key) not in self.p.probe_memo:  # stages ask again with the same fixed
+                probe = _Builder(self.p, [], {s: d for s in key}, {})
+                probe.cand_of[d] = []
+                probe._driver(d, None, probe_only=True)
+                solver = cp_model.CpSolver()
+                solver.parameters.num_workers = 1
+                solver.parameters.max_deterministic_time = 1.0
+                status = solver.solve(probe.m)
+                self.p.probe_memo[(d, key)] = status not in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+            if self.p.probe_memo[(d, key)]:
                 frozen.add(d)
         return frozen
 

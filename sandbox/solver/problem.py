@@ -64,6 +64,8 @@ class Problem:
     pair_start: int  # local Monday 00:00 of the week before the instance week (R11's pair)
     night_memo: dict[tuple[str, tuple[str, ...], tuple[str, ...]], bool] = field(
         default_factory=dict, compare=False, repr=False)
+    probe_memo: dict[tuple[str, tuple[str, ...]], bool] = field(
+        default_factory=dict, compare=False, repr=False)  # (driver, fixed) -> frozen
 
     def shift(self, shift_id: str) -> Shift:
         return self.instance.shift_by_id[shift_id]
