@@ -8,14 +8,15 @@ Thin: flags and environment in, the library does the work, one verdict line out
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import argtypes, lkg, redeploy, settings
+from cutover import argtypes, backup_manifest, incident, lkg, notify, redeploy, settings
 from cutover.backup import STATS_FLUSH_BOUND, BackupOptions, BackupRefused, take_backup
-from cutover.dburl import database_name, validate_url
+from cutover.dburl import database_name, validate_url, with_database
 from cutover.errors import ConfigError
 from cutover.evidence import write_json
 from cutover.evidence_cli import reseal_after_writing
@@ -64,6 +65,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--artifacts-dir", type=argtypes.output_dir,
                    help="where postrollback_result.json goes (default: "
                         "$SOLVEREIGN_ARTIFACTS_DIR or artifacts/rollback_<timestamp>)")
+    r.add_argument("--reason", default="manual rollback",
+                   help="why: the trigger (cutover watch passes its finding)")
+    r.add_argument("--severity", default="manual", help="S0, S1 or manual")
+    r.add_argument("--first-bad-sample", help="ISO time of the watch's first bad sample")
+    r.add_argument("--since", help="ISO start of the incident window (the watch's start)")
+    r.add_argument("--watch-log", type=Path, help="the watch's samples (JSON lines)")
     r.set_defaults(func=run_rollback)
 
 
@@ -144,15 +151,70 @@ def run_rollback(args: argparse.Namespace) -> int:
     api_url = args.api_url or os.environ.get("SOLVEREIGN_API_URL")
     hooks = Hooks(redeploy=_redeploy_hook(record, database_name(target), args.backup),
                   post_rollback_gate=gate_hook(target, artifacts, api_url=lambda: api_url))
+    backup_manifest.load(args.backup)  # bad input: one line, before any evidence is taken
+    inc = incident.Incident(
+        folder=Path(artifacts), trigger=args.reason, severity=args.severity,
+        decided_at=datetime.now(UTC).isoformat(), first_bad_sample=args.first_bad_sample,
+        since=args.since, watch_log=args.watch_log, secrets=_secrets())
+    incident.capture(inc, with_database(admin, database_name(target)),
+                     api_url.rstrip("/") + "/metrics" if api_url else None)
+    outcome: dict = {"outcome": "rolled back", "writes_disabled": False}
     try:
         result = rollback(target, admin, args.backup, hooks=hooks, log=print,
                           secrets=_secrets(), workers=args.workers,
-                          verify_url=args.verify_url or os.environ.get(BACKUP_URL_VAR))
+                          verify_url=args.verify_url or os.environ.get(BACKUP_URL_VAR),
+                          journal=inc.journal)
     except (RollbackFailed, RollbackBusy) as exc:
         what = "failed at" if isinstance(exc, RollbackFailed) else "refused:"
         print(f"cutover: rollback {what} {exc}", file=sys.stderr)
+        outcome = {"outcome": "failed", "failed_step": getattr(exc, "step", "lock"),
+                   "failure": getattr(exc, "detail", str(exc)),
+                   "writes_disabled": getattr(exc, "writes_disabled", False)}
+        _close_incident(inc, args, record, outcome)
         print("ROLLBACK STATUS: FAILED")
         return exc.exit_code
+    _close_incident(inc, args, record, outcome)
     print(f"rolled back {result.target}; the replaced database is kept as {result.kept_as}")
     print("ROLLBACK STATUS: SUCCESS")
     return 0
+
+
+def _close_incident(inc: incident.Incident, args: argparse.Namespace,
+                    record: lkg.LastKnownGood | None, outcome: dict) -> None:
+    """Notify, then write and seal the incident record (a failed send is recorded in it)."""
+    failed = outcome["outcome"] == "failed"
+    event = "rollback_failed" if failed else "rollback_done"
+    summary = (f"rollback failed at {outcome['failed_step']}" if failed else "rolled back") + \
+        f" after {inc.trigger}"
+    inc.notifications.append(notify.send(event, inc.folder.name, inc.severity,
+                                         str(inc.folder.resolve()), summary))
+    target = {"release_sha": record.rollback_sha if record else None,
+              "rc_tag": record.rc_tag if record else None,
+              "backup": str(args.backup), "backup_manifest": _manifest_of(args.backup)}
+    incident.record(inc, outcome=outcome["outcome"], target=target,
+                    failed_step=outcome.get("failed_step"), failure=outcome.get("failure"),
+                    writes_disabled=outcome["writes_disabled"],
+                    failing_checks=_failing_checks(inc.folder))
+    print(f"incident record: {inc.folder / incident.RECORD_JSON} "
+          f"({incident.seal(inc.folder)})")
+
+
+def _manifest_of(backup: Path) -> dict:
+    """The backup manifest's path and sha256 (the rollback target's identity)."""
+    from cutover.backup_manifest import MANIFEST_SUFFIX, manifest_path
+    from cutover.evidence import sha256_file
+
+    path = Path(backup)
+    path = path if path.name.endswith(MANIFEST_SUFFIX) else manifest_path(path)
+    return {"path": str(path), "sha256": sha256_file(path) if path.is_file() else None}
+
+
+def _failing_checks(folder: Path) -> list[str]:
+    """The post-rollback gate's checks that did not pass, when it ran."""
+    path = folder / "postrollback_result.json"
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return []
+    return [f"{c.get('check_id')} {c.get('status')}: {(c.get('message') or '')[:300]}"
+            for c in doc.get("checks", []) if c.get("status") not in ("PASS", "N/A")]

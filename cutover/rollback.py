@@ -232,10 +232,13 @@ def _stamp() -> str:
 class _Steps:
     """Numbered, timed step output: the operator sees where the rollback is."""
 
-    def __init__(self, log: Log, secrets: list[str], total: int) -> None:
+    def __init__(self, log: Log, secrets: list[str], total: int,
+                 journal: list[dict] | None = None) -> None:
         self.log, self.secrets, self.n, self.total = log, secrets, 0, total
         self.timings: dict[str, float] = {}
         self.writes_touched = False
+        # every step's start, end and outcome, for the incident record (cutover.incident)
+        self.journal: list[dict] = [] if journal is None else journal
 
     def run(self, name: str, fn: Callable[[], Any]) -> Any:
         """Run one step. Any failure is the rollback's failure (exit 1, naming the step),
@@ -244,18 +247,24 @@ class _Steps:
         self.n += 1
         self.log(f"[{self.n}/{self.total}] {name}")
         started = time.monotonic()
+        entry = {"step": name, "started_at": datetime.now(UTC).isoformat(), "ok": None}
+        self.journal.append(entry)
         if name == DISABLE_STEP:
             self.writes_touched = True
         try:
             result = fn()
         except RollbackFailed as exc:
+            entry.update(ok=False, finished_at=datetime.now(UTC).isoformat(), detail=exc.detail)
             if not self.writes_touched and exc.writes_disabled:
                 raise RollbackFailed(exc.step, exc.detail, writes_disabled=False) from None
             raise
         except (CutoverError, psycopg.Error) as exc:
             text = mask_text(str(exc).strip().splitlines()[0] if str(exc).strip()
                              else type(exc).__name__, self.secrets)
+            entry.update(ok=False, finished_at=datetime.now(UTC).isoformat(), detail=text)
             raise RollbackFailed(name, text, writes_disabled=self.writes_touched) from None
+        entry.update(ok=True, finished_at=datetime.now(UTC).isoformat(),
+                     detail=result if isinstance(result, str) else "")
         self.timings[name] = round(time.monotonic() - started, 3)
         self.log(f"    done in {self.timings[name]:.2f}s" + (f": {result}" if isinstance(
             result, str) and result else ""))
@@ -449,17 +458,19 @@ def plan(target_url: str, admin_url: str, backup: Path, *, hooks: Hooks | None =
 
 def rollback(target_url: str, admin_url: str, backup: Path, *, hooks: Hooks | None = None,
              log: Log = print, secrets: list[str] | None = None,
-             workers: int = 2, verify_url: str | None = None) -> RollbackResult:
+             workers: int = 2, verify_url: str | None = None,
+             journal: list[dict] | None = None) -> RollbackResult:
     """Run the rollback end to end; RollbackFailed (exit 1) naming the failed step/check,
     RollbackBusy (exit 1) while another rollback of the database runs, ConfigError/
-    TargetError (exit 2) for bad input found before anything changed."""
+    TargetError (exit 2) for bad input found before anything changed. `journal`, when
+    given, receives each step's start, end and outcome as it happens (also on failure)."""
     p = plan(target_url, admin_url, backup, hooks=hooks, log=log, secrets=secrets,
              workers=workers, verify_url=verify_url)
     log(f"rollback of {mask_url(target_url)} to {p.manifest.dump_path.name} "
         f"(ledger head {p.manifest.ledger_head})")
     holder = rollback_lock.acquire(restore.maintenance_url(admin_url), p.target)
     try:
-        steps = _Steps(log, p.secrets, len(_STEP_FUNCTIONS))
+        steps = _Steps(log, p.secrets, len(_STEP_FUNCTIONS), journal)
         for name, fn in _STEP_FUNCTIONS:
             steps.run(name, lambda fn=fn: fn(p))
     finally:

@@ -19,11 +19,13 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import argtypes, settings
+from cutover import argtypes, notify, settings
 from cutover.configstore import CONNECTION_STRING_VAR, ENDPOINT_VAR, FILE_VAR
 from cutover.errors import EXIT_CRASH as EXIT_UNKNOWN
 from cutover.errors import ConfigError, CutoverError
+from cutover.leakprobe import targets as probe_targets
 from cutover.watch.collect import Sources, sample
+from cutover.watch.leak import API_DB_URL_VAR, LeakProbe
 from cutover.watch.triggers import (
     ROLLBACK,
     Finding,
@@ -53,9 +55,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="no-data samples in a row before they count as breaching")
     p.add_argument("--log", type=argtypes.output_file,
                    help="JSON lines log (default artifacts/watch_<ts>.jsonl)")
-    p.add_argument("--auto-rollback", action="store_true",
-                   help="run the rollback when an S0/S1 trigger fires")
+    p.add_argument("--on-trigger", choices=["rollback"], dest="on_trigger",
+                   help="rollback: run the rollback when an S0/S1 trigger fires "
+                        "(without it the watch only reports)")
+    p.add_argument("--auto-rollback", action="store_const", const="rollback",
+                   dest="on_trigger", help="the same as --on-trigger rollback")
     p.add_argument("--backup", help="dump to roll back to (default: last-known-good's)")
+    p.add_argument("--leak-probe-interval", type=argtypes.positive_float,
+                   help="seconds between read-only cross-tenant probes as the api role "
+                        f"({API_DB_URL_VAR}); a leak is S0 tenant_leak")
     p.set_defaults(func=run, usage_error=_unknown_argument)  # an unknown flag too: 3, not 2
     p.error = _unknown_argument  # type: ignore[method-assign]  # 2 would mean "roll back"
 
@@ -82,7 +90,27 @@ def _sources(args: argparse.Namespace) -> Sources:
     if not (metrics or db):
         raise ConfigError("nothing to watch: give --api-url/--metrics-url and/or --db-url")
     return Sources(api_url=api, metrics_url=metrics, db_url=db, started=datetime.now(UTC),
-                   store_env=os.environ if _store_configured(os.environ) else None)
+                   store_env=os.environ if _store_configured(os.environ) else None,
+                   leak_probe=_leak_probe(args))
+
+
+def _leak_probe(args: argparse.Namespace) -> LeakProbe | None:
+    """The read-only probe's settings, checked before the first sample (bad input: 3)."""
+    if args.leak_probe_interval is None:
+        return None
+    url = os.environ.get(API_DB_URL_VAR)
+    if not url:
+        raise ConfigError(f"--leak-probe-interval needs {API_DB_URL_VAR} (the api role's "
+                          "own login) to be set")
+    settings.db_url(None, name=API_DB_URL_VAR)
+    try:
+        timeout = probe_targets.statement_timeout(
+            os.environ.get("SOLVEREIGN_PROBE_STATEMENT_TIMEOUT"))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return LeakProbe(api_db_url=url, interval=args.leak_probe_interval,
+                     statement_timeout=timeout,
+                     tenants=probe_targets.tenants(os.environ.get("SOLVEREIGN_PROBE_TENANTS")))
 
 
 def _store_configured(env: dict | os._Environ) -> bool:
@@ -114,8 +142,11 @@ def _table(samples: list[Sample], findings) -> object:
     return table
 
 
-def _rollback(args: argparse.Namespace, reason: str, log) -> int:
-    """Run `cutover rollback` and record why; its exit code is returned."""
+def _rollback(args: argparse.Namespace, reason: str, log, *, severity: str = "S0",
+              first_bad: str | None = None, since: str | None = None,
+              log_path: Path | None = None) -> int:
+    """Run `cutover rollback` (the same rollback as by hand) with the trigger as its reason
+    and the watch's samples as its evidence; its exit code is returned."""
     backup = args.backup
     if not backup:
         from cutover import lkg
@@ -125,7 +156,14 @@ def _rollback(args: argparse.Namespace, reason: str, log) -> int:
     if not backup:
         log({"event": "auto_rollback_refused", "reason": "no backup known (--backup or LKG)"})
         return 1
-    cmd = [sys.executable, "-m", "cutover.cli", "rollback", "--backup", str(backup)]
+    cmd = [sys.executable, "-m", "cutover.cli", "rollback", "--backup", str(backup),
+           "--reason", reason, "--severity", severity]
+    if first_bad:
+        cmd += ["--first-bad-sample", first_bad]
+    if since:
+        cmd += ["--since", since]
+    if log_path:
+        cmd += ["--watch-log", str(log_path)]
     log({"event": "auto_rollback", "reason": reason, "command": shlex.join(cmd)})
     proc = subprocess.run(cmd, check=False)
     log({"event": "auto_rollback_done", "exit_code": proc.returncode})
@@ -169,11 +207,15 @@ def _run(args: argparse.Namespace) -> int:
             fh.write(json.dumps(record, sort_keys=True, default=str) + "\n")
 
     samples: list[Sample] = []
+    first_seen: dict[str, str] = {}  # trigger → wall time of the first sample showing it
 
     def take() -> list[Finding]:
         """One more sample, evaluated and logged (the first one too)."""
         samples.append(sample(src))
         found = evaluate(samples, thresholds)
+        now = datetime.now(UTC).isoformat()
+        for f in found:
+            first_seen.setdefault(f.trigger, now)
         log({"sample": asdict(samples[-1]), "findings": [asdict(f) for f in found]})
         return found
 
@@ -181,7 +223,7 @@ def _run(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     with Live(_table(samples, findings), console=console, auto_refresh=False) as live:
         while True:
-            time.sleep(args.interval)
+            time.sleep(min(args.interval, args.leak_probe_interval or args.interval))
             findings = take()
             live.update(_table(samples, findings), refresh=True)
             if exit_code(findings) == ROLLBACK or (args.once and window_covered(samples,
@@ -191,7 +233,16 @@ def _run(args: argparse.Namespace) -> int:
     for f in findings:
         print(f"[{f.severity}] {f.trigger}: {f.message}")
     print(f"WATCH: {['HEALTHY', 'INVESTIGATE', 'ROLLBACK'][code]} (log {log_path})")
-    if code == ROLLBACK and args.auto_rollback:
-        reason = "; ".join(f"{f.trigger}: {f.message}" for f in findings if f.action == ROLLBACK)
-        _rollback(args, reason, log)
+    if code == ROLLBACK:
+        fired = [f for f in findings if f.action == ROLLBACK]
+        reason = "; ".join(f"{f.trigger}: {f.message}" for f in fired)
+        severity = "S0" if any(f.severity == "S0" for f in fired) else "S1"
+        sent = notify.send("trigger_fired", log_path.stem, severity, str(log_path.resolve()),
+                           reason[:500])
+        log({"event": "notification", **sent})
+        if args.on_trigger == "rollback":
+            first_bad = min(first_seen.get(f.trigger, "~") for f in fired)
+            _rollback(args, reason, log, severity=severity,
+                      first_bad=None if first_bad == "~" else first_bad,
+                      since=src.started.isoformat(), log_path=log_path)
     return code

@@ -13,6 +13,7 @@ import psycopg
 from cutover.configstore import flag_label, open_store, read_writes_state
 from cutover.errors import CutoverError
 from cutover.pinned import connect_pinned
+from cutover.watch.leak import LeakProbe, cross_tenant_events, probe_relations
 from cutover.watch.metrics import Scrape, parse, window
 from cutover.watch.triggers import Sample
 
@@ -37,6 +38,7 @@ class Sources:
     previous: Scrape | None = None
     notes: list[str] = field(default_factory=list)
     store_env: Mapping[str, str] | None = None  # where the write flag is; None: not watched
+    leak_probe: LeakProbe | None = None  # the read-only cross-tenant probe; None: not run
 
 
 def _scrape(src: Sources) -> Scrape | None:
@@ -61,13 +63,14 @@ def _ready(src: Sources) -> bool | None:
         return None
 
 
-def _database(src: Sources) -> tuple[int, list[str], bool]:
-    """REPLAY_ATTACK events since the start, failing hardening checks, and whether read.
+def _database(src: Sources) -> tuple[int, list[str], list[str], bool]:
+    """REPLAY_ATTACK events since the start, failing hardening checks, cross-tenant
+    security events by route, and whether read.
 
-    A configured database that cannot be read is (0, [], False): no data, never healthy.
+    A configured database that cannot be read is (0, [], [], False): no data, never healthy.
     """
     if not src.db_url:
-        return 0, [], True  # nothing to judge: no database is configured
+        return 0, [], [], True  # nothing to judge: no database is configured
     try:
         with connect_pinned(src.db_url, "cutover-watch") as conn:
             replays = conn.execute(REPLAYS_SQL, (src.started,)).fetchone()[0]
@@ -75,10 +78,25 @@ def _database(src: Sources) -> tuple[int, list[str], bool]:
                 failing = [r[0] for r in conn.execute(HARDENING_SQL).fetchall()]
             except psycopg.errors.UndefinedFunction:
                 failing = ["verify_final_hardening() does not exist"]
-        return int(replays), failing, True
+            routes = cross_tenant_events(conn, src.started)
+        return int(replays), failing, routes, True
     except (CutoverError, psycopg.Error) as exc:
         src.notes.append(f"database unavailable: {str(exc).splitlines()[0][:120]}")
-        return 0, [], False
+        return 0, [], [], False
+
+
+def _leak_probe(src: Sources) -> tuple[list[str], str | None]:
+    """Leaking relations when the probe is due ([] otherwise), and why it could not run."""
+    probe = src.leak_probe
+    if probe is None:
+        return [], None
+    if not probe.due(time.monotonic()):
+        return [], probe.problem
+    try:
+        found, probe.problem = probe_relations(probe), None
+    except CutoverError as exc:
+        found, probe.problem = [], str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return found, probe.problem
 
 
 def _flag(src: Sources) -> str | None:
@@ -110,7 +128,9 @@ def sample(src: Sources) -> Sample:
         src.notes.append("first scrape (no window yet)")
     if current is not None:
         src.previous = current
-    replays, failing, db_ok = _database(src)
+    replays, failing, routes, db_ok = _database(src)
+    relations, probe_problem = _leak_probe(src)
     return Sample(at=time.monotonic(), error_rate=rate, p99=p99, ready=_ready(src),
                   replay_events=replays, hardening_failures=failing, database_ok=db_ok,
-                  flag_problem=_flag(src), note="; ".join(src.notes))
+                  flag_problem=_flag(src), leaks=relations + routes,
+                  leak_probe_problem=probe_problem, note="; ".join(src.notes))

@@ -36,6 +36,8 @@ class Sample:
     hardening_failures: list[str] = field(default_factory=list)
     database_ok: bool = True  # False: configured, but replays and hardening could not be read
     flag_problem: str | None = None  # the write flag is missing/unreadable: writes disabled
+    leaks: list[str] = field(default_factory=list)  # relations/routes seen leaking (S0)
+    leak_probe_problem: str | None = None  # the leak probe was due but could not run
     note: str = ""
 
     @property
@@ -88,6 +90,11 @@ def evaluate(samples: list[Sample], t: Thresholds | None = None) -> list[Finding
     if last.hardening_failures:
         out.append(Finding("hardening", "S0", ROLLBACK, "verify_final_hardening() FAIL: "
                            + ", ".join(last.hardening_failures)))
+    leaks = sorted({x for s in samples for x in s.leaks})
+    if leaks:
+        out.append(Finding("tenant_leak", "S0", ROLLBACK,
+                           "tenant data leak detected: " + "; ".join(leaks[:10])
+                           + (f"; and {len(leaks) - 10} more" if len(leaks) > 10 else "")))
     since = _breaching_since(samples, t)
     if since is not None:
         held = last.at - since
@@ -104,6 +111,8 @@ def evaluate(samples: list[Sample], t: Thresholds | None = None) -> list[Finding
     if not last.database_ok:
         out.append(Finding("database", "alert", INVESTIGATE,
                            "database could not be read: replays and hardening unknown"))
+    if last.leak_probe_problem:
+        out.append(Finding("leak_probe", "alert", INVESTIGATE, last.leak_probe_problem))
     if last.flag_problem:
         out.append(Finding("write_flag", "alert", INVESTIGATE, last.flag_problem))
     if last.p99 is not None and last.p99 > t.p99_seconds:
