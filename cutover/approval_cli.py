@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
-from cutover import approval, argtypes, bundle_targets, bundle_waivers, evidence_keys, settings
+from cutover import (
+    approval,
+    argtypes,
+    bundle_targets,
+    bundle_waivers,
+    evidence_keys,
+    notify,
+    settings,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,4 +48,7 @@ def _run(args: argparse.Namespace) -> int:
     live = f"; live database {record.live_checked} re-read" if record.live_checked else ""
     print(f"APPROVED by {record.approver} at {record.timestamp} "
           f"(summary sha256 {record.summary_sha256[:16]}…, {len(waivers)} waiver(s){live})")
+    # after the seal the approval binds: the send's outcome is logged, never written into it
+    notify.send("approved", Path(args.artifacts_dir).name, "info",
+                str(Path(args.artifacts_dir).resolve()), f"approved by {record.approver}")
     return 0

@@ -8,7 +8,15 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import approval, argtypes, evidence, evidence_keys, evidence_report, settings
+from cutover import (
+    approval,
+    argtypes,
+    evidence,
+    evidence_keys,
+    evidence_report,
+    notify,
+    settings,
+)
 from cutover.errors import ConfigError
 from cutover.evidence import write_json
 from cutover.evidence_cli import reseal_after_writing
@@ -68,11 +76,14 @@ def _record_folder(args: argparse.Namespace, granted: dict | None) -> Path | Non
     return Path("artifacts") / f"enable_{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
 
 
-def _record_enable(folder: Path, granted: dict) -> None:
-    """Add who allowed it to enable_record.json; re-seal a sealed bundle so it still verifies."""
+def _record_enable(folder: Path, granted: dict, sent: dict | None = None) -> None:
+    """Add who allowed it (and the `enabled` notification's outcome) to enable_record.json;
+    re-seal a sealed bundle so it still verifies."""
     path = folder / "enable_record.json"
     doc = json.loads(path.read_text())
     doc["approval"] = granted
+    if sent is not None:
+        doc["notification"] = sent
     write_json(path, doc)
     print(f"recorded in {path}")
     if (folder / evidence.SUMMARY).exists():
@@ -98,8 +109,12 @@ def _run(args: argparse.Namespace) -> int:
     record = switch_writes(args.disabled, api_url=args.api_url or
                            os.environ.get("SOLVEREIGN_API_URL"), verify=not args.no_verify,
                            timeout=args.timeout, artifacts_dir=folder)
+    sent = None
+    if not args.disabled:
+        where = folder.resolve() if folder is not None else Path.cwd()
+        sent = notify.send("enabled", where.name, "info", str(where), "writes enabled")
     if granted is not None and folder is not None:
-        _record_enable(folder, granted)
+        _record_enable(folder, granted, sent)
     state = "FROZEN" if args.disabled else "ENABLED"
     print(f"WRITES {state}" + ("" if record.verified else " (not verified)"))
     return 0

@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 
-from cutover import argtypes, evidence, evidence_keys, settings
+from cutover import argtypes, evidence, evidence_keys, notify, settings
 from cutover.errors import EXIT_CRASH, CutoverError
 from cutover.runbook.cutover_steps import CUTOVER
 from cutover.runbook.steps import Run, StepFailed, timed
@@ -24,6 +24,9 @@ def cutover(run: Run) -> bool:
     """Every step in order; seal the bundle whatever happens."""
     summary = run.read(evidence.SUMMARY)
     phases: dict[str, dict] = dict(summary.get("phases") or {})
+    sent = [*(summary.get("notifications") or []),
+            notify.send("cutover_started", run.artifacts.name, "info",
+                        str(run.artifacts.resolve()), f"cutover of {run.rc_tag} started")]
     ok = True
     try:
         for name, step in CUTOVER:
@@ -35,6 +38,7 @@ def cutover(run: Run) -> bool:
         evidence.seal(run.artifacts, run.signing_key, verdict="SUCCESS" if ok else "FAIL",
                       cutover_verdict="SUCCESS" if ok else "FAIL", rc_tag=run.rc_tag,
                       env=run.env_name, phases=phases, writes_disabled=_frozen_since(run),
+                      notifications=sent,
                       report=True)  # report.html rendered, then signed with the rest
     return ok
 

@@ -145,14 +145,19 @@ def test_the_manual_runbook_from_backup_to_last_known_good(make_platform, start_
     the bundle and keeps it sealed; the cutover ends SUCCESS with its report and the
     writes-disabled window open; approval; enable closes the window, re-seals and re-renders;
     last-known-good names the approved commit. No secret lands in the bundle."""
+    from tests.backup.test_incident import Receiver
+
     db = make_platform("pre")
     artifacts = tmp_path / "a"
     _ready(db, artifacts)
     api = start_api(db)
+    receiver = Receiver()  # the notifier's webhook (issue 22): each payload's shape checked
+    hook = {"SOLVEREIGN_NOTIFY_WEBHOOK_URL": receiver.url}
 
     def run(*cmd: str) -> subprocess.CompletedProcess:
         proc = subprocess.run(list(cmd), cwd=tmp_path, capture_output=True, text=True,
-                              env={**db.env(), **probe_env(db)}, timeout=300, check=False)
+                              env={**db.env(), **probe_env(db), **hook}, timeout=300,
+                              check=False)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
         return proc
 
@@ -178,6 +183,12 @@ def test_the_manual_runbook_from_backup_to_last_known_good(make_platform, start_
     cutover_cli("approve", "--artifacts-dir", str(artifacts), "--approver", "Jane Doe")
     enabled = cutover_cli("enable", "--artifacts-dir", str(artifacts), "--api-url", api.url)
     assert "WRITES ENABLED" in enabled.stdout
+    receiver.close()
+    assert receiver.problems == []
+    assert receiver.events() == ["cutover_started", "approved", "enabled"]
+    assert {p["evidence"] for p in receiver.payloads} == {str(artifacts.resolve())}
+    assert evidence.load_summary(artifacts)["notifications"][0]["sent"] is True
+    assert json.loads((artifacts / "enable_record.json").read_text())["notification"]["sent"]
     window = evidence.load_summary(artifacts)["writes_disabled"]
     assert window["from"] == "2026-11-28T02:00:00+00:00" and window["seconds"] > 0
     assert f"writes disabled for <b>{window['seconds']} s</b>" in \
