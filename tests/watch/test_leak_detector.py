@@ -17,6 +17,10 @@ from cutover.watch.triggers import ROLLBACK, Sample, evaluate, exit_code
 REPO = Path(__file__).resolve().parents[2]
 LEAK_POLICY = "CREATE POLICY leak ON roster.drivers FOR SELECT TO solvereign_api USING (true)"
 EVENT_BOUND = 300  # seconds: a hang guard only, never a speed assertion
+# the watch samples every min(--interval, --leak-probe-interval) s and a probe that takes
+# longer than this is due at every sample: the sample that first sees a leak in the
+# catalog (verify_final_hardening) also runs the probe, so both are judged together
+PROBE_EVERY = "0.5"
 
 
 def _watch(db, log: Path, *extra: str, **env: str) -> subprocess.Popen:
@@ -55,7 +59,7 @@ def _finish(proc: subprocess.Popen, failed: bool = False) -> tuple[int, str, str
 def test_a_policy_opened_during_the_watch_fires_tenant_leak(make_platform, tmp_path):
     db = make_platform("latest")
     log = tmp_path / "watch.jsonl"
-    proc = _watch(db, log, "--leak-probe-interval", "1")
+    proc = _watch(db, log, "--leak-probe-interval", PROBE_EVERY)
     try:
         first = _wait_for_samples(proc, log, 2)
         assert all(not s["sample"]["leaks"] for s in first), first  # clean before the leak
@@ -75,7 +79,7 @@ def test_a_grant_added_during_the_watch_fires_tenant_leak(make_platform, tmp_pat
     """A matview the api role may read has no RLS: a grant opens every tenant's rows."""
     db = make_platform("latest")
     log = tmp_path / "watch.jsonl"
-    proc = _watch(db, log, "--leak-probe-interval", "1")
+    proc = _watch(db, log, "--leak-probe-interval", PROBE_EVERY)
     try:
         _wait_for_samples(proc, log, 2)
         with psycopg.connect(db.url("postgres"), autocommit=True) as conn:
