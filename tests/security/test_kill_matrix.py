@@ -249,36 +249,43 @@ CASES += [
          [*(s.format(s="reports") for s in _NEW_SCHEMA),
           "CREATE VIEW reports.all_drivers AS SELECT * FROM roster.drivers",
           "GRANT SELECT ON reports.all_drivers TO solvereign_api"],
-         {"PM-080": "reports.all_drivers read", "PM-081": "reports.all_drivers: rows of tenant"},
-         {"PM-002", "PM-025", "PM-050", FN}),
+         {"PM-080": "reports.all_drivers read", "PM-081": "reports.all_drivers: rows of tenant",
+          FN: "views_security_invoker: FAIL (1: reports.all_drivers"},
+         {"PM-002", "PM-025", "PM-050"}),
     Case("copy of a tenant table in a new schema without RLS",
          [*(s.format(s="shadow") for s in _NEW_SCHEMA),
           "CREATE TABLE shadow.sites AS SELECT * FROM core.sites",
           "GRANT SELECT ON shadow.sites TO solvereign_api"],
-         {"PM-080": "shadow.sites read", "PM-081": "shadow.sites: rows of tenant"},
-         {"PM-002", "PM-010", "PM-011", "PM-012", "PM-025", "PM-060", FN}),
+         {"PM-080": "shadow.sites read", "PM-081": "shadow.sites: rows of tenant",
+          FN: "rls_enabled_and_forced: FAIL (1: shadow.sites"},
+         {"PM-002", "PM-010", "PM-011", "PM-012", "PM-025", "PM-060"}),
     Case("policy opened by a setting the api role can switch on",
          ["CREATE POLICY ops_bypass ON roster.shifts FOR SELECT TO solvereign_api "
           "USING (current_setting('app.bypass', true) = 'on')"],
          {"PM-080": "roster.shifts read as wien_pilot: rows of tenant graz_test visible with "
                     "app.bypass='on'",
           "PM-081": "roster.shifts: rows of tenant graz_test visible as linz_demo with "
-                    "app.bypass='on'"},
-         {"PM-012", "PM-013", FN}),
+                    "app.bypass='on'",
+          FN: "no_permissive_bypass_policies: FAIL (1: roster.shifts policy ops_bypass (reads "
+              "setting app.bypass"},
+         {"PM-012", "PM-013"}),
     Case("policy opened by a built-in setting any session may change (application_name)",
          ["CREATE POLICY ops_console ON roster.drivers FOR SELECT TO solvereign_api "
           "USING (current_setting('application_name') = 'ops-console')"],
          {"PM-080": "with application_name='ops-console'",
           "PM-081": "roster.drivers: rows of tenant graz_test visible as linz_demo with "
-                    "application_name='ops-console'"},
-         {"PM-012", "PM-013", FN}),
+                    "application_name='ops-console'",
+          FN: "no_permissive_bypass_policies: FAIL (1: roster.drivers policy ops_console "
+              "(reads setting application_name"},
+         {"PM-012", "PM-013"}),
     Case("leaky relation with a quoted, dotted, multi-line name",
          [*(s.format(s='"Odd.Schema"') for s in _NEW_SCHEMA),
           'CREATE TABLE "Odd.Schema"."a"".b\nc" AS SELECT * FROM core.sites',
           'GRANT SELECT ON "Odd.Schema"."a"".b\nc" TO solvereign_api'],
          {"PM-080": '"Odd.Schema"."a"".b\\nc" read',
-          "PM-081": '"Odd.Schema"."a"".b\\nc": rows of tenant'},
-         {"PM-002", "PM-010", "PM-011", "PM-012", "PM-025", "PM-060", FN}),
+          "PM-081": '"Odd.Schema"."a"".b\\nc": rows of tenant',
+          FN: 'rls_enabled_and_forced: FAIL (1: "Odd.Schema"."a"".b'},
+         {"PM-002", "PM-010", "PM-011", "PM-012", "PM-025", "PM-060"}),
     Case("partition of a tenant table in another schema, granted to the api role",
          [*(s.format(s="archive") for s in _NEW_SCHEMA),
           "CREATE TABLE archive.audit_log_2030 PARTITION OF core.audit_log "
@@ -287,12 +294,15 @@ CASES += [
           "SELECT id, '2030-06-01', 'probe', 'probe.row' FROM core.tenants",
           "GRANT SELECT ON archive.audit_log_2030 TO solvereign_api"],
          {"PM-080": "archive.audit_log_2030 read",
-          "PM-081": "archive.audit_log_2030: rows of tenant"},
-         {"PM-002", "PM-010", "PM-011", "PM-012", "PM-025", FN}),
+          "PM-081": "archive.audit_log_2030: rows of tenant",
+          FN: "rls_enabled_and_forced: FAIL (1: archive.audit_log_2030"},
+         {"PM-002", "PM-010", "PM-011", "PM-012", "PM-025"}),
     Case("api role a member of a group with no privileges (SET ROLE escapes to it)",
          ["CREATE ROLE probe_idle_group NOLOGIN", "GRANT probe_idle_group TO solvereign_api"],
-         {"PM-080": "set_role as wien_pilot: SET ROLE probe_idle_group allowed"},
-         {"PM-024", FN},
+         {"PM-080": "set_role as wien_pilot: SET ROLE probe_idle_group allowed",
+          FN: "runtime_roles_no_memberships: FAIL (1: solvereign_api (member of "
+              "probe_idle_group)"},
+         {"PM-024"},
          ["REVOKE probe_idle_group FROM solvereign_api", "DROP ROLE probe_idle_group"]),
     Case("view that stalls every read (the probes fail in bounded time, never hang)",
          ["CREATE VIEW roster.v_stall WITH (security_invoker = true) AS "
@@ -330,16 +340,19 @@ CASES += [
           "GRANT SELECT ON archive.drivers TO solvereign_api"],
          {"PM-002": "archive (not on the reviewed list", "PM-010": "archive.drivers",
           "PM-011": "archive.drivers (has tenant_id but is labelled GLOBAL",
-          "PM-060": "archive.drivers"},
-         {"PM-012", "PM-025", "PM-080", "PM-081", FN}),
+          "PM-060": "archive.drivers",
+          FN: "tables_classified: FAIL (1: archive.drivers (has tenant_id but is labelled "
+              "GLOBAL"},
+         {"PM-012", "PM-025", "PM-080", "PM-081"}),
     Case("view in a new schema with PUBLIC USAGE and SELECT",
          ["CREATE SCHEMA exports", "GRANT USAGE ON SCHEMA exports TO PUBLIC",
           "CREATE VIEW exports.drivers AS SELECT * FROM roster.drivers",
           "GRANT SELECT ON exports.drivers TO PUBLIC"],
          {"PM-002": "exports", "PM-030": "exports.drivers (view",
           "PM-032": "exports (PUBLIC has USAGE)",
-          "PM-050": "exports.drivers", "PM-090": "exports.drivers"},
-         {"PM-025", "PM-080", "PM-081", FN}),
+          "PM-050": "exports.drivers", "PM-090": "exports.drivers",
+          FN: "no_public_table_privileges: FAIL (1: exports.drivers (PUBLIC has SELECT)"},
+         {"PM-025", "PM-080", "PM-081"}),
     Case("partition of a tenant table created in another schema",
          ["CREATE SCHEMA history AUTHORIZATION solvereign_owner",
           "GRANT USAGE ON SCHEMA history TO solvereign_api",
@@ -347,60 +360,78 @@ CASES += [
           "FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')",
           "ALTER TABLE history.audit_log_2027 OWNER TO solvereign_owner",
           "GRANT SELECT ON history.audit_log_2027 TO solvereign_api"],
-         {"PM-002": "history", "PM-010": "history.audit_log_2027 (RLS disabled"},
-         {"PM-012", "PM-025", "PM-080", "PM-081", FN}),
+         {"PM-002": "history", "PM-010": "history.audit_log_2027 (RLS disabled",
+          FN: "rls_enabled_and_forced: FAIL (1: history.audit_log_2027"},
+         {"PM-012", "PM-025", "PM-080", "PM-081"}),
     Case("GLOBAL comment on a tenant table",
          ["COMMENT ON TABLE roster.drivers IS 'GLOBAL: drivers are shared'"],
-         {"PM-011": "roster.drivers (has tenant_id but is labelled GLOBAL"}, {FN}),
+         {"PM-011": "roster.drivers (has tenant_id but is labelled GLOBAL",
+          FN: "tables_classified: FAIL (1: roster.drivers (has tenant_id but is labelled "
+              "GLOBAL"}),
     Case("GLOBAL comment on a tenant table whose RLS is then disabled",
          ["COMMENT ON TABLE roster.plans IS 'GLOBAL: plans are reference data'",
           "ALTER TABLE roster.plans DISABLE ROW LEVEL SECURITY"],
-         {"PM-010": "roster.plans (RLS disabled", "PM-011": "roster.plans"},
-         {"PM-012", "PM-080", "PM-081", FN}),
+         {"PM-010": "roster.plans (RLS disabled", "PM-011": "roster.plans",
+          FN: "tables_classified: FAIL (1: roster.plans (has tenant_id but is labelled GLOBAL"},
+         {"PM-012", "PM-080", "PM-081"}),
     Case("tenant_id renamed by a migration (the table leaves the tenant rules)",
          ["ALTER TABLE roster.duty_history RENAME COLUMN tenant_id TO tenant_ref"],
-         {"PM-011": "roster.duty_history (no tenant_id, not GLOBAL)"},
-         {"PM-012", "PM-013", "PM-080", "PM-081", FN}),
+         {"PM-011": "roster.duty_history (no tenant_id, not GLOBAL)",
+          FN: "tables_classified: FAIL (1: roster.duty_history (no tenant_id"},
+         {"PM-012", "PM-013", "PM-080", "PM-081"}),
     Case("reviewed global table with tenant_id granted to the api role",
          ["GRANT SELECT ON core.security_events TO solvereign_api"],
-         {"PM-011": "core.security_events (reviewed global table with tenant_id is reachable"},
-         {"PM-025", "PM-080", "PM-081", FN}),
+         {"PM-011": "core.security_events (reviewed global table with tenant_id is reachable",
+          FN: "tables_classified: FAIL (1: core.security_events (reviewed global table with "
+              "tenant_id is reachable"},
+         {"PM-025", "PM-080", "PM-081"}),
     Case("definer search_path names a schema the platform role can CREATE in",
          ["ALTER FUNCTION core.resolve_api_key(text) "
           "SET search_path = pg_catalog, routing, pg_temp",
           "GRANT CREATE ON SCHEMA routing TO solvereign_platform"],
          {"PM-043": "core.resolve_api_key(text) (schema routing (search_path) allows "
-                    "CREATE for solvereign_platform"},
-         {"PM-025", FN}),
+                    "CREATE for solvereign_platform",
+          FN: "definer_functions_schema_safe: FAIL (1: core.resolve_api_key(text) (schema "
+              "routing (search_path) lets solvereign_platform CREATE"},
+         {"PM-025"}),
     Case("definer body names a schema the api role can CREATE in",
          [*_DEFINER_COUNT, "GRANT CREATE ON SCHEMA roster TO solvereign_api"],
          {"PM-043": "core.count_drivers() (schema roster (referenced in the body) allows CREATE "
-                    "for solvereign_api"},
-         {"PM-025", "PM-080", "PM-081", FN}),
+                    "for solvereign_api",
+          FN: "definer_functions_schema_safe: FAIL (3: core.count_drivers() (schema roster "
+              "(referenced in the body) lets solvereign_api CREATE"},
+         {"PM-025", "PM-080", "PM-081"}),
     Case("definer search_path names a schema that does not exist",
          ["ALTER FUNCTION roster.tenant_week_summary(date) "
           "SET search_path = pg_catalog, roster, \"rosters\", pg_temp"],
          {"PM-043": "roster.tenant_week_summary(date) (search_path names rosters, which is not "
-                    "a schema", "PM-041": "roster.tenant_week_summary(date)"},
-         {FN}),
+                    "a schema", "PM-041": "roster.tenant_week_summary(date)",
+          FN: "definer_functions_schema_safe: FAIL (1: roster.tenant_week_summary(date) "
+              "(search_path names rosters, which is not a schema"}),
     Case("CREATE and TEMPORARY on the database for the api role",
          [_DB.format("GRANT CREATE, TEMPORARY", "TO solvereign_api")],
-         {"PM-033": "solvereign_api has CREATE, TEMPORARY"}, {"PM-025", FN},
+         {"PM-033": "solvereign_api has CREATE, TEMPORARY",
+          FN: "no_public_database_temp: FAIL (1: "}, {"PM-025"},
          [_DB.format("REVOKE CREATE, TEMPORARY", "FROM solvereign_api")]),
     Case("event trigger whose function PUBLIC cannot execute",
          ["CREATE FUNCTION public.ddl_hook() RETURNS event_trigger LANGUAGE plpgsql "
           "AS 'BEGIN END'",
           "REVOKE EXECUTE ON FUNCTION public.ddl_hook() FROM PUBLIC",
           "CREATE EVENT TRIGGER ddl_hook ON ddl_command_end EXECUTE FUNCTION public.ddl_hook()"],
-         {"PM-044": "ddl_hook (on ddl_command_end runs public.ddl_hook()"}),
+         {"PM-044": "ddl_hook (on ddl_command_end runs public.ddl_hook()",
+          FN: "no_event_triggers: FAIL (1: ddl_hook (on ddl_command_end runs public.ddl_hook())"}),
     Case("rewrite rule on a tenant table",
          ["CREATE RULE drivers_notify AS ON INSERT TO roster.drivers DO ALSO NOTIFY drivers"],
-         {"PM-045": "roster.drivers rule drivers_notify (ON INSERT DO ALSO on a tenant table"}),
+         {"PM-045": "roster.drivers rule drivers_notify (ON INSERT DO ALSO on a tenant table",
+          FN: "no_rules_on_tables: FAIL (1: roster.drivers rule drivers_notify (on a tenant "
+              "table"}),
     Case("rule on a global table writing tenant data as the owner",
          ["CREATE RULE tenants_seed AS ON UPDATE TO core.tenants DO ALSO "
           "DELETE FROM roster.absences WHERE tenant_id = NEW.id"],
          {"PM-045": "core.tenants rule tenants_seed (ON UPDATE DO ALSO on a table, runs as "
-                    "solvereign_owner"}),
+                    "solvereign_owner",
+          FN: "no_rules_on_tables: FAIL (1: core.tenants rule tenants_seed (on a table, runs "
+              "as solvereign_owner)"}),
     Case("SECURITY DEFINER trigger on a tenant table",
          ["CREATE FUNCTION roster.stamp() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
           "SET search_path = pg_catalog, pg_temp AS 'BEGIN RETURN NEW; END'",
@@ -409,7 +440,9 @@ CASES += [
           "CREATE TRIGGER stamp BEFORE INSERT ON roster.drivers FOR EACH ROW "
           "EXECUTE FUNCTION roster.stamp()"],
          {"PM-046": "roster.drivers trigger stamp (runs SECURITY DEFINER roster.stamp() as "
-                    "solvereign_definer"}),
+                    "solvereign_definer",
+          FN: "tenant_triggers_invoker: FAIL (1: roster.drivers trigger stamp (runs SECURITY "
+              "DEFINER roster.stamp())"}),
     Case("ON DELETE CASCADE from a global table into a tenant table",
          ["CREATE TABLE core.driver_watch (tenant text NOT NULL, driver_id bigint NOT NULL, "
           "FOREIGN KEY (tenant, driver_id) REFERENCES roster.drivers (tenant_id, id) "
@@ -423,12 +456,15 @@ CASES += [
          {"PM-091": "large object 424242 (solvereign_api may SELECT"}, {"PM-025"}),
     Case("large object the api role created itself (with its own password)",
          ["SET ROLE solvereign_api", "SELECT lo_create(515151)", "RESET ROLE"],
-         {"PM-091": "large object 515151 (solvereign_api may SELECT, solvereign_api may UPDATE"},
-         {"PM-021", "PM-025", FN}),
+         {"PM-091": "large object 515151 (solvereign_api may SELECT, solvereign_api may UPDATE",
+          FN: "app_roles_own_nothing: FAIL (1: solvereign_api: large objects owned by "
+              "solvereign_api"},
+         {"PM-021", "PM-025"}),
     Case("lo_compat_privileges on for the database",
          ["DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET lo_compat_privileges = on', "
           "current_database()); END $$"],
-         {"PM-091": "lo_compat_privileges (on"}, {"PM-017"}),
+         {"PM-091": "lo_compat_privileges (on",
+          FN: "no_preset_settings: FAIL (1: database "}, {"PM-017"}),
     Case("publication of every table",
          ["CREATE PUBLICATION everything FOR ALL TABLES"],
          {"PM-092": "publication everything (FOR ALL TABLES"}),
@@ -440,8 +476,9 @@ CASES += [
          {"PM-093": "foreign server h19_srv (USAGE for solvereign_api"}, {"PM-025"}),
     Case("extension installed into the public schema",
          ["CREATE EXTENSION vector SCHEMA public"],
-         {"PM-031": "public.array_to_vector", "PM-090": "public.array_to_vector"},
-         {"PM-025", FN}),
+         {"PM-031": "public.array_to_vector", "PM-090": "public.array_to_vector",
+          FN: "no_public_function_privileges: FAIL (37: public.array_to_vector("},
+         {"PM-025"}),
     Case("advisory: foreign key loses its covering index",
          ["DROP INDEX routing.vehicles_tenant_idx"],
          {"PM-063": "routing.vehicles vehicles_tenant_id_site_code_fkey ((tenant_id, site_code) "
@@ -455,8 +492,9 @@ CASES += [
          ["CREATE SCHEMA legacy AUTHORIZATION solvereign_owner",
           "GRANT USAGE ON SCHEMA legacy TO solvereign_api",
           "ALTER TABLE roster.unavailability SET SCHEMA legacy"],
-         {"PM-002": "legacy (not on the reviewed list (owner solvereign_owner)"},
-         {"PM-025", FN}),
+         {"PM-002": "legacy (not on the reviewed list (owner solvereign_owner)",
+          FN: "schemas_reviewed: FAIL (1: legacy (not on the reviewed list"},
+         {"PM-025"}),
     Case("definer searching public first, with PUBLIC CREATE on public (W01 + W13 again)",
          ["ALTER FUNCTION core.log_security_event(text, text, text, jsonb) "
           "SET search_path = public, pg_catalog, pg_temp",
@@ -464,8 +502,11 @@ CASES += [
          {"PM-041": "core.log_security_event", "PM-032": "public (PUBLIC has CREATE",
           "PM-043": "core.log_security_event(text,text,text,jsonb) (schema public (search_path) "
                     "allows CREATE for PUBLIC",
-          "PM-090": "public"},
-         {"PM-025", FN}),
+          "PM-090": "public",
+          FN: "definer_functions_schema_safe: FAIL (3: "
+              "core.log_security_event(text,text,text,jsonb) (schema public (search_path) lets "
+              "PUBLIC CREATE"},
+         {"PM-025"}),
 ]
 
 
@@ -486,16 +527,20 @@ CASES += [
          {"PM-012": "roster.drivers policy grp (SELECT USING true WITH CHECK true (TO h19_group: "
                     "solvereign_api is a member)",
           "PM-013": "roster.drivers policy grp",
-          "PM-024": "solvereign_api (member of h19_group via solvereign_api -> h19_group)"},
-         {"PM-080", "PM-081", FN},
+          "PM-024": "solvereign_api (member of h19_group via solvereign_api -> h19_group)",
+          FN: "tenant_policies_bound: FAIL (1: roster.drivers policy grp (USING true WITH "
+              "CHECK - (TO h19_group: the api role is a member)"},
+         {"PM-080", "PM-081"},
          ["DROP POLICY grp ON roster.drivers", *_H19_DROP]),
     Case("policy that reads app.bypass",
          ["CREATE POLICY flip ON roster.shifts FOR SELECT TO solvereign_api USING "
           "(tenant_id = current_setting('app.tenant_id', true) "
           "OR current_setting('app.bypass', true) = 'on')"],
          {"PM-013": "roster.shifts policy flip (reads setting app.bypass in its expression",
-          "PM-012": "roster.shifts policy flip"},
-         {"PM-080", "PM-081", FN}),
+          "PM-012": "roster.shifts policy flip",
+          FN: "no_permissive_bypass_policies: FAIL (1: roster.shifts policy flip (reads "
+              "setting app.bypass in its expression"},
+         {"PM-080", "PM-081"}),
     Case("definer policy that reads a setting through a function",
          ["CREATE FUNCTION public.h19_is_admin() RETURNS boolean LANGUAGE sql STABLE "
           "AS $$SELECT current_setting('app.admin', true) = 'yes'$$",
@@ -503,15 +548,19 @@ CASES += [
           "CREATE POLICY definer_admin ON roster.drivers FOR SELECT TO solvereign_definer "
           "USING (public.h19_is_admin())"],
          {"PM-013": "roster.drivers policy definer_admin (reads setting app.admin in function "
-                    "public.h19_is_admin()"},
-         {"PM-080", "PM-081", FN}),
+                    "public.h19_is_admin()",
+          FN: "no_permissive_bypass_policies: FAIL (1: roster.drivers policy definer_admin "
+              "(reads setting app.admin in function public.h19_is_admin()"},
+         {"PM-080", "PM-081"}),
     Case("api role granted pg_read_all_data",
          ["GRANT pg_read_all_data TO solvereign_api"],
          {"PM-024": "solvereign_api (member of pg_read_all_data via solvereign_api -> "
                     "pg_read_all_data (predefined role))",
           "PM-025": "solvereign_api: schema meta (USAGE via role solvereign_api -> "
-                    "pg_read_all_data)"},
-         {"PM-011", "PM-051", "PM-080", "PM-081", FN},
+                    "pg_read_all_data)",
+          FN: "runtime_roles_no_memberships: FAIL (1: solvereign_api (member of "
+              "pg_read_all_data (predefined role))"},
+         {"PM-011", "PM-051", "PM-080", "PM-081"},
          ["REVOKE pg_read_all_data FROM solvereign_api"]),
     Case("api role member of solvereign_backup (BYPASSRLS through SET ROLE)",
          ["GRANT solvereign_backup TO solvereign_api"],
@@ -520,8 +569,10 @@ CASES += [
           "PM-024": "solvereign_api (member of solvereign_backup via solvereign_api -> "
                     "solvereign_backup (BYPASSRLS through SET ROLE))",
           "PM-025": "solvereign_api: function public.verify_final_hardening() (EXECUTE via "
-                    "role solvereign_api -> solvereign_backup)"},
-         {"PM-011", "PM-051", "PM-080", "PM-081", FN},
+                    "role solvereign_api -> solvereign_backup)",
+          FN: "app_roles_least_attributes: FAIL (1: solvereign_api (BYPASSRLS through SET ROLE "
+              "solvereign_backup)"},
+         {"PM-011", "PM-051", "PM-080", "PM-081"},
          ["REVOKE solvereign_backup FROM solvereign_api"]),
     Case("api role member of solvereign_platform",
          ["GRANT solvereign_platform TO solvereign_api"],
@@ -529,14 +580,18 @@ CASES += [
           "PM-024": "solvereign_api (member of solvereign_platform via solvereign_api -> "
                     "solvereign_platform)",
           "PM-025": "solvereign_api: function public.verify_final_hardening() (EXECUTE via "
-                    "role solvereign_api -> solvereign_platform)"},
-         {"PM-011", "PM-051", "PM-080", "PM-081", FN},
+                    "role solvereign_api -> solvereign_platform)",
+          FN: "runtime_roles_no_memberships: FAIL (1: solvereign_api (member of "
+              "solvereign_platform)"},
+         {"PM-011", "PM-051", "PM-080", "PM-081"},
          ["REVOKE solvereign_platform FROM solvereign_api"]),
     Case("platform role member of pg_signal_backend through a group",
          ["CREATE ROLE h19_ops NOLOGIN", "GRANT pg_signal_backend TO h19_ops",
           "GRANT h19_ops TO solvereign_platform"],
          {"PM-024": "solvereign_platform (member of pg_signal_backend via solvereign_platform "
-                    "-> h19_ops -> pg_signal_backend (predefined role))"},
+                    "-> h19_ops -> pg_signal_backend (predefined role))",
+          FN: "runtime_roles_no_memberships: FAIL (2: solvereign_platform (member of h19_ops); "
+              "solvereign_platform (member of pg_signal_backend (predefined role))"},
          set(), ["DROP ROLE h19_ops"]),
     Case("column grant through a group",
          [*_H19_GROUP, "GRANT SELECT (email) ON core.users TO h19_group"],
@@ -544,8 +599,10 @@ CASES += [
                     "solvereign_api -> h19_group)",
           "PM-025": "solvereign_api: column core.users.email (SELECT via role solvereign_api "
                     "-> h19_group",
-          "PM-024": "member of h19_group"},
-         {"PM-080", "PM-081", FN},
+          "PM-024": "member of h19_group",
+          FN: "column_grants_audited: FAIL (1: core.users.email (h19_group has column SELECT "
+              "(the api role is a member)"},
+         {"PM-080", "PM-081"},
          ["REVOKE ALL ON core.users FROM h19_group", *_H19_DROP]),
     Case("SELECT on a global table granted to the api role",
          ["GRANT SELECT ON core.users TO solvereign_api"],
@@ -557,7 +614,8 @@ CASES += [
           "GRANT EXECUTE ON FUNCTION public.verify_final_hardening() TO h19_group"],
          {"PM-025": "solvereign_api: function public.verify_final_hardening() (EXECUTE via "
                     "role solvereign_api -> h19_group)",
-          "PM-024": "member of h19_group"},
+          "PM-024": "member of h19_group",
+          FN: "runtime_roles_no_memberships: FAIL (1: solvereign_api (member of h19_group)"},
          {"PM-080", "PM-081"},
          ["REVOKE EXECUTE ON FUNCTION public.verify_final_hardening() FROM h19_group",
           *_H19_DROP]),
@@ -566,8 +624,10 @@ CASES += [
          {"PM-025": "solvereign_api: table core.api_keys (SELECT direct; INSERT direct; "
                     "UPDATE direct; DELETE direct; TRUNCATE direct; REFERENCES direct; "
                     "TRIGGER direct)",
-          "PM-034": "core.api_keys"},
-         {"PM-011", "PM-080", "PM-081", FN}),
+          "PM-034": "core.api_keys",
+          FN: "api_no_truncate_references_trigger: FAIL (10: core.api_keys (TRUNCATE, "
+              "REFERENCES, TRIGGER)"},
+         {"PM-011", "PM-080", "PM-081"}),
     Case("USAGE on the ledger's schema for the api role",
          ["GRANT USAGE ON SCHEMA meta TO solvereign_api"],
          {"PM-025": "solvereign_api: schema meta (USAGE direct)"}),
@@ -583,46 +643,56 @@ CASES += [
          {"PM-025", "PM-032", "PM-033", "PM-043", "PM-080", "PM-081", "PM-090", FN}),
     Case("preset tenant for the api role (ALTER ROLE ... SET app.tenant_id)",
          ["ALTER ROLE solvereign_api SET app.tenant_id = 'wien_pilot'"],
-         {"PM-017": "role solvereign_api (app.tenant_id=wien_pilot: presets a tenant"},
+         {"PM-017": "role solvereign_api (app.tenant_id=wien_pilot: presets a tenant",
+          FN: "no_preset_settings: FAIL (1: role solvereign_api (app.tenant_id=wien_pilot"},
          {"PM-080", "PM-081"},
          ["ALTER ROLE solvereign_api RESET app.tenant_id"]),
     Case("preset custom setting for every role (ALTER ROLE ALL)",
          ["ALTER ROLE ALL SET app.bypass = 'on'"],
-         {"PM-017": "every role (ALTER ROLE ALL) (app.bypass=on"},
+         {"PM-017": "every role (ALTER ROLE ALL) (app.bypass=on",
+          FN: "no_preset_settings: FAIL (1: every role (ALTER ROLE ALL) (app.bypass=on"},
          {"PM-080", "PM-081"},
          ["ALTER ROLE ALL RESET app.bypass"]),
     Case("session_replication_role = replica for the database",
          ["DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET session_replication_role = "
           "replica', current_database()); END $$"],
-         {"PM-017": "session_replication_role=replica: replica/local turns off triggers"},
+         {"PM-017": "session_replication_role=replica: replica/local turns off triggers",
+          FN: "no_preset_settings: FAIL (1: database "},
          {"PM-080", "PM-081"}),
     Case("search_path preset for the platform role in this database",
          ["DO $$ BEGIN EXECUTE format('ALTER ROLE solvereign_platform IN DATABASE %I "
           "SET search_path = public, core', current_database()); END $$"],
-         {"PM-017": "role solvereign_platform in database"}),
+         {"PM-017": "role solvereign_platform in database",
+          FN: "no_preset_settings: FAIL (1: role solvereign_platform in database "}),
     Case("SET on session_replication_role granted to the api role",
          ["GRANT SET ON PARAMETER session_replication_role TO solvereign_api"],
-         {"PM-018": "session_replication_role (solvereign_api has SET)"}, set(),
+         {"PM-018": "session_replication_role (solvereign_api has SET)",
+          FN: "no_parameter_privileges: FAIL (1: session_replication_role (solvereign_api has "
+              "SET)"}, set(),
          ["REVOKE SET ON PARAMETER session_replication_role FROM solvereign_api"]),
     Case("ALTER SYSTEM on a parameter for a group of the platform role",
          ["CREATE ROLE h19_tuners NOLOGIN", "GRANT h19_tuners TO solvereign_platform",
           "GRANT ALTER SYSTEM ON PARAMETER log_statement TO h19_tuners"],
          {"PM-018": "log_statement (h19_tuners has ALTER SYSTEM (reached by "
                     "solvereign_platform))",
-          "PM-024": "member of h19_tuners"},
+          "PM-024": "member of h19_tuners",
+          FN: "no_parameter_privileges: FAIL (1: log_statement (h19_tuners has ALTER SYSTEM)"},
          set(),
          ["REVOKE ALTER SYSTEM ON PARAMETER log_statement FROM h19_tuners",
           "DROP ROLE h19_tuners"]),
     Case("the api role presets its own search_path (with its own password)",
          ["SET ROLE solvereign_api", "ALTER ROLE solvereign_api SET search_path = pg_temp, public",
           "RESET ROLE"],
-         {"PM-017": "role solvereign_api (search_path=pg_temp, public: decides which schema"},
+         {"PM-017": "role solvereign_api (search_path=pg_temp, public: decides which schema",
+          FN: "no_preset_settings: FAIL (1: role solvereign_api (search_path=pg_temp, public"},
          {"PM-080", "PM-081"},
          ["ALTER ROLE solvereign_api RESET search_path"]),
     Case("row_security off for every role (ALTER ROLE ALL)",
          ["ALTER ROLE ALL SET row_security = off"],
-         {"PM-016": "every role (ALTER ROLE ALL) (row_security=off)"},
-         {"PM-003", "PM-052", "PM-080", "PM-081", FN},
+         {"PM-016": "every role (ALTER ROLE ALL) (row_security=off)",
+          FN: "no_row_security_override: FAIL (1: every role (ALTER ROLE ALL) "
+              "(row_security=off)"},
+         {"PM-003", "PM-052", "PM-080", "PM-081"},
          ["ALTER ROLE ALL RESET row_security"]),
     Case("policy TO PUBLIC, USING (true), in a new schema",
          ["CREATE SCHEMA h19_extra AUTHORIZATION solvereign_owner",
@@ -631,15 +701,18 @@ CASES += [
           "ALTER TABLE h19_extra.notes ENABLE ROW LEVEL SECURITY",
           "ALTER TABLE h19_extra.notes FORCE ROW LEVEL SECURITY",
           "CREATE POLICY open ON h19_extra.notes USING (true)"],
-         {"PM-013": "h19_extra.notes policy open", "PM-014": "h19_extra.notes policy open"},
-         {"PM-002", "PM-012", FN}),
+         {"PM-013": "h19_extra.notes policy open", "PM-014": "h19_extra.notes policy open",
+          FN: "no_policies_to_public: FAIL (1: h19_extra.notes policy open (applies to PUBLIC)"},
+         {"PM-002", "PM-012"}),
     Case("a table in a new schema owned by the platform role",
          ["CREATE SCHEMA h19_cache AUTHORIZATION solvereign_owner",
           "CREATE TABLE h19_cache.totals (n int)",
           "COMMENT ON TABLE h19_cache.totals IS 'GLOBAL: cached totals'",
           "ALTER TABLE h19_cache.totals OWNER TO solvereign_platform"],
-         {"PM-021": "solvereign_platform: h19_cache.totals (owned by solvereign_platform)"},
-         {"PM-002", "PM-011", "PM-025", FN}),
+         {"PM-021": "solvereign_platform: h19_cache.totals (owned by solvereign_platform)",
+          FN: "app_roles_own_nothing: FAIL (1: solvereign_platform: h19_cache.totals (owned by "
+              "solvereign_platform)"},
+         {"PM-002", "PM-011", "PM-025"}),
 ]
 
 
