@@ -180,3 +180,5 @@ def test_a_rollback_failing_part_way_says_where_in_its_record(pre_db, tmp_path):
     assert "failed step: redeploy" in (artifacts / "incident_record.md").read_text()
     verify = cli(pre_db, "evidence", "verify", str(artifacts))
     assert verify.returncode == 0, verify.stdout + verify.stderr
+    report = cli(pre_db, "evidence", "report", str(artifacts))
+    assert report.returncode == 0 and (artifacts / "report.html").is_file(), report.stderr
