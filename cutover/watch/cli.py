@@ -155,6 +155,7 @@ def _rollback(args: argparse.Namespace, reason: str, log, *, severity: str = "S0
         backup = record.backup.get("path") if record else None
     if not backup:
         log({"event": "auto_rollback_refused", "reason": "no backup known (--backup or LKG)"})
+        print("ROLLBACK NOT STARTED: no backup known (--backup or last-known-good)")
         return 1
     cmd = [sys.executable, "-m", "cutover.cli", "rollback", "--backup", str(backup),
            "--reason", reason, "--severity", severity]
@@ -167,6 +168,7 @@ def _rollback(args: argparse.Namespace, reason: str, log, *, severity: str = "S0
     log({"event": "auto_rollback", "reason": reason, "command": shlex.join(cmd)})
     proc = subprocess.run(cmd, check=False)
     log({"event": "auto_rollback_done", "exit_code": proc.returncode})
+    print(f"rollback started by the watch ended with exit {proc.returncode}")
     return proc.returncode
 
 
