@@ -66,6 +66,7 @@ class Rehearsal:
         self.run: Run | None = None
         self.backup: Path | None = None
         self.window: dict[str, str] = {}
+        self.aftermath: dict = {}  # the aftermath drill's timings, for the summary
 
     def sandbox_up(self, _run: Run | None = None) -> None:
         from sandbox import manage
@@ -140,6 +141,28 @@ class Rehearsal:
                                          Path(self.env["SOLVEREIGN_LKG_FILE"]),
                                          db_url=run.db_url)
         print(f"    written to {path}")
+
+    def aftermath_drill(self, run: Run) -> None:
+        """After enable: REPLAY_ATTACK, the watch rolls back by itself (cutover.aftermath) to
+        a backup of the enabled release."""
+        from cutover.aftermath import run_drill
+
+        # its own backup, taken now: the rollback drill after it restores the pre-cutover
+        # one, and a rollback recognises a backup already swapped in (by its sha256)
+        backup = take_backup(self.state.url("solvereign_backup"), self.root / "backups",
+                             BackupOptions(restore_check_url=self.env["SOLVEREIGN_ADMIN_DB_URL"]),
+                             log=lambda s: print(f"    {s}"),
+                             secrets=list(self.state.passwords.values())).dump
+        record = run_drill(run.artifacts, self.env, backup)
+        from sandbox.manage import SandboxState
+
+        # the rollback's redeploy (`cutover sandbox redeploy`) restarted the API in another
+        # process: its new pid is in the saved state, which the rollback drill restarts
+        self.state = SandboxState.load(self.root) or self.state
+        run.write("aftermath_drill.json", record)
+        self.aftermath = record["timings"]
+        if record["verdict"] != "PASS":
+            raise StepFailed("aftermath drill: " + "; ".join(record["problems"]))
 
     def rollback_drill(self, run: Run) -> None:
         from cutover.rollback import Hooks, rollback
@@ -234,7 +257,8 @@ def _rehearse(artifacts_dir: Path, data_dir: Path | None, *, keep: bool, rc_tag:
                            ("schema_fingerprint", r.fingerprint), ("drills", r.drills),
                            ("approval", r.approve), ("enable", r.enable),
                            ("last_known_good", r.last_known_good),
-                           *([("rollback_drill", r.rollback_drill)] if rollback_drill else [])]:
+                           *([("aftermath_drill", r.aftermath_drill),
+                              ("rollback_drill", r.rollback_drill)] if rollback_drill else [])]:
             timed(r.run, name, step, phases)
     except CutoverError as exc:
         print(f"    FAIL: {exc}")
@@ -267,6 +291,7 @@ def _finish(r: Rehearsal, phases: dict, ok: bool, keep: bool) -> None:
     if key is not None:
         evidence.seal(r.bundle, key, verdict="PASS" if ok else "FAIL", rc_tag=r.rc_tag,
                       phases=phases, writes_disabled=window, sandbox=True,
+                      aftermath=r.aftermath,
                       approval_note="auto-approved in the sandbox rehearsal", report=True)
         verified = evidence.verify(r.bundle, key)
         print(f"==> evidence: {len(evidence.load_summary(r.bundle)['artifacts'])} artifacts, "

@@ -1,0 +1,46 @@
+"""The rehearsal's aftermath drill (issue 22.4): after enable a REPLAY_ATTACK is injected,
+`cutover watch --on-trigger rollback` rolls back by itself, and the bundle records the drill
+and its timings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cutover import evidence, evidence_keys
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_the_rehearsal_runs_the_aftermath_drill(tmp_path):
+    env = {k: v for k, v in __import__("os").environ.items()
+           if not k.startswith("SOLVEREIGN_")}
+    proc = subprocess.run([sys.executable, "-m", "cutover.cli", "rehearse", "--artifacts-dir",
+                           str(tmp_path / "art")], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=1800, check=False)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    bundle = next((tmp_path / "art").glob("prod_cutover_*"))
+    drill = json.loads((bundle / "aftermath_drill.json").read_text())
+    assert drill["verdict"] == "PASS", drill["problems"]
+    assert drill["watch_exit"] == 2 and drill["incident_sealed"] is True
+    assert drill["notifications"] == ["trigger_fired", "rollback_done"]
+    assert all(c["ok"] for c in drill["restored"])
+    assert {c["name"] for c in drill["restored"]} >= {"ledger head", "sequences",
+                                                      "rollback: verify restored database"}
+    timings = drill["timings"]
+    assert 0 < timings["event_to_writes_disabled_s"] <= timings["event_to_restored_s"] \
+        <= timings["event_to_writes_enabled_s"]
+    summary = evidence.load_summary(bundle)
+    assert summary["aftermath"] == timings
+    assert summary["phases"]["aftermath_drill"]["outcome"] == "PASS"
+    incident = Path(drill["incident"])
+    record = json.loads((incident / "incident_record.json").read_text())
+    assert record["severity"] == "S0" and record["outcome"] == "rolled back"
+    pub = next(tmp_path.glob("art/evidence_keys_*/evidence_signing.pub"))
+    key = evidence_keys.verifying_key(pub)
+    assert evidence.verify(incident, key).ok and evidence.verify(bundle, key).ok
