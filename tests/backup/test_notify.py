@@ -57,3 +57,27 @@ def test_an_unknown_event_is_refused_and_not_sent():
     finally:
         r.close()
     assert sent["sent"] is False and sent["error"] == "ValueError" and r.payloads == []
+
+
+def test_slack_and_pagerduty_get_their_documented_shapes():
+    """Slack/Teams incoming webhooks take {"text"}; PagerDuty Events API v2 takes a
+    trigger with routing_key, event_action, dedup_key and payload.summary/source/severity."""
+    chat, pd = Receiver(), Receiver(status=202)
+    try:
+        sent = notify.send("trigger_fired", "watch_1", "S0", "/e", "replay_attack: 1 event",
+                           env={notify.SLACK_VAR: chat.url, notify.PAGERDUTY_KEY_VAR: "r" * 32,
+                                notify.PAGERDUTY_URL_VAR: pd.url})
+    finally:
+        chat.close()
+        pd.close()
+    assert sent["skipped"] == f"{notify.WEBHOOK_VAR} not set"
+    assert [c["sent"] for c in sent["channels"]] == [True, True]
+    (text,) = chat.payloads
+    assert set(text) == {"text"} and "trigger_fired [S0] run watch_1" in text["text"]
+    (event,) = pd.payloads
+    assert event["routing_key"] == "r" * 32 and event["event_action"] == "trigger"
+    assert event["dedup_key"] == "solvereign-watch_1-trigger_fired"
+    assert event["payload"]["severity"] == "critical"
+    assert event["payload"]["source"] == "solvereign-cutover"
+    assert 0 < len(event["payload"]["summary"]) <= 1024
+    assert "r" * 32 not in str(sent)  # the routing key is never in the record
