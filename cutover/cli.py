@@ -12,6 +12,7 @@ import argparse
 import importlib
 import sys
 
+from cutover import argtypes
 from cutover.errors import EXIT_CRASH, CutoverError
 
 # Modules that contribute subcommands, in help order. Add a line to add a command.
@@ -31,7 +32,7 @@ COMMAND_MODULES = [
 
 def build_parser() -> argparse.ArgumentParser:
     """Assemble the parser from every registered command module."""
-    parser = argparse.ArgumentParser(prog="cutover", description=__doc__.splitlines()[0])
+    parser = argtypes.OneLineParser(prog="cutover", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:

@@ -22,7 +22,7 @@ from cutover.gate.verdict import EXIT_CODES
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argtypes.OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db-url")
     parser.add_argument("--env")
     parser.add_argument("--api-url")

@@ -25,7 +25,7 @@ from cutover.roster.drill import sick_call
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argtypes.OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db-url")
     parser.add_argument("--tenant", required=True)
     parser.add_argument("--absent-drivers", required=True, help="comma-separated driver ids")

@@ -54,7 +54,7 @@ def _frozen_since(run: Run) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="prod_cutover.sh", description=__doc__.splitlines()[0])
+    parser = argtypes.OneLineParser(prog="prod_cutover.sh", description=__doc__.splitlines()[0])
     parser.add_argument("--db-url")
     parser.add_argument("--rc-tag", required=True)
     parser.add_argument("--artifacts-dir", type=argtypes.output_dir, required=True)

@@ -72,7 +72,7 @@ def soak(iterations: int, artifacts: Path, with_drills: bool = True) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="w02_staging_soak.sh",
+    parser = argtypes.OneLineParser(prog="w02_staging_soak.sh",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=argtypes.positive_int, default=5)
     parser.add_argument("--with-drills", action="store_true",

@@ -30,7 +30,7 @@ MARKER = "postmigration and (security or acl)"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argtypes.OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db-url")
     parser.add_argument("--env")
     parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"))

@@ -23,7 +23,7 @@ from cutover.gate.run import crash, run_phase
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argtypes.OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db-url")
     parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"))
     parser.add_argument("--skip-routing", action="store_true",
