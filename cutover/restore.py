@@ -12,6 +12,8 @@ while the application is still connected. Instead:
    admin role (ownership and grants as dumped; `--clean --if-exists` is a no-op on the empty
    database and keeps the command identical to the runbook's); the database-level grants and
    settings, which a dump restored without --create does not carry, come from the manifest.
+   A restoring role that is not superuser (a managed target's admin) restores in steps
+   instead (cutover.restore_owners): ownership needs CREATE for the new owner.
    Materialized views are refreshed afterwards, not by pg_restore: pg_restore runs with
    `row_security = off`, under which a REFRESH whose owner is subject to row-level security
    (FORCE binds even the table owner) is an error rather than a filter, so a dump of the
@@ -41,7 +43,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from cutover import pgrun
+from cutover import pgrun, restore_owners
 from cutover.backup_manifest import Manifest
 from cutover.db import connect
 from cutover.dburl import with_database
@@ -302,6 +304,30 @@ def run_pg_restore(pg_restore: str, dump: Path, work_url: str, secrets: list[str
         raise RestoreFailed(f"pg_restore --list failed: {pgrun.last_error(listing.stderr, masked)}"
                             "; the live database was not touched")
     use_list, views = deferred_list(listing.stdout)
+    with connect(work_url, name="SOLVEREIGN_ADMIN_DB_URL",
+                 application_name="cutover rollback") as admin:
+        if restore_owners.is_superuser(admin):
+            _pg_restore_pass(pg_restore, dump, conn, use_list, masked, on_start)
+        else:  # a managed target's admin: ownership needs CREATE for the new owner
+            steps = restore_owners.split(use_list)
+            _pg_restore_pass(pg_restore, dump, conn, steps.schemas, masked, on_start)
+            granted = restore_owners.grant_create(admin, steps)
+            _pg_restore_pass(pg_restore, dump, conn, steps.rest, masked, on_start)
+            restore_owners.revoke_create(admin, granted)
+            _pg_restore_pass(pg_restore, dump, conn, steps.schema_acls, masked, on_start)
+    try:
+        counts = refresh_matviews(work_url, views)
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RestoreFailed(f"refreshing the materialized views failed: {first}; "
+                            "the live database was not touched") from None
+    return RestoreReport(time.monotonic() - started, counts)
+
+
+def _pg_restore_pass(pg_restore: str, dump: Path, conn: pgrun.Conn, use_list: str,
+                     masked: list[str], on_start: Callable[[int], None] | None) -> None:
+    """One pg_restore of the entries in `use_list`, in one transaction, stopping at the
+    first error (RestoreFailed naming it)."""
     with tempfile.NamedTemporaryFile("w", prefix="cutover-restore-", suffix=".list") as fh:
         fh.write(use_list)
         fh.flush()
@@ -316,13 +342,6 @@ def run_pg_restore(pg_restore: str, dump: Path, work_url: str, secrets: list[str
         raise RestoreFailed(f"pg_restore failed (exit {proc.returncode}): "
                             f"{pgrun.last_error(err, masked)}; "
                             "the live database was not touched")
-    try:
-        counts = refresh_matviews(work_url, views)
-    except psycopg.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RestoreFailed(f"refreshing the materialized views failed: {first}; "
-                            "the live database was not touched") from None
-    return RestoreReport(time.monotonic() - started, counts)
 
 
 def finish_work_database(conn: psycopg.Connection, name: str, manifest: Manifest) -> None:

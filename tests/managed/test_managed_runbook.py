@@ -95,8 +95,8 @@ def test_the_managed_admin_is_not_superuser_and_nothing_superuser_is_exported(ma
 @pytest.mark.slow
 def test_the_runbook_runs_with_only_managed_urls(managed, tmp_path):
     """preflight, freeze, backup, prod_cutover.sh, security gate, drills, approve, enable,
-    rollback (restore, rename swap, post-rollback gate): each exits 0 with no superuser URL
-    in its environment."""
+    a backup of the hardened schema, rollback (restore, rename swap, post-rollback gate):
+    each exits 0 with no superuser URL in its environment."""
     superusers = _superusers(managed)
     env = {**managed, "SOLVEREIGN_LKG_FILE": str(tmp_path / "lkg.json")}
     db, api = env["SOLVEREIGN_DB_URL"], env["SOLVEREIGN_API_URL"]
@@ -132,6 +132,10 @@ def test_the_runbook_runs_with_only_managed_urls(managed, tmp_path):
     assert "WRITES ENABLED" in cli("enable", "--artifacts-dir", str(artifacts), "--api-url",
                                    api).stdout
     assert evidence.verify(artifacts, evidence_keys.verifying_key(env=env)).ok
+    # a dump of the hardened schema restores as the managed admin too (definer-owned
+    # functions in core: cutover.restore_owners), proven by the backup's restore check
+    latest = cli("backup", "--out", str(tmp_path / "backups-latest"))
+    assert "restore check: restored into" in latest.stdout + latest.stderr
 
     dump = sorted((tmp_path / "backups").glob("*.dump"))[-1]
     rolled = cli("rollback", "--db-url", db, "--backup", str(dump))
