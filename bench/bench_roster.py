@@ -11,7 +11,7 @@ Each solve and repair runs `--runs` times (at least 2): the median wall time is 
 whether every run gave the same plan bytes; violations are counted per rule (R0..R14), so a
 rule the solver does not honour shows by name. The load average is printed with the figures,
 since wall times on a shared machine are inflated.
-Targets (DESIGN §7.5 / issues 7, 23): 100x450 solve <= 30 s, repair <= 2 s on 2 cores.
+Targets (docs/roster.md / issues 7, 23): 100x450 solve <= 30 s, repair <= 2 s on 2 cores.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The gate's health, auth-separation and write-freeze checks (and anything else that must
 prove a property *through the application*) use this: it knows only the contract of
-DESIGN §3.2 and the target's published OpenAPI document, so a route added to the target is
+docs/api.md and the target's published OpenAPI document, so a route added to the target is
 probed without changing the gate.
 
 Conventions it relies on (all documented by the target):
@@ -74,7 +74,7 @@ class Operation:
 
     @property
     def kind(self) -> str:
-        """platform, pack or other, by path prefix (DESIGN §3.2)."""
+        """platform, pack or other, by path prefix (docs/api.md)."""
         if self.path.startswith(PLATFORM_PREFIX) or self.path == PLATFORM_PREFIX.rstrip("/"):
             return "platform"
         if any(self.path.startswith(p) for p in PACK_PREFIXES):

@@ -1,4 +1,5 @@
-"""The pre-cutover backup: a verified pg_dump whose manifest proves what it holds (DESIGN §5).
+"""The pre-cutover backup: a verified pg_dump whose manifest proves what it holds
+(docs/operations.md).
 
 Taken after the freeze is proven, as the read-only BYPASSRLS backup role:
 

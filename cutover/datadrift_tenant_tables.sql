@@ -1,4 +1,4 @@
--- Tables with a tenant_id column (DESIGN §4.1: a table with a tenant_id column is a tenant
+-- Tables with a tenant_id column (docs/checks.md: a table with a tenant_id column is a tenant
 -- table whatever its comment): the regclass name the manifest uses, and schema and table
 -- exactly as the catalog spells them (quotes, dots and newlines kept, never re-parsed).
 SELECT c.oid::pg_catalog.regclass::text AS name, n.nspname AS schema, c.relname

@@ -1,4 +1,4 @@
-"""Error types that map to the documented exit codes (DESIGN §3.4, §3.5).
+"""Error types that map to the documented exit codes (docs/configuration.md, docs/exit-codes.md).
 
 Commands raise these; the CLI turns them into one line on stderr and the exit
 code, so an on-call engineer never reads a traceback as a verdict.

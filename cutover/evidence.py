@@ -1,4 +1,4 @@
-"""The evidence bundle: every artifact hashed and the list signed with Ed25519 (DESIGN §6).
+"""The evidence bundle: every artifact hashed and the list signed with Ed25519 (docs/artifacts.md).
 
 An approver signs on what the bundle says, so the bundle must show any change made
 after it was sealed: a file edited, added, removed or swapped, the summary itself forged,

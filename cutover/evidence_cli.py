@@ -1,4 +1,4 @@
-"""`cutover evidence verify|seal|keygen|report` (DESIGN §6, §8).
+"""`cutover evidence verify|seal|keygen|report` (docs/artifacts.md, README.md).
 
 verify: exit 0 intact; 1 naming every changed, added, removed or non-regular file, or a
 signature that is not the given key's; 2 bad input (no bundle, no or bad public key).

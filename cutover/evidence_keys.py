@@ -1,4 +1,4 @@
-"""The evidence signing key: an Ed25519 pair of its own (DESIGN §6).
+"""The evidence signing key: an Ed25519 pair of its own (docs/artifacts.md).
 
 Sealing needs the private key (SOLVEREIGN_EVIDENCE_SIGNING_KEY, a path to a PKCS#8 PEM
 file readable by its owner only); verifying needs only the public key

@@ -1,7 +1,7 @@
 """Freeze and enable writes: set the flag, then prove it through the application.
 
 Reading the flag back from the store proves nothing (caches, labels, the application's
-own refresh interval, DESIGN §3.3). The freeze is proven only when the application
+own refresh interval, docs/configuration.md). The freeze is proven only when the application
 reports `writes_enabled: false` on /health and refuses a probe write with 503
 `writes_disabled`; enabling is proven when /health says true and the same probe gets
 past authentication and the freeze. The probe is a real client's write (API key and

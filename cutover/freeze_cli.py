@@ -1,4 +1,4 @@
-"""`cutover freeze` and `cutover enable` (DESIGN §8, runbook §2.1 and §7.1)."""
+"""`cutover freeze` and `cutover enable` (README.md, runbook §2.1 and §7.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The incident record every rollback leaves (runbook §9.3, DESIGN §6).
+"""The incident record every rollback leaves (runbook §9.3, docs/artifacts.md).
 
 incident_record.json (+ a readable incident_record.md) in the rollback's own evidence
 directory: what triggered it and how severe, the timeline (first bad sample, decision,

@@ -1,4 +1,4 @@
-"""Notifications to people (runbook §9.3 "stakeholders notified"; DESIGN §8).
+"""Notifications to people (runbook §9.3 "stakeholders notified"; README.md).
 
 A generic JSON webhook (SOLVEREIGN_NOTIFY_WEBHOOK_URL) receives one POST per event:
 `event`, `run_id`, `severity`, `evidence` (the evidence directory) and a one-line

@@ -1,4 +1,4 @@
-"""Sessions that do not trust the database they judge (DESIGN §4, issue 24.6).
+"""Sessions that do not trust the database they judge (docs/adding-a-check.md, issue 24.6).
 
 Whatever the target's owner configured (`ALTER DATABASE/ROLE ... SET search_path`,
 statement_timeout = 0, a lock held forever), a session the gate or a runbook step opens

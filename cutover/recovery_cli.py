@@ -1,4 +1,4 @@
-"""`cutover backup` and `cutover rollback` (DESIGN §8; runbook §2.4 and §9.2).
+"""`cutover backup` and `cutover rollback` (README.md; runbook §2.4 and §9.2).
 
 Thin: flags and environment in, the library does the work, one verdict line out
 (`BACKUP STATUS: SUCCESS|FAILED`, `ROLLBACK STATUS: SUCCESS|FAILED`). Exit 0 success,

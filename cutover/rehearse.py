@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="JSON file with release_sha (and rc_tag) "
                    "(default: SOLVEREIGN_RELEASE_MANIFEST)")
     p.add_argument("--profile", choices=["superuser", "managed"], default="superuser",
-                   help="sandbox profile; managed: no superuser URL anywhere (DESIGN §8)")
+                   help="sandbox profile; managed: no superuser URL anywhere (README.md)")
     p.set_defaults(func=run)
 
 

@@ -1,4 +1,4 @@
-"""Release identity (RC tag, release sha) from what a deployment has (DESIGN §3.5).
+"""Release identity (RC tag, release sha) from what a deployment has (docs/exit-codes.md).
 
 In order: the command's flags, `SOLVEREIGN_RELEASE_SHA` / `SOLVEREIGN_RC_TAG`, a release
 manifest (`--release-manifest FILE` or `SOLVEREIGN_RELEASE_MANIFEST`: JSON with

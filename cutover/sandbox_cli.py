@@ -1,4 +1,4 @@
-"""`cutover sandbox up|down|status`: the stand-in platform as the default target (DESIGN §8).
+"""`cutover sandbox up|down|status`: the stand-in platform as the default target (README.md).
 
 The sandbox is a separate system; this module only starts and stops it, the way a
 user would, and prints what a gate run needs for `eval`.

@@ -1,4 +1,4 @@
-"""Settings from flags and the environment, validated into one-line errors (DESIGN §3.4).
+"""Settings from flags and the environment, validated into one-line errors (docs/configuration.md).
 
 Every command resolves its target the same way: the flag wins, then the environment;
 a value that is missing or malformed is reported naming the variable, exit 2.

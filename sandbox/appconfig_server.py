@@ -2,7 +2,7 @@
 
 Microsoft's emulator needs Docker, which these machines lack, so the project's tests and the
 sandbox talk to this stand-in with the real `azure-appconfiguration` SDK as client. It speaks
-the subset of the protocol in DESIGN §3.3 and checks requests the way the service does:
+the subset of the protocol in docs/configuration.md and checks requests the way the service does:
 
 - HMAC-SHA256 authentication. String to sign
   `VERB\\n<path and query exactly as sent>\\n<x-ms-date>;<host:port>;<x-ms-content-sha256>`,

@@ -1,4 +1,4 @@
-"""Cluster bootstrap for the sandbox: the roles of DESIGN §3.1 with fresh passwords.
+"""Cluster bootstrap for the sandbox: the roles of docs/database.md with fresh passwords.
 
 This is the DBA's part of a real platform (roles are cluster-wide and need a
 superuser); migrations only ever assume the roles exist. Passwords are generated

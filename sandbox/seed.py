@@ -195,7 +195,8 @@ class SeedData:
 
 
 def canonical_json(doc: Any) -> bytes:
-    """JSON with sorted keys, no insignificant whitespace, ASCII escapes (as DESIGN §7.2 hashes)."""
+    """JSON with sorted keys, no insignificant whitespace, ASCII escapes (as
+    docs/artifacts.md hashes)."""
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
@@ -561,7 +562,7 @@ def _instance(spec: _TenantSpec, drivers: list[_Driver], shifts: list[_Shift],
               absences: Sequence[tuple[_Driver, datetime, datetime, str]],
               history: Sequence[tuple[_Driver, datetime, datetime, int]],
               tz: ZoneInfo) -> dict[str, Any]:
-    """The roster instance of the tenant's week in the interchange format (DESIGN §7.2)."""
+    """The roster instance of the tenant's week in the interchange format (docs/artifacts.md)."""
     def iso(value: datetime) -> str:
         return value.astimezone(tz).isoformat()
 

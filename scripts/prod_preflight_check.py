@@ -9,7 +9,6 @@ Writes preflight_result.json, prints `VERDICT: PASS|WARN|FAIL`, exits 0/1/2
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 

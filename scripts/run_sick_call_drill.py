@@ -10,7 +10,6 @@ input such as an unknown tenant or driver is one line and exit 2; a crash exits 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 

@@ -1,4 +1,5 @@
-"""FZ-001: the freeze is proven through the application (DESIGN §3.3, §5 Freeze / enable).
+"""FZ-001: the freeze is proven through the application
+(docs/configuration.md, docs/operations.md Freeze / enable).
 
 Reading the flag back from the store proves nothing: the application reads it through its
 own refresh interval. Proof is the application reporting `writes_enabled: false` within a

@@ -1,5 +1,5 @@
--- The runtime roles are members of nothing but what the reviewed allowlist names (DESIGN
--- 3.1 names no membership for them): a member holds its groups' privileges or can SET ROLE
+-- The runtime roles are members of nothing but what the reviewed allowlist names (docs/database.md
+-- names no membership for them): a member holds its groups' privileges or can SET ROLE
 -- to them, so membership in solvereign_backup is BYPASSRLS, in pg_read_all_data every row of
 -- every tenant, in pg_execute_server_program a shell on the server. Walked transitively;
 -- each reached role is listed with the path that reaches it.

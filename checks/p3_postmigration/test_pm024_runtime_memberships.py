@@ -1,5 +1,5 @@
-"""PM-024: the runtime roles are members of no role but the reviewed allowlist's (DESIGN
-names none), walked transitively, predefined pg_* roles included."""
+"""PM-024: the runtime roles are members of no role but the reviewed allowlist's
+(docs/database.md names none), walked transitively, predefined pg_* roles included."""
 
 import pytest
 

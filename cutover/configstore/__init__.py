@@ -1,7 +1,8 @@
-"""The config store holding the write-freeze flag (DESIGN §3.3, §5 Freeze / enable).
+"""The config store holding the write-freeze flag
+(docs/configuration.md, docs/operations.md Freeze / enable).
 
 `open_store()` picks the backend from the environment, as the command line contract says
-(DESIGN §8): Azure App Configuration when SOLVEREIGN_APPCONFIG_CONNECTION_STRING or
+(README.md): Azure App Configuration when SOLVEREIGN_APPCONFIG_CONNECTION_STRING or
 SOLVEREIGN_APPCONFIG_ENDPOINT is set, else the local JSON file of the sandbox.
 """
 
@@ -65,7 +66,8 @@ _LOCAL_ONLY = ("path", "lock_timeout")
 
 
 def flag_label(env: Mapping[str, str] | None = None) -> str | None:
-    """The label the application reads the flag under (DESIGN §3.3: null unless configured);
+    """The label the application reads the flag under (null unless configured,
+    docs/configuration.md);
     every tool that sets or checks the flag uses the same one."""
     env = os.environ if env is None else env
     label = normalize_label(env.get(LABEL_VAR))

@@ -1,4 +1,4 @@
-"""Azure App Configuration backend, through the official SDK (DESIGN §3.3).
+"""Azure App Configuration backend, through the official SDK (docs/configuration.md).
 
 Authentication is either the store's connection string (HMAC-SHA256 request signing) or
 Microsoft Entra ID through `azure.identity.DefaultAzureCredential` (optional dependency,

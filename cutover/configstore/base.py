@@ -1,6 +1,6 @@
 """The config-store interface and the one write algorithm every backend shares.
 
-`set_flag` mirrors `az appconfig kv set --yes` (DESIGN §3.3): read the key, create it with
+`set_flag` mirrors `az appconfig kv set --yes` (docs/configuration.md): read the key, create it with
 If-None-Match: * when missing or replace it with If-Match on the etag just read, refuse a
 locked key, and retry a lost race (HTTP 412) a bounded number of times. The algorithm lives
 here once; backends only provide the primitive reads and conditional writes.

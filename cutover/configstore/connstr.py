@@ -37,7 +37,8 @@ def _fail(variable: str, problem: str) -> ConfigError:
 def parse_connection_string(
     value: str | None, variable: str = CONNECTION_STRING_VAR
 ) -> ConnectionParts:
-    """Split and check `Endpoint=...;Id=...;Secret=...` (DESIGN §3.3); ConfigError otherwise."""
+    """Split and check `Endpoint=...;Id=...;Secret=...` (docs/configuration.md);
+    ConfigError otherwise."""
     text = (value or "").strip()
     if not text:
         raise ConfigError(f"{variable} is set but empty ({_SHAPE})")

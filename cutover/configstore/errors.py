@@ -1,7 +1,7 @@
 """Config-store errors: each one line, naming the key or variable, never a secret.
 
 They derive from the project's error types so the CLI turns them into one line and
-exit code 2 (DESIGN §3.4) instead of a traceback at 02:00.
+exit code 2 (docs/configuration.md) instead of a traceback at 02:00.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What the write-freeze flag means, read by the API and every tool alike (DESIGN §5).
+"""What the write-freeze flag means, read by the API and every tool alike (docs/operations.md).
 
 Fail closed: only the exact value "false" under the configured label enables writes. A
 missing key (a clean-up, a store re-import), an unreadable store or a malformed value all

@@ -1,4 +1,4 @@
-"""Turning check outcomes into one verdict (DESIGN §3.5, §4).
+"""Turning check outcomes into one verdict (docs/exit-codes.md, docs/adding-a-check.md).
 
 Kept in the library, away from pytest, so the rules are unit-tested and the same
 ones decide the pytest gate, the scripts' verdict lines and the approval.

@@ -1,4 +1,4 @@
-"""Waivers: a reviewed, expiring exception for one object of one check (DESIGN §4).
+"""Waivers: a reviewed, expiring exception for one object of one check (docs/adding-a-check.md).
 
 Only through a file, never a flag: each waiver names the check id, the object, the
 reason, the approver, the date it was written (`created`) and an expiry date. An expired

@@ -1,4 +1,4 @@
-"""`cutover migrate` and `cutover migrate status` (DESIGN §8)."""
+"""`cutover migrate` and `cutover migrate status` (README.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What a migration file may not do: reach outside its transaction or its session (DESIGN §5).
+"""What a migration file may not do: reach outside its transaction or its session
+(docs/operations.md).
 
 The runner applies each file in one transaction with its ledger row, on a session of its
 own, while another session holds the runner's advisory lock. A statement that ends or

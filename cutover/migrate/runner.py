@@ -7,7 +7,7 @@ a session advisory lock (dies with the connection, so a killed run leaves no sta
 lock), lock_timeout/statement_timeout on the session, bounded retries when a lock
 cannot be had, checksums against the ledger, and an invalid-index sweep at the end.
 
-A file cannot reach outside its transaction or session (DESIGN §5): statements that
+A file cannot reach outside its transaction or session (docs/operations.md): statements that
 would are refused by name before anything is applied (cutover.migrate.escapes); each
 file runs on a fresh session of its own, so nothing it sets reaches the next file; the
 advisory lock lives on the runner's own session, which no file's statement can release,

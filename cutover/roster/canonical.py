@@ -1,4 +1,4 @@
-"""Canonical JSON and SHA-256 of plans and instances (DESIGN §7.2).
+"""Canonical JSON and SHA-256 of plans and instances (docs/artifacts.md).
 
 A plan's canonical form keeps only the five interchange keys (`tenant`, `instance_sha256`,
 `seed`, `assignments`, `uncovered`), so a producer's timestamps or comments never change the

@@ -25,8 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     roster.set_defaults(func=lambda _args: _usage(roster))
     validate = actions.add_parser(
         "validate", help="check a plan against the hard rules (exit 0 valid, 1 violations)")
-    validate.add_argument("--instance", required=True, help="instance JSON (DESIGN §7.2)")
-    validate.add_argument("--plan", required=True, help="plan JSON (DESIGN §7.2)")
+    validate.add_argument("--instance", required=True, help="instance JSON (docs/artifacts.md)")
+    validate.add_argument("--plan", required=True, help="plan JSON (docs/artifacts.md)")
     validate.add_argument("--baseline", help="plan before a repair, for churn figures")
     validate.add_argument("--allow-cross-site", action="store_true",
                           help="allow a driver to work a shift at another site")

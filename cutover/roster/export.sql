@@ -1,4 +1,4 @@
--- One tenant's week as the interchange instance of DESIGN §7.2, built in one read-only
+-- One tenant's week as the interchange instance of docs/artifacts.md, built in one read-only
 -- query under the tenant's RLS context (app.tenant_id is set by the caller's transaction).
 -- Times are rendered with their offset in the session time zone, which the caller sets
 -- to the tenant's (to_char of a timestamptz uses the session's TimeZone).

@@ -1,4 +1,4 @@
-"""Quality figures of a plan (DESIGN §7.4): reported, never pass/fail.
+"""Quality figures of a plan (docs/roster.md): reported, never pass/fail.
 
 With a baseline plan (the roster before a sick call) the figures describe the repair:
 

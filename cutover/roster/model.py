@@ -1,4 +1,5 @@
-"""Instance and plan files of the roster interchange format (DESIGN §7.2), loaded and validated.
+"""Instance and plan files of the roster interchange format (docs/artifacts.md),
+loaded and validated.
 
 Every datetime must carry a UTC offset and be a whole minute; it is kept as an integer count of
 UTC minutes since the Unix epoch, so all rule arithmetic is exact integer arithmetic on elapsed

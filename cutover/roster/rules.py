@@ -1,4 +1,4 @@
-"""The hard rules of DESIGN §7.3, recomputed from a plan and its instance (the roster oracle).
+"""The hard rules of docs/roster.md, recomputed from a plan and its instance (the roster oracle).
 
 This module is an oracle: it never trusts a number a solver reports and contains no search.
 Everything is integer minutes of elapsed (UTC) time; calendar questions use the instance's

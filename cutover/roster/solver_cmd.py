@@ -2,7 +2,7 @@
 
 The gate knows the platform only through configuration: SOLVEREIGN_SOLVER_COMMAND names
 the solver (default: the sandbox's, `python -m sandbox.solver`), which takes the
-interchange files of DESIGN §7.2. Each run is its own process, so two runs agreeing
+interchange files of docs/artifacts.md. Each run is its own process, so two runs agreeing
 to the byte says something about determinism across processes, not within one.
 """
 

@@ -1,4 +1,4 @@
-"""The evidence files of runbook §10, by their runbook names (DESIGN §6).
+"""The evidence files of runbook §10, by their runbook names (docs/artifacts.md).
 
 The bundle carries each name verbatim; machine-readable extras (migration_log.json,
 freeze_record.json, ...) sit beside them. `migration_log.txt` is the one §10 file that is

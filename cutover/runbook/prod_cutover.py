@@ -10,7 +10,6 @@ the ledger. It never enables writes.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 

@@ -12,7 +12,6 @@ report (PF-010).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics

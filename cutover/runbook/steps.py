@@ -1,7 +1,7 @@
 """The runbook's steps as functions over one folder of evidence.
 
 Each step reads what earlier steps left in the artifacts folder and writes its own
-artifact there (DESIGN §6); nothing passes between steps in memory, so a step can be
+artifact there (docs/artifacts.md); nothing passes between steps in memory, so a step can be
 re-run, resumed or audited on its own. A step raises StepFailed with one line that
 says what is wrong.
 """

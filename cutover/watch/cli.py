@@ -75,7 +75,7 @@ class WatchUnknown(CutoverError):
 
 
 def _unknown_argument(message: str) -> None:
-    """argparse exits 2 on a bad flag; for the watch 2 is the rollback verdict (DESIGN 3.5),
+    """argparse exits 2 on a bad flag; for the watch 2 is the rollback verdict (docs/exit-codes.md),
     so a typo exits 3 (UNKNOWN), one line."""
     print(f"cutover watch: error: {message}", file=sys.stderr)
     sys.exit(EXIT_UNKNOWN)
@@ -114,7 +114,7 @@ def _leak_probe(args: argparse.Namespace) -> LeakProbe | None:
 
 
 def _store_configured(env: dict | os._Environ) -> bool:
-    """The write flag is watched where a config store is named (DESIGN §8 variables)."""
+    """The write flag is watched where a config store is named (README.md variables)."""
     return any(env.get(v) for v in (CONNECTION_STRING_VAR, ENDPOINT_VAR, FILE_VAR))
 
 

@@ -1,4 +1,4 @@
-"""The write-freeze flag as the application sees it (DESIGN §3.3).
+"""The write-freeze flag as the application sees it (docs/configuration.md).
 
 The flag lives in the config store (`cutover.configstore.open_store`: Azure App
 Configuration or the sandbox's local file). The API re-reads it every

@@ -1,4 +1,5 @@
-"""The roster instance of one tenant's week, read under that tenant's RLS context (DESIGN §7.2).
+"""The roster instance of one tenant's week, read under that tenant's RLS context
+(docs/artifacts.md).
 
 The week is [Monday 00:00, next Monday 00:00) in the tenant's time zone (that of its first
 site); shifts starting in it, unavailability and absences overlapping it, and the duties of

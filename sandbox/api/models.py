@@ -28,7 +28,7 @@ def _in_range(value: datetime) -> datetime:
 
 
 def _monday(value: date) -> date:
-    """Weeks start on Monday (DESIGN §7.2), as the plans table insists."""
+    """Weeks start on Monday (docs/artifacts.md), as the plans table insists."""
     if not date(2000, 1, 3) <= value <= date(2099, 12, 28):
         raise ValueError("must lie between 2000 and 2099")
     if value.isoweekday() != 1:
@@ -172,7 +172,7 @@ class InstanceHistory(BaseModel):
 
 
 class Instance(BaseModel):
-    """The roster instance of one tenant's week in the interchange format (DESIGN §7.2)."""
+    """The roster instance of one tenant's week in the interchange format (docs/artifacts.md)."""
 
     tenant: str
     week_start: str

@@ -1,6 +1,6 @@
 """Storing and reading roster plans (roster.plans + roster.assignments) under RLS.
 
-A plan arrives in the interchange format (DESIGN §7.2) with shift and driver *codes*; they
+A plan arrives in the interchange format (docs/artifacts.md) with shift and driver *codes*; they
 are resolved to the tenant's row ids through the tenant's own RLS view of the tables, so a
 code of another tenant is simply unknown. The stored `plan_sha256` is the canonical hash:
 sorted keys, compact JSON, assignments sorted by shift, `uncovered` sorted, no timestamps.

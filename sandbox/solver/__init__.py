@@ -1,4 +1,4 @@
-"""The sandbox roster solver and sick-call repair service (OR-Tools CP-SAT, DESIGN §7.5).
+"""The sandbox roster solver and sick-call repair service (OR-Tools CP-SAT, docs/roster.md).
 
 `solve(instance, seed)` rosters a week (`weekly.py`); `repair(instance, baseline_plan,
 absences, seed)` repairs a plan after absences (`sickcall.py`). Both take and return JSON

@@ -1,4 +1,5 @@
-"""The CP-SAT model (DESIGN §7.5): one boolean per eligible driver x shift, one per uncovered shift.
+"""The CP-SAT model (docs/roster.md): one boolean per eligible driver x shift, one per
+uncovered shift.
 
 Per driver:
 * R0 overlap and R5: shifts extended by the 660-minute daily rest never overlap (no reduced

@@ -1,4 +1,5 @@
-"""Seeded generator of Wien-pilot-like roster instances in the interchange format (DESIGN §7.2).
+"""Seeded generator of Wien-pilot-like roster instances in the interchange format
+(docs/artifacts.md).
 
 The same (drivers, shifts, seed) always gives the same document, in any process: only
 `random.Random(seed)` draws numbers and every list is built in a fixed order. Shifts are shaped

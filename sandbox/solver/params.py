@@ -1,4 +1,4 @@
-"""Solver settings that are part of the determinism key (DESIGN §7.5).
+"""Solver settings that are part of the determinism key (docs/roster.md).
 
 One search worker: CP-SAT's single-worker search is deterministic for a given model, seed and
 deterministic-time budget, whereas several workers are only deterministic in interleaved mode

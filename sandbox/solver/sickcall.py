@@ -1,4 +1,4 @@
-"""Sick-call repair in stages (DESIGN §7.1, §7.5): place the orphans, widen only if needed.
+"""Sick-call repair in stages (docs/roster.md): place the orphans, widen only if needed.
 
 The absences are added to the instance (the returned plan's `instance_sha256` is that of the
 instance *with* them). A baseline shift is *orphaned* when its driver is absent during it.

@@ -1,4 +1,4 @@
-"""Weekly roster from scratch: greedy seed, CP-SAT search, oracle check (DESIGN §7.5).
+"""Weekly roster from scratch: greedy seed, CP-SAT search, oracle check (docs/roster.md).
 
 The greedy roster is the hint of a first CP-SAT search for coverage alone, without the LP
 relaxation (measured: it finds cover much faster so; with R11's second regular weekly rest

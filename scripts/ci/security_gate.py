@@ -12,7 +12,6 @@ of the verdict) are printed apart.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path

@@ -9,7 +9,6 @@ Runs the roster checks (PM-200..PM-202), writes roster_dry_run.json, prints
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path

@@ -79,7 +79,7 @@ def test_unreadable_store_fails_closed_and_unready(make_platform, start_api):
 
 
 def test_absent_key_means_writes_disabled(make_platform, start_api):
-    """Fail closed (DESIGN §5, issue 24): a store without the key is not 'never frozen'."""
+    """Fail closed (docs/operations.md, issue 24): a store without the key is not 'never frozen'."""
     db = make_platform("pre")
     (db.workdir / "config-store.json").unlink()
     api = start_api(db)

@@ -1,6 +1,6 @@
 """The loopback server's own checks, probed with hand-signed httpx requests.
 
-The signer here is written independently of the server's (from DESIGN §3.3), so a bug in
+The signer here is written independently of the server's (from docs/configuration.md), so a bug in
 the server's verifier cannot hide behind a matching bug in a shared helper; the SDK tests
 prove that what the real SDK signs is accepted.
 """

@@ -1,4 +1,4 @@
-"""Semantics both backends share (DESIGN §3.3), run against each: a second, independent
+"""Semantics both backends share (docs/configuration.md), run against each: a second, independent
 client of the same store plays the concurrent operator."""
 
 from __future__ import annotations

@@ -84,7 +84,6 @@ def _tracked_text_files() -> list[Path]:
     return files
 
 
-@pytest.mark.xfail(strict=True, reason="lead replaces DESIGN § references at the end")
 def test_nothing_refers_outside_the_repository():
     """No tracked file points at a document a user who clones the project does not have."""
     offenders = []

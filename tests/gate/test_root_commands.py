@@ -1,4 +1,4 @@
-"""The runbook's `pytest -m <phase>` typed at the repository root runs the gate (DESIGN §8);
+"""The runbook's `pytest -m <phase>` typed at the repository root runs the gate (README.md);
 the project's own tests run with `python3 dev.py test` and `pytest tests`."""
 
 from __future__ import annotations

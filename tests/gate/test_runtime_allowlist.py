@@ -38,7 +38,7 @@ def test_the_shipped_allowlist_is_valid_and_names_no_membership():
     allow = ra.load()
     roles = {g.role for g in allow.grants}
     assert roles == set(ra.RUNTIME_ROLES)
-    assert allow.memberships == []  # DESIGN §3.1 names none for the runtime roles
+    assert allow.memberships == []  # docs/database.md names none for the runtime roles
     assert "app.tenant_id" not in allow.harmless_settings
     assert "session_replication_role" not in allow.harmless_settings
     assert "search_path" not in allow.harmless_settings

@@ -144,7 +144,7 @@ def test_the_verifiers_reviewed_lists_equal_the_repositorys() -> None:
     assert _written_list("reviewed_event_triggers") == set(_toml("event_triggers"))
     assert _written_list("harmless_settings") == {
         k.lower() for k in runtime.get("harmless_settings", {})}
-    # the function holds the runtime roles to no membership at all: DESIGN names none
+    # the function holds the runtime roles to no membership at all: docs/database.md names none
     assert runtime.get("membership", []) == []
 
 

@@ -72,7 +72,7 @@ def managed():
 
 
 def test_the_managed_admin_is_not_superuser_and_nothing_superuser_is_exported(managed):
-    """The role model of DESIGN §8, and no superuser URL among the exports."""
+    """The role model of README.md, and no superuser URL among the exports."""
     superusers = _superusers(managed)
     _assert_no_superuser_url(managed, superusers)
     assert "SOLVEREIGN_ADMIN_DB_URL" in managed  # CREATE DATABASE: the managed admin

@@ -1,4 +1,5 @@
-"""A migration file cannot reach outside its transaction or session (issue 24.4, DESIGN §5).
+"""A migration file cannot reach outside its transaction or session (issue 24.4,
+docs/operations.md).
 
 Each refusal is decided on PostgreSQL's scanner tokens and names the statement with
 file:line, before anything of the run is applied; what tokens cannot see is contained by

@@ -1,5 +1,5 @@
 """Release identity from what a deployment has: flags, SOLVEREIGN_RELEASE_SHA, a release
-manifest; git only as an optional last source (DESIGN §3.5)."""
+manifest; git only as an optional last source (docs/exit-codes.md)."""
 
 from __future__ import annotations
 

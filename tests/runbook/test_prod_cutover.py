@@ -127,7 +127,8 @@ def test_failing_migration_stops_at_the_last_good_file_and_a_rerun_resumes(make_
     (migrations / "025c_rls_boundary_fix.sql").write_text(good)  # the fix, never applied
     second = _cutover(db, artifacts, SOLVEREIGN_MIGRATIONS_DIR=str(migrations))
     log = json.loads((artifacts / "migration_log.json").read_text())
-    assert [a["name"][:4] for a in log["applied"]] == ["025c", "025d", "025e", "025f", "025g", "025h"]
+    assert [a["name"][:4] for a in log["applied"]] == ["025c", "025d", "025e", "025f", "025g",
+                                                       "025h"]
     summary = json.loads((artifacts / evidence.SUMMARY).read_text())
     assert summary["phases"]["migrate"]["outcome"] == "PASS"
     assert summary["phases"]["verify_hardening"]["outcome"] == "PASS"

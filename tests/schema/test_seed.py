@@ -243,7 +243,7 @@ def test_backup_role_can_dump(schema_cluster: PgCluster, fresh_db: str, pilot,
 
 
 def test_seed_plan_passes_the_project_oracle(pilot) -> None:
-    """Cross-check with the independent rule oracle (DESIGN §7.3)."""
+    """Cross-check with the independent rule oracle (docs/roster.md)."""
     from cutover.roster import model, rules
 
     for tenant in pilot.tenant_ids:

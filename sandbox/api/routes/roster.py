@@ -83,7 +83,7 @@ async def shifts(request: Request, week_start: Week) -> dict:
 
 @router.get("/instance", response_model=Instance)
 async def week_instance(request: Request, week_start: Week) -> dict:
-    """The week as a roster instance in the interchange format (DESIGN §7.2)."""
+    """The week as a roster instance in the interchange format (docs/artifacts.md)."""
     async with tenant_tx(request) as (principal, conn):
         return await instance.build(conn, principal.tenant, week_start)
 
