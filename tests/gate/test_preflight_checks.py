@@ -206,6 +206,14 @@ def test_pf012_last_known_good_names_unknown_commit(pre, tmp_path):
     assert "is not a commit" in _only_failure(result, "PF-012")["message"]
 
 
+
+def test_pf012_last_known_good_with_a_malformed_sha(pre, tmp_path):
+    lkg = tmp_path / "lkg.json"
+    lkg.write_text(json.dumps({"rollback_sha": "HEAD~1", "timestamp": "2026-01-01T00:00:00Z"}))
+    _, result = run_gate(pre, PREFLIGHT, marker="preflight",
+                         env=pre.env(SOLVEREIGN_LKG_FILE=str(lkg)))
+    assert "'HEAD~1' is not a commit sha" in _only_failure(result, "PF-012")["message"]
+
 def _invalid_index(pre) -> None:
     with psycopg.connect(pre.url("postgres"), autocommit=True) as conn:
         conn.execute("CREATE TABLE public.dupes (x int)")
