@@ -53,7 +53,7 @@ def test_step_3_4_calls_the_real_function(shadowed, tmp_path):
 def test_the_watch_calls_the_real_function(shadowed):
     src = Sources(api_url=None, metrics_url=None, db_url=shadowed.url(),
                   started=datetime.now(UTC))
-    _, failing, ok = _database(src)
+    _, failing, _, ok = _database(src)
     assert ok and failing and "everything" not in failing
 
 
@@ -78,7 +78,7 @@ def test_a_held_lock_is_a_miss_for_the_watch_not_a_hang(make_platform, monkeypat
     try:
         src = Sources(api_url=None, metrics_url=None, db_url=db.url(),
                       started=datetime.now(UTC))
-        _, _, ok = _database(src)
+        _, _, _, ok = _database(src)
     finally:
         holder.close()
     assert ok is False and "lock timeout" in "; ".join(src.notes)
