@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checks.p3_postmigration import probe_targets as targets
+from checks.p3_postmigration.probe_session import api_session
 from checks.p3_postmigration.probes import OPERATIONS, probe
-from cutover.errors import CutoverError
 
 pytestmark = [pytest.mark.postmigration, pytest.mark.security]
 STALLED = "did not finish in bounded time"
@@ -17,15 +17,7 @@ def api_conn(target):
     """A session as the api role (timeouts and search_path pinned), or why it cannot run."""
     if target.production:
         pytest.skip("not verified: active probes are never run in production")
-    url = target.setting("SOLVEREIGN_API_DB_URL")
-    if not url:
-        pytest.skip("not verified: SOLVEREIGN_API_DB_URL (the api role's login) is not set")
-    try:
-        timeout = targets.statement_timeout(target.setting("SOLVEREIGN_PROBE_STATEMENT_TIMEOUT"))
-        conn = targets.open_session(url, timeout, read_only=False,
-                                    application_name="cutover-probe-active")
-    except (ValueError, CutoverError) as exc:
-        pytest.fail(f"active probes cannot start: {exc}", pytrace=False)
+    conn = api_session(target, read_only=False, kind="active")
     with conn:
         found = targets.policy_settings(conn)
         usable = targets.settable_pairs(conn, found)

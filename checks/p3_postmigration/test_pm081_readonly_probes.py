@@ -8,8 +8,8 @@ statement_timeout so a stalling target fails the check in bounded time.
 import pytest
 
 from checks.p3_postmigration import probe_targets as targets
+from checks.p3_postmigration.probe_session import api_session
 from checks.p3_postmigration.readonly_probes import by_relation, probe_read_only
-from cutover.errors import CutoverError
 
 pytestmark = [pytest.mark.postmigration, pytest.mark.security]
 MAX_NAMED = 20
@@ -23,26 +23,19 @@ MAX_NAMED = 20
 def test_pm081_readonly_probes(target, evidence):
     """Every relation the api role can read, as every probe tenant, with no tenant and with
     every setting a policy reads switched on: no other tenant's rows."""
-    url = target.setting("SOLVEREIGN_API_DB_URL")
-    if not url:
-        pytest.skip("not verified: SOLVEREIGN_API_DB_URL (the api role's login) is not set")
-    try:
-        timeout = targets.statement_timeout(target.setting("SOLVEREIGN_PROBE_STATEMENT_TIMEOUT"))
-        conn = targets.open_session(url, timeout, read_only=True,
-                                    application_name="cutover-probe-readonly")
-    except (ValueError, CutoverError) as exc:
-        pytest.fail(f"read-only probes cannot start: {exc}", pytrace=False)
+    conn = api_session(target, read_only=True, kind="read-only")
     tenants = targets.tenants(target.setting("SOLVEREIGN_PROBE_TENANTS"))
     with conn:
         who = conn.execute("SELECT current_user::text, session_user::text, "
-                           "pg_catalog.current_setting('transaction_read_only')").fetchone()
+                           "pg_catalog.current_setting('transaction_read_only'), "
+                           "pg_catalog.current_setting('statement_timeout')").fetchone()
         relations = targets.relations(conn)
         settings = targets.policy_settings(conn)
         functions = targets.definer_functions(conn)
         report = probe_read_only(conn, relations, tenants, settings, functions)
     evidence.data.update(
         role=who[0], session_user=who[1], read_only=who[2], tenants=tenants,
-        statement_timeout=timeout, relations=[r.label for r in relations],
+        statement_timeout=who[3], relations=[r.label for r in relations],
         definer_functions=[f.signature for f in functions],
         settings_read_by_policies=settings, settings_tried=report.settings_tried,
         settings_refused=report.settings_refused, queries=report.queries,
