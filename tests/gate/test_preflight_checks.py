@@ -214,6 +214,24 @@ def test_pf012_last_known_good_with_a_malformed_sha(pre, tmp_path):
                          env=pre.env(SOLVEREIGN_LKG_FILE=str(lkg)))
     assert "'HEAD~1' is not a commit sha" in _only_failure(result, "PF-012")["message"]
 
+
+@pytest.mark.parametrize("break_it, revert, named", [
+    ("ALTER ROLE solvereign_reporting LOGIN", "ALTER ROLE solvereign_reporting NOLOGIN",
+     "solvereign_reporting (has LOGIN)"),
+    ("REVOKE solvereign_reporting FROM solvereign_owner",
+     "GRANT solvereign_reporting TO solvereign_owner",
+     "solvereign_reporting (solvereign_owner is not a member)"),
+])
+def test_pf013_a_role_025g_needs_is_not_ready(pre, break_it, revert, named):
+    """Roles are cluster-wide: broken for this run only, restored in a finally."""
+    with psycopg.connect(pre.url("postgres"), autocommit=True) as conn:
+        conn.execute(break_it)
+        try:
+            _, result = run_gate(pre, PREFLIGHT, marker="preflight")
+        finally:
+            conn.execute(revert)
+    assert named in _only_failure(result, "PF-013")["message"]
+
 def _invalid_index(pre) -> None:
     with psycopg.connect(pre.url("postgres"), autocommit=True) as conn:
         conn.execute("CREATE TABLE public.dupes (x int)")
