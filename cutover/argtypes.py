@@ -12,10 +12,31 @@ from pathlib import Path
 from typing import NoReturn
 
 
+class _Version(argparse.Action):
+    """`--version`: an approver must be able to tell which tool (and which release it would
+    record) produced the evidence. Resolved only when asked: reading git is not free."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print the tool's version and the release it would record")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from cutover import release
+
+        print(release.version_line(parser.prog))  # stdout, as argparse's own --version
+        parser.exit(0)
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse prints its whole usage block before a bad-input error; at 02:00 the on-call
     needs one line naming what is wrong (exit 2, as every bad input), and `--help` for more.
-    Sub-commands inherit it: add_subparsers builds them with the parent's class."""
+    Sub-commands inherit it (add_subparsers builds them with the parent's class), and every
+    parser answers `--version`."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.add_argument("--version", action=_Version)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")

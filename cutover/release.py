@@ -100,3 +100,23 @@ def package_digest() -> str:
     except metadata.PackageNotFoundError:
         record = ""
     return hashlib.sha256(record.encode()).hexdigest()[:40]
+
+
+def version_line(prog: str) -> str:
+    """`PROG VERSION (release SHA from SOURCE, rc tag TAG)`: what `--version` prints."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("solvereign-cutover")
+    except metadata.PackageNotFoundError:
+        version = "unknown (not installed)"
+    try:
+        found = resolve()
+        what = (f"release {found.sha} from {found.source}" if found.sha
+                else "no release identity (give --release-sha, SOLVEREIGN_RELEASE_SHA or a "
+                     "release manifest)")
+        if found.rc_tag:
+            what += f", rc tag {found.rc_tag}"
+    except ConfigError as exc:
+        what = f"release unreadable: {exc}"
+    return f"{prog} {version} ({what})"
