@@ -10,6 +10,7 @@ text arrays), so the SQL stays in its `.sql` files and no value is spliced into 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,15 +87,22 @@ def _role(entry: dict, where: str) -> str:
     return role
 
 
-def _grants(entries: object, where: str) -> list[Grant]:
-    """Each [[privilege]] entry: role, kind, object, privileges (a list), why."""
+def _tables(entries: object, where: str, name: str) -> Iterator[tuple[str, dict]]:
+    """The entries of an `[[name]]` array with where each stands, or one line naming the
+    first that is not a table (both sections of the file are read the same way)."""
     if not isinstance(entries, list):
-        raise ConfigError(f"{where}: 'privilege' must be an array of tables ([[privilege]])")
-    grants = []
+        raise ConfigError(f"{where}: '{name}' must be an array of tables ([[{name}]])")
     for i, entry in enumerate(entries, start=1):
-        here = f"{where}: privilege #{i}"
+        here = f"{where}: {name} #{i}"
         if not isinstance(entry, dict):
             raise ConfigError(f"{here} is not a table")
+        yield here, entry
+
+
+def _grants(entries: object, where: str) -> list[Grant]:
+    """Each [[privilege]] entry: role, kind, object, privileges (a list), why."""
+    grants = []
+    for here, entry in _tables(entries, where, "privilege"):
         role, kind = _role(entry, here), _text(entry, "kind", here)
         obj = _text(entry, "object", here)
         _text(entry, "why", here)
@@ -114,13 +122,8 @@ def _grants(entries: object, where: str) -> list[Grant]:
 
 def _memberships(entries: object, where: str) -> list[tuple[str, str]]:
     """Each [[membership]] entry: role, group, why."""
-    if not isinstance(entries, list):
-        raise ConfigError(f"{where}: 'membership' must be an array of tables ([[membership]])")
     pairs = []
-    for i, entry in enumerate(entries, start=1):
-        here = f"{where}: membership #{i}"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{here} is not a table")
+    for here, entry in _tables(entries, where, "membership"):
         _text(entry, "why", here)
         pairs.append((_role(entry, here), _text(entry, "group", here)))
     return pairs
