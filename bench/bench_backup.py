@@ -36,12 +36,11 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cutover import pgrun  # noqa: E402
-from cutover.backup import BackupOptions, take_backup  # noqa: E402
-from cutover.dburl import with_database  # noqa: E402
+from cutover.backup.dump import BackupOptions, take_backup  # noqa: E402
+from cutover.pg import run  # noqa: E402
 from cutover.pg.embedded import EmbeddedCluster, bin_path  # noqa: E402
-from cutover.pg.providers import role_url  # noqa: E402
-from cutover.rollback import Hooks, rollback  # noqa: E402
+from cutover.pg.url import role_url, with_database  # noqa: E402
+from cutover.rollback.procedure import Hooks, rollback  # noqa: E402
 from sandbox import seed  # noqa: E402
 from sandbox.bootstrap import bootstrap_roles  # noqa: E402
 from sandbox.manage import provision  # noqa: E402
@@ -59,7 +58,7 @@ def _drop_like(cluster: EmbeddedCluster, pattern: str) -> None:
 
 
 def _bare_dump(url: str, out: Path) -> None:
-    conn = pgrun.split_password(url)
+    conn = run.split_password(url)
     subprocess.run([str(bin_path() / "pg_dump"), "-Fc", "-f", str(out),
                     f"--dbname={conn.dsn}"], env=conn.env(), check=True, capture_output=True)
 
@@ -68,7 +67,7 @@ def _bare_restore(cluster: EmbeddedCluster, dump: Path, name: str) -> None:
     with _admin(cluster) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 OWNER solvereign_owner")
                      .format(sql.Identifier(name)))
-    conn_parts = pgrun.split_password(with_database(cluster.admin_url, name))
+    conn_parts = run.split_password(with_database(cluster.admin_url, name))
     subprocess.run([str(bin_path() / "pg_restore"), f"--dbname={conn_parts.dsn}", str(dump)],
                    env=conn_parts.env(), check=True, capture_output=True)
 

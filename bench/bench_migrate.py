@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from cutover.migrate.files import default_directory, discover  # noqa: E402
 from cutover.migrate.runner import RunnerOptions, migrate  # noqa: E402
 from cutover.pg.embedded import EmbeddedCluster, bin_path  # noqa: E402
-from cutover.pg.providers import role_url  # noqa: E402
+from cutover.pg.url import role_url  # noqa: E402
 from sandbox.bootstrap import bootstrap_roles, create_platform_database  # noqa: E402
 
 

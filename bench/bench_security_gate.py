@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cutover.pg.embedded import EmbeddedCluster  # noqa: E402
-from cutover.pg.providers import role_url  # noqa: E402
+from cutover.pg.url import role_url  # noqa: E402
 from sandbox.bootstrap import bootstrap_roles  # noqa: E402
 from sandbox.manage import provision  # noqa: E402
 from sandbox.seed import SeedScale  # noqa: E402

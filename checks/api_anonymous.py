@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from cutover import apiprobe, apischema
-from cutover.apiprobe import ApiProbe, Operation
+from cutover.api import probe, responses, schema
+from cutover.api.probe import ApiProbe, Operation
 
 CLOSED, OPEN, UNPROVEN = "closed", "open", "unproven"
 MAX_ATTEMPTS = 3
@@ -73,11 +73,11 @@ class AnonymousProof:
 
     def _judge(self, op: Operation) -> Judgement:
         first = self.api.call(op)
-        records = [apiprobe.record(first, op, attempt="inert")]
+        records = [probe.record(first, op, attempt="inert")]
         status = decided(first)
         if status is not None:
-            return Judgement(op, status, f"answered {apiprobe.describe(first)}", records)
-        why = f"answered {apiprobe.describe(first)} to an anonymous request"
+            return Judgement(op, status, f"answered {responses.describe(first)}", records)
+        why = f"answered {responses.describe(first)} to an anonymous request"
         if op.mutating and not self.writes_allowed:
             return Judgement(op, UNPROVEN, f"{why}; a retry with real values could write and "
                              "is not run in production (SOLVEREIGN_ALLOW_ACTIVE_PROBES=true "
@@ -87,20 +87,20 @@ class AnonymousProof:
         last = first
         for url, body in attempts:
             response = self.api.call(op, url, body=body)
-            records.append(apiprobe.record(response, op, attempt="real values",
+            records.append(probe.record(response, op, attempt="real values",
                                            body_sent=body is not None))
             status = decided(response)
             if status == OPEN:
-                return Judgement(op, OPEN, f"answered {apiprobe.describe(response)} to an "
+                return Judgement(op, OPEN, f"answered {responses.describe(response)} to an "
                                  f"anonymous request for {url}"
                                  + (" with a schema-valid body" if body is not None else ""),
                                  records)
             if status == CLOSED:
-                return Judgement(op, CLOSED, f"answered {apiprobe.describe(response)} with "
+                return Judgement(op, CLOSED, f"answered {responses.describe(response)} with "
                                  "real values", records)
             last = response
         if attempts:
-            why += f", and {apiprobe.describe(last)} with real values"
+            why += f", and {responses.describe(last)} with real values"
         return Judgement(op, UNPROVEN, why + gaps, records)
 
     def _retries(self, op: Operation, first) -> tuple[list[tuple[str, Any]], list[str]]:
@@ -118,12 +118,12 @@ class AnonymousProof:
             if param.get("in") != "query" or not param.get("required"):
                 continue
             try:
-                query[param["name"]] = _text(apischema.parameter(document, param))
-            except apischema.Unbuildable:
+                query[param["name"]] = _text(schema.parameter(document, param))
+            except schema.Unbuildable:
                 missing.append(f"no valid value for the query parameter {param['name']}")
         body = None
         if op.mutating:
-            declared, body = apischema.body_of(document, op.spec)
+            declared, body = schema.body_of(document, op.spec)
             if declared and body is None:
                 missing.append("no schema-valid body could be built")
             elif not declared and op.spec.get("x-source"):
@@ -152,7 +152,7 @@ class AnonymousProof:
         found += self._listed(op.path.split("/{" + name + "}")[0])
         if name in TENANT_PARAMS:
             found += [str(t) for t in self.tenant_ids()]
-        example = apiprobe.documented_example(param)
+        example = probe.documented_example(param)
         if example is not None:
             found.append(str(example))
         unique = list(dict.fromkeys(v for v in found if v))
@@ -169,7 +169,7 @@ class AnonymousProof:
             for credentials in self._credentials(listing):
                 response = self.api.call(listing, listing.url(inert=False), **credentials)
                 if response.is_success:
-                    ids = [str(i) for i in apiprobe.ids_in(apiprobe.json_of(response))]
+                    ids = [str(i) for i in responses.ids_in(responses.json_of(response))]
                     break
         self._listings[collection] = ids[:MAX_ATTEMPTS]
         return self._listings[collection]

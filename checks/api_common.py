@@ -29,8 +29,9 @@ import psycopg
 import pytest
 
 from checks.api_anonymous import OPEN, AnonymousProof
-from cutover import apiprobe
-from cutover.apiprobe import ApiProbe, ProbeError
+from cutover.api import probe as apiprobe
+from cutover.api import responses
+from cutover.api.probe import ApiProbe, ProbeError
 from cutover.settings import boolean
 
 DEFAULT_WAIT = 30.0
@@ -244,7 +245,7 @@ def opens_anonymously(proof: AnonymousProof) -> Callable[[apiprobe.Operation], b
 
 def refused(response, error: str) -> bool:
     """401/403 with exactly the expected error code."""
-    return response.status_code in (401, 403) and apiprobe.error_of(response) == error
+    return response.status_code in (401, 403) and responses.error_of(response) == error
 
 
 def sweep(api: ApiProbe, ops: list[apiprobe.Operation], error: str,
@@ -270,6 +271,6 @@ def sweep(api: ApiProbe, ops: list[apiprobe.Operation], error: str,
             if open_anonymously(op):
                 deferred.append(op.name)
                 break
-            offenders.append(f"{op.name} with {label} answered {apiprobe.describe(response)}")
+            offenders.append(f"{op.name} with {label} answered {responses.describe(response)}")
             break
     return offenders, records, deferred

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from cutover.dburl import validate_url
 from cutover.errors import ConfigError
+from cutover.pg.url import validate_url
 
 ENVIRONMENTS = ("development", "staging", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from cutover.dburl import mask_text
 from cutover.errors import ConfigError
+from cutover.pg.url import mask_text
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     import argparse
 
-    from sandbox.manage import SandboxState, default_root
+    from sandbox.state import SandboxState, default_root
 
     parser = argparse.ArgumentParser(prog="python -m sandbox.api_server")
     parser.add_argument("action", choices=["restart", "start", "stop"])

@@ -11,8 +11,8 @@ import secrets
 
 from psycopg import sql
 
-from cutover.db import connect
-from cutover.dburl import with_database
+from cutover.pg.connect import connect
+from cutover.pg.url import with_database
 
 ROLES = {
     "solvereign_owner": "NOLOGIN NOBYPASSRLS",

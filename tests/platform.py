@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cutover.dburl import with_database
+from cutover.pg.url import with_database
 from sandbox.manage import SandboxState, ensure_evidence_keys
 
 REPO = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ the files after it must be pending.
 
 import pytest
 
-from cutover.backup_manifest import load
+from cutover.backup.manifest import load
 from cutover.errors import ConfigError
 from cutover.migrate.files import default_directory
 from cutover.migrate.runner import load_plan

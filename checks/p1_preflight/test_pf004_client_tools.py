@@ -2,7 +2,7 @@
 
 import pytest
 
-from cutover.pgtools import tool_version
+from cutover.pg.tools import tool_version
 
 pytestmark = [pytest.mark.preflight]
 

@@ -22,7 +22,8 @@ from checks.api_common import (
     setting,
     wait_seconds,
 )
-from cutover import apiprobe
+from cutover.api import probe as apiprobe
+from cutover.api import responses
 
 pytestmark = [pytest.mark.freeze, pytest.mark.health, pytest.mark.postrollback]
 
@@ -61,8 +62,8 @@ def test_fz001_application_refuses_writes(target, evidence):
             continue
         response = api.call(op, **creds)
         records.append(apiprobe.record(response, op))
-        if response.status_code != 503 or apiprobe.error_of(response) != "writes_disabled":
-            offenders.append(f"{op.name} answered {apiprobe.describe(response)}, "
+        if response.status_code != 503 or responses.error_of(response) != "writes_disabled":
+            offenders.append(f"{op.name} answered {responses.describe(response)}, "
                              "not 503 writes_disabled")
     evidence.data.update(probes=records, unprobed=unprobed)
     evidence.offenders = offenders

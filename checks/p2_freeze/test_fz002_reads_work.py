@@ -11,7 +11,8 @@ from checks.api_common import (
     required,
     session_cookie,
 )
-from cutover import apiprobe
+from cutover.api import probe as apiprobe
+from cutover.api import responses
 
 pytestmark = [pytest.mark.freeze, pytest.mark.health, pytest.mark.postrollback]
 
@@ -38,7 +39,7 @@ def test_fz002_reads_keep_working(target, evidence):
         response = api.call(op, op.url(inert=False), **creds)
         records.append(apiprobe.record(response, op))
         if not response.is_success:
-            offenders.append(f"{op.name} answered {apiprobe.describe(response)}")
+            offenders.append(f"{op.name} answered {responses.describe(response)}")
     evidence.data.update(health=body, probes=records)
     evidence.offenders = offenders
     assert not offenders, offenders_message("reads fail during the freeze", offenders)

@@ -15,9 +15,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from cutover import backup_manifest, datadrift, dbfacts, pinned
+from cutover.approval import datadrift
+from cutover.backup import facts
+from cutover.backup import manifest as backup_manifest
 from cutover.errors import CutoverError
 from cutover.migrate.files import default_directory, discover
+from cutover.pg import pinned
 
 pytestmark = [pytest.mark.postmigration, pytest.mark.security]
 BACKUP_URL = "SOLVEREIGN_BACKUP_DB_URL"
@@ -54,8 +57,8 @@ def test_pm003_data_unchanged_since_the_backup(target, evidence):
     declared = datadrift.declared(discover(default_directory()), manifest.ledger_head)
     try:
         with pinned.connect_pinned(url, "cutover-gate-pm003") as conn:
-            dbfacts.prepare_session(conn)
-            ident, _ = dbfacts.identity(conn)
+            facts.prepare_session(conn)
+            ident, _ = facts.identity(conn)
             if ident != manifest.identity:
                 pytest.fail(f"the backup manifest is of {manifest.identity.describe()}, the "
                             f"gate judges {ident.describe()}", pytrace=False)

@@ -3,7 +3,7 @@ acl_scan_report.json."""
 
 import pytest
 
-from cutover.evidence import write_json
+from cutover.evidence.bundle import write_json
 from cutover.gate.aclscan import scan
 
 pytestmark = [pytest.mark.postmigration, pytest.mark.acl]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from checks.api_common import probe, setting, wait_seconds, write_artifact
-from cutover.apiprobe import ProbeError
+from cutover.api.probe import ProbeError
 from cutover.settings import boolean
 
 pytestmark = [pytest.mark.postmigration, pytest.mark.health]

@@ -15,7 +15,7 @@ from checks.api_common import (
     sweep,
     write_artifact,
 )
-from cutover import apiprobe
+from cutover.api import probe as apiprobe
 
 pytestmark = [pytest.mark.postmigration, pytest.mark.auth]
 

@@ -22,7 +22,7 @@ from checks.api_common import (
     setting,
     write_artifact,
 )
-from cutover import apiprobe
+from cutover.api import probe as apiprobe
 
 pytestmark = [pytest.mark.postmigration, pytest.mark.auth]
 

@@ -14,8 +14,9 @@ from checks.api_common import (
     setting,
     write_artifact,
 )
-from cutover import apiprobe
-from cutover.apiprobe import ApiProbe, Operation
+from cutover.api import probe as apiprobe
+from cutover.api import responses
+from cutover.api.probe import ApiProbe, Operation
 
 pytestmark = [pytest.mark.postmigration, pytest.mark.auth]
 MAX_OBJECTS = 3
@@ -28,7 +29,7 @@ def _tenant_of(api: ApiProbe, key: str, ops: list[Operation], configured: str | 
     for op in ops:
         if op.kind == "pack" and op.method == "GET" and op.path.endswith("/status"):
             response = api.call(op, api_key=key)
-            body = apiprobe.json_of(response) if response.is_success else None
+            body = responses.json_of(response) if response.is_success else None
             if isinstance(body, dict) and isinstance(body.get("tenant"), str):
                 return body["tenant"]
     pytest.skip("not verified: the probe keys' tenants are unknown (set "
@@ -45,9 +46,9 @@ def _list_leaks(api: ApiProbe, reads: list[Operation], key: str, own: str, other
             records.append(apiprobe.record(response, op, key_of=own, judged=False))
             continue
         answered += 1
-        body: Any = apiprobe.json_of(response)
-        foreign = sorted({t for t in apiprobe.tenants_in(body) if t and t != own})
-        if other in apiprobe.strings_in(body) and other not in foreign:
+        body: Any = responses.json_of(response)
+        foreign = sorted({t for t in responses.tenants_in(body) if t and t != own})
+        if other in responses.strings_in(body) and other not in foreign:
             foreign.append(other)
         records.append(apiprobe.record(response, op, key_of=own, foreign_tenants=foreign))
         if foreign:
@@ -70,7 +71,7 @@ def _object_leaks(api: ApiProbe, ops: list[Operation], keys: dict[str, str],
             continue
         for own, other in (tuple(keys), tuple(keys)[::-1]):
             listing = api.call(collection, collection.url(inert=False), api_key=keys[other])
-            ids = apiprobe.ids_in(apiprobe.json_of(listing)) if listing.is_success else []
+            ids = responses.ids_in(responses.json_of(listing)) if listing.is_success else []
             for object_id in ids[:MAX_OBJECTS]:
                 response = api.call(op, op.url({params[0]["name"]: object_id}),
                                     api_key=keys[own])

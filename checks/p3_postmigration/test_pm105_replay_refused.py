@@ -9,7 +9,8 @@ import psycopg
 import pytest
 
 from checks.api_common import operations, probe, required, setting, write_artifact
-from cutover import apiprobe
+from cutover.api import probe as apiprobe
+from cutover.api import responses
 from cutover.settings import boolean
 
 pytestmark = [pytest.mark.postmigration, pytest.mark.auth]
@@ -68,11 +69,11 @@ def test_pm105_replay_is_refused_and_logged(target, evidence, gate_db):
         write_artifact(target, "auth_separation_test.json", "PM-105",
                        {**section, "status": "NOT VERIFIED"})
         pytest.skip(f"not verified: the first signed {op.name} was refused "
-                    f"({apiprobe.describe(first)}); the gate's signature does not match the "
+                    f"({responses.describe(first)}); the gate's signature does not match the "
                     "target's scheme")
     problems = []
-    if second.status_code != 409 or apiprobe.error_of(second) != "replay_detected":
-        problems.append(f"the replay of {op.name} answered {apiprobe.describe(second)}, "
+    if second.status_code != 409 or responses.error_of(second) != "replay_detected":
+        problems.append(f"the replay of {op.name} answered {responses.describe(second)}, "
                         "not HTTP 409 replay_detected")
         events, named = [], False
     else:

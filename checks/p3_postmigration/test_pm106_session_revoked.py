@@ -29,10 +29,11 @@ from checks.api_common import (
     required,
     write_artifact,
 )
-from cutover import apiprobe
-from cutover.apiprobe import ApiProbe, Operation, ProbeError
-from cutover.db import connect
+from cutover.api import probe as apiprobe
+from cutover.api import responses
+from cutover.api.probe import ApiProbe, Operation, ProbeError
 from cutover.errors import CutoverError
+from cutover.pg.connect import connect
 
 pytestmark = [pytest.mark.postmigration, pytest.mark.auth]
 EMAIL, PASSWORD = "SOLVEREIGN_PROBE_REVOKE_EMAIL", "SOLVEREIGN_PROBE_REVOKE_PASSWORD"
@@ -125,7 +126,7 @@ def test_pm106_a_session_ends_with_its_users_rights(target, evidence):
             signed_in = _signs_in(api, email, password)
         records.append(apiprobe.record(response, route, change="user disabled"))
         if response.status_code not in (401, 403):
-            problems.append(f"{route.name} answered {apiprobe.describe(response)} to the "
+            problems.append(f"{route.name} answered {responses.describe(response)} to the "
                             f"session of {email} after the user was disabled")
         if signed_in:
             problems.append(f"POST {apiprobe.LOGIN_PATH} signed {email} in while the user "
@@ -137,7 +138,7 @@ def test_pm106_a_session_ends_with_its_users_rights(target, evidence):
                 response = api.call(route, route.url(inert=False), cookie=cookie)
             records.append(apiprobe.record(response, route, change="admin revoked"))
             if response.status_code not in (401, 403):
-                problems.append(f"{route.name} answered {apiprobe.describe(response)} to the "
+                problems.append(f"{route.name} answered {responses.describe(response)} to the "
                                 f"admin session of {email} after the user lost platform admin")
         else:
             evidence.note(f"{email} is not a platform admin: losing admin was not probed")

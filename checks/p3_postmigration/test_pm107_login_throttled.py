@@ -21,7 +21,7 @@ import psycopg
 import pytest
 
 from checks.api_common import active_probes_allowed, probe, setting, write_artifact
-from cutover import apiprobe
+from cutover.api import probe as apiprobe
 
 pytestmark = [pytest.mark.postmigration, pytest.mark.auth]
 ATTEMPTS = "SOLVEREIGN_PROBE_LOGIN_ATTEMPTS"

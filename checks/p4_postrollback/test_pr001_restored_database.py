@@ -6,8 +6,8 @@ catalogs and the backup's manifest only, before writes come back.
 
 import pytest
 
-from cutover import dbfacts
-from cutover.backup_manifest import load
+from cutover.backup import facts
+from cutover.backup.manifest import load
 from cutover.errors import ConfigError
 
 pytestmark = [pytest.mark.postrollback, pytest.mark.security]
@@ -26,9 +26,9 @@ def test_pr001_live_database_is_the_backup(target, gate_db, evidence):
         manifest = load(target.backup_manifest)
     except ConfigError as exc:
         pytest.fail(str(exc), pytrace=False)
-    ident, _ = dbfacts.identity(gate_db)
-    head = dbfacts.ledger_head(gate_db)
-    lines = dbfacts.fingerprint(gate_db)
+    ident, _ = facts.identity(gate_db)
+    head = facts.ledger_head(gate_db)
+    lines = facts.fingerprint(gate_db)
     problems = []
     if ident != manifest.identity:
         problems.append(f"database {ident.name} on system {ident.system_identifier} is not "
@@ -36,11 +36,11 @@ def test_pr001_live_database_is_the_backup(target, gate_db, evidence):
                         f"{manifest.identity.system_identifier}")
     if head != manifest.ledger_head:
         problems.append(f"ledger head is {head}, the backup's is {manifest.ledger_head}")
-    problems += [f"fingerprint {d}" for d in dbfacts.fingerprint_diff(manifest.fingerprint,
+    problems += [f"fingerprint {d}" for d in facts.fingerprint_diff(manifest.fingerprint,
                                                                       lines)]
     evidence.data.update(manifest=str(manifest.path), dump_sha256=manifest.sha256,
-                         ledger_head=head, fingerprint_sha256=dbfacts.fingerprint_sha256(lines),
-                         backup_fingerprint_sha256=dbfacts.fingerprint_sha256(
+                         ledger_head=head, fingerprint_sha256=facts.fingerprint_sha256(lines),
+                         backup_fingerprint_sha256=facts.fingerprint_sha256(
                              manifest.fingerprint))
     evidence.offenders = problems
     assert not problems, "; ".join(problems[:20])

@@ -14,8 +14,9 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from cutover import atomicfile, home, pgrun
+from cutover import atomicfile, home
 from cutover.errors import EXIT_CRASH, CutoverError
+from cutover.pg import run
 
 # Room the verdict JSON and the reports need, proven before pytest runs: a full disk is one
 # line naming the folder (exit 3), not a pytest INTERNALERROR traceback read as a verdict.
@@ -91,7 +92,7 @@ def run_phase(marker: str, paths: list[str], result_file: Path, *,
     # the gate's pytest ends with its caller (a killed prod_cutover.sh or rollback)
     cwd = root if home.is_checkout() else Path.cwd()
     proc = subprocess.run(cmd, cwd=cwd, env=env, check=False,
-                          capture_output=quiet, text=True, preexec_fn=pgrun.die_with_parent)
+                          capture_output=quiet, text=True, preexec_fn=run.die_with_parent)
     try:
         return json.loads(result_file.read_text())["verdict"], proc.returncode
     except (OSError, ValueError, KeyError, TypeError):  # missing or cut short: no verdict

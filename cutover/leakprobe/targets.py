@@ -24,7 +24,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from cutover.db import connect
+from cutover.pg.connect import connect
 
 HERE = Path(__file__).parent
 DEFAULT_TENANTS = ("wien_pilot", "graz_test", "linz_demo")

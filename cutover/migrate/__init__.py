@@ -1,0 +1,1 @@
+"""Runbook §3, the migrations: discovery, the plan, the runner and its ledger, refused escapes."""

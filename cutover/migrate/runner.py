@@ -25,12 +25,12 @@ from pathlib import Path
 import psycopg
 from psycopg import errors as pgerrors
 
-from cutover.db import connect
 from cutover.errors import MigrationError
 from cutover.migrate import escapes, ledger
 from cutover.migrate.files import Migration, discover
 from cutover.migrate.plan import Plan, build_plan
 from cutover.migrate.sqlsplit import split_statements
+from cutover.pg.connect import connect
 
 # Any 64-bit constant works; this one spells "SOLVEREIGN" loosely and is documented.
 ADVISORY_LOCK_KEY = 0x501E_4E16_2025

@@ -1,0 +1,1 @@
+"""PostgreSQL itself: connections, URLs, the client tools, pinned sessions, the embedded server."""

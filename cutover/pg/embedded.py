@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from cutover.errors import ConfigError, TargetError
-from cutover.pg.providers import role_url
+from cutover.pg.url import role_url
 
 SUPERUSER = "postgres"
 SYSTEM_USER = "pgserver"

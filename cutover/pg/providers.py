@@ -12,13 +12,12 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from psycopg import sql
 
-from cutover.db import connect
-from cutover.dburl import validate_url, with_database
 from cutover.errors import ConfigError
+from cutover.pg.connect import connect
+from cutover.pg.url import validate_url, with_database
 
 
 class Cluster(Protocol):
@@ -31,17 +30,6 @@ class Cluster(Protocol):
 
     def bin_dir(self) -> Path | None:
         """Where pg_dump, pg_restore and psql matching the server live (None: use PATH)."""
-
-
-def role_url(admin_url: str, user: str, password: str | None, dbname: str) -> str:
-    """Build a URL for another role on the same server (password percent-encoded)."""
-    parts = urlsplit(admin_url)
-    auth = quote(user, safe="")
-    if password is not None:
-        auth += ":" + quote(password, safe="")
-    host = parts.hostname or ""
-    netloc = f"{auth}@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc, path="/" + dbname))
 
 
 def create_database(admin_url: str, name: str, *, template: str | None = None,
@@ -181,6 +169,5 @@ __all__ = [
     "create_database",
     "drop_database",
     "open_cluster",
-    "role_url",
     "server_version",
 ]

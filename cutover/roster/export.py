@@ -10,9 +10,9 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from cutover import pinned
-from cutover.db import connect
 from cutover.errors import ConfigError
+from cutover.pg import pinned
+from cutover.pg.connect import connect
 
 DEFAULT_TIMEZONE = "Europe/Vienna"
 _SQL = "export.sql"

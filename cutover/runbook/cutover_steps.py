@@ -9,14 +9,15 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 
-from cutover import binding, evidence
+from cutover.approval import binding
 from cutover.configstore import WRITES_DISABLED_KEY, flag_label, open_store, read_writes_state
-from cutover.dburl import endpoint
+from cutover.evidence import bundle
 from cutover.gate.run import run_phase
 from cutover.migrate.files import default_directory
 from cutover.migrate.ledger import head as ledger_head
 from cutover.migrate.runner import RunnerOptions, migrate
-from cutover.pinned import connect_pinned
+from cutover.pg.pinned import connect_pinned
+from cutover.pg.url import endpoint
 from cutover.runbook.artifacts import migration_log_text
 from cutover.runbook.steps import Run, StepFailed
 
@@ -95,7 +96,7 @@ def apply_migrations(run: Run) -> None:
             doc["head"] = ledger_head(conn)
             doc["target"] = binding.read(conn).as_dict()  # what the later steps must judge
         run.write("migration_log.json", doc)
-        evidence.write_atomic(run.artifacts / "migration_log.txt",
+        bundle.write_atomic(run.artifacts / "migration_log.txt",
                               migration_log_text(doc).encode())  # §10's name, readable
     if not doc["applied"]:
         run.log(f"    nothing to apply: the ledger is already at {doc['head']}")

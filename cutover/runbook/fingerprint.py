@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from cutover.db import connect
+from cutover.pg.connect import connect
 
 
 def schema_fingerprint(url: str) -> dict:

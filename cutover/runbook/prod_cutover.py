@@ -13,15 +13,17 @@ from __future__ import annotations
 import os
 import sys
 
-from cutover import argtypes, evidence, evidence_keys, notify, settings
+from cutover import argtypes, settings
 from cutover.errors import EXIT_CRASH, CutoverError
+from cutover.evidence import bundle, keys
+from cutover.rollback import notify
 from cutover.runbook.cutover_steps import CUTOVER
 from cutover.runbook.steps import Run, StepFailed, timed
 
 
 def cutover(run: Run) -> bool:
     """Every step in order; seal the bundle whatever happens."""
-    summary = run.read(evidence.SUMMARY)
+    summary = run.read(bundle.SUMMARY)
     phases: dict[str, dict] = dict(summary.get("phases") or {})
     sent = [*(summary.get("notifications") or []),
             notify.send("cutover_started", run.artifacts.name, "info",
@@ -34,7 +36,7 @@ def cutover(run: Run) -> bool:
         run.log(f"    FAIL: {exc}")
         ok = False
     finally:
-        evidence.seal(run.artifacts, run.signing_key, verdict="SUCCESS" if ok else "FAIL",
+        bundle.seal(run.artifacts, run.signing_key, verdict="SUCCESS" if ok else "FAIL",
                       cutover_verdict="SUCCESS" if ok else "FAIL", rc_tag=run.rc_tag,
                       env=run.env_name, phases=phases, writes_disabled=_frozen_since(run),
                       notifications=sent,
@@ -45,7 +47,7 @@ def cutover(run: Run) -> bool:
 def _frozen_since(run: Run) -> dict:
     """The writes-disabled window so far: it opened with the proven freeze and stays open
     (the cutover never enables writes; `cutover enable` closes it)."""
-    window = dict(run.read(evidence.SUMMARY).get("writes_disabled") or {})
+    window = dict(run.read(bundle.SUMMARY).get("writes_disabled") or {})
     frozen_at = run.read("freeze_record.json").get("flag_set_at")
     if frozen_at and "from" not in window:
         window["from"] = frozen_at
@@ -66,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                   env_name=settings.environment(args.env or os.environ.get("SOLVEREIGN_ENV")
                                                 or "development"),
                   rc_tag=args.rc_tag)
-        evidence_keys.signing_key()  # a production cutover does not start unsigned
+        keys.signing_key()  # a production cutover does not start unsigned
         args.artifacts_dir.mkdir(parents=True, exist_ok=True)
         ok = cutover(run)
     except CutoverError as exc:

@@ -15,13 +15,12 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import argtypes
-from cutover.evidence import write_json
+from cutover.evidence.bundle import write_json
+from cutover.runbook.platform import PlatformProvider
 
 ITERATION_VAR = "SOLVEREIGN_SOAK_ITERATION"
 
@@ -36,9 +35,10 @@ def _hashes(bundle: Path) -> dict[str, str | None]:
             "schema_fingerprint": field("schema_fingerprint.json", "fingerprint")}
 
 
-def soak(iterations: int, artifacts: Path, with_drills: bool = True) -> dict:
+def soak(iterations: int, artifacts: Path, provider: PlatformProvider,
+         with_drills: bool = True) -> dict:
     """Run the iterations and build the soak report."""
-    from cutover.rehearse import rehearse
+    from cutover.runbook.rehearse import rehearse
 
     folder = artifacts / f"soak_{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -48,7 +48,7 @@ def soak(iterations: int, artifacts: Path, with_drills: bool = True) -> dict:
         print(f"=== soak iteration {i}/{iterations}", flush=True)
         t0 = time.monotonic()
         drill = with_drills and i == iterations
-        ok, bundle = rehearse(folder, rollback_drill=drill)
+        ok, bundle = rehearse(folder, rollback_drill=drill, provider=provider)
         runs.append({"iteration": i, "ok": ok, "bundle": str(bundle), "rollback_drill": drill,
                      "seconds": round(time.monotonic() - t0, 2), **_hashes(bundle)})
     keys = ("roster_plan_sha256", "repair_plan_sha256", "schema_fingerprint")
@@ -68,29 +68,3 @@ def soak(iterations: int, artifacts: Path, with_drills: bool = True) -> dict:
     }
     write_json(folder / "soak_report.json", report)
     return report | {"path": str(folder / "soak_report.json")}
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argtypes.OneLineParser(prog="w02_staging_soak.sh",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--iterations", type=argtypes.positive_int, default=5)
-    parser.add_argument("--with-drills", action="store_true",
-                        help="a rollback drill on the last iteration (the roster gate and "
-                             "sick-call drill run in every one)")
-    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"))
-    args = parser.parse_args(argv)
-    if args.iterations < 1:
-        print("w02_staging_soak: error: --iterations must be at least 1", file=sys.stderr)
-        return 2
-    report = soak(args.iterations, args.artifacts_dir, args.with_drills)
-    res = report["results"]
-    print(f"soak: {args.iterations} iterations, fail_count {res['fail_count']}, determinism "
-          f"{res['determinism']} {res['differing'] or ''}; seconds {res['seconds']}")
-    print(f"report: {report['path']}")
-    ok = res["determinism"] == "PASS" and res["fail_count"] == 0
-    print(f"VERDICT: {'PASS' if ok else 'FAIL'}")
-    return 0 if ok else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

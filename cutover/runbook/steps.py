@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import evidence, evidence_keys
 from cutover.errors import ConfigError, CutoverError
-from cutover.evidence_keys import EvidenceKey
+from cutover.evidence import bundle, keys
+from cutover.evidence.keys import EvidenceKey
 
 
 class StepFailed(CutoverError):
@@ -44,7 +44,7 @@ class Run:
         """The evidence key (SOLVEREIGN_EVIDENCE_SIGNING_KEY), never the API's HMAC secret:
         whoever runs the API must not be able to sign evidence."""
         try:
-            return evidence_keys.signing_key(self.environ)  # type: ignore[return-value]
+            return keys.signing_key(self.environ)  # type: ignore[return-value]
         except ConfigError as exc:
             raise StepFailed(f"the bundle cannot be signed: {exc}") from None
 
@@ -54,7 +54,7 @@ class Run:
         return json.loads(path.read_text()) if path.exists() else {}
 
     def write(self, name: str, doc: dict) -> None:
-        evidence.write_json(self.artifacts / name, doc)
+        bundle.write_json(self.artifacts / name, doc)
 
 
 def now() -> str:

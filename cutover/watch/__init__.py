@@ -1,0 +1,1 @@
+"""Runbook §8–§9.1, monitoring after enable: the watch's metrics, triggers and leak detector."""

@@ -12,12 +12,12 @@ import psycopg
 
 from cutover.configstore import flag_label, open_store, read_writes_state
 from cutover.errors import CutoverError
-from cutover.pinned import connect_pinned
+from cutover.pg.pinned import connect_pinned
 from cutover.watch.leak import LeakProbe, cross_tenant_events, probe_relations
 from cutover.watch.metrics import Scrape, parse, window
 from cutover.watch.triggers import Sample
 
-# Every name qualified, on a pinned session (cutover.pinned): a database-level
+# Every name qualified, on a pinned session (cutover.pg.pinned): a database-level
 # `search_path = evil, public` cannot hand the watch its own verify_final_hardening().
 REPLAYS_SQL = """SELECT pg_catalog.count(*) FROM core.security_events
  WHERE event_type OPERATOR(pg_catalog.=) 'REPLAY_ATTACK'

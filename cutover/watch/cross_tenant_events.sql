@@ -1,6 +1,6 @@
 -- Cross-tenant security events the API logged since the watch started, one row per route
 -- (details->>'route', else details->>'path', else the event type), oldest first.
--- Every name qualified: the session is pinned (cutover.pinned) and trusts no search_path.
+-- Every name qualified: the session is pinned (cutover.pg.pinned) and trusts no search_path.
 SELECT COALESCE(details OPERATOR(pg_catalog.->>) 'route',
                 details OPERATOR(pg_catalog.->>) 'path', event_type) AS route,
        pg_catalog.count(*) AS events

@@ -12,7 +12,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from cutover.dburl import mask_text
+from cutover.pg.url import mask_text
 
 LOGGER = "solvereign.api"
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}

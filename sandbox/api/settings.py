@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from cutover import settings as common
 from cutover.configstore import flag_label
-from cutover.dburl import validate_url
 from cutover.errors import ConfigError
+from cutover.pg.url import validate_url
 from sandbox.api.faults import FAULTS_VAR, Faults, parse_faults
 
 DEFAULT_REFRESH_SECONDS = 2.0

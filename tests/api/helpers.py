@@ -6,7 +6,7 @@ import json
 
 import httpx
 
-from cutover.apiprobe import signed_headers
+from cutover.api.probe import signed_headers
 
 OPS = "ops@solvereign.example"
 SUPPORT = "support@solvereign.example"

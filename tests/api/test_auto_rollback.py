@@ -14,8 +14,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from cutover import lkg
-from cutover.backup import take_backup
+from cutover.approval import lkg
+from cutover.backup.dump import take_backup
 from cutover.configstore import WRITES_DISABLED_KEY, open_store
 from cutover.migrate.files import default_directory
 from cutover.migrate.ledger import head

@@ -15,7 +15,7 @@ import httpx
 import psycopg
 import pytest
 
-from cutover.apiprobe import signed_headers
+from cutover.api.probe import signed_headers
 from cutover.errors import ConfigError
 from sandbox.api.chaos import Chaos
 from tests.api.conftest import probe_env

@@ -105,7 +105,7 @@ def test_freeze_and_enable_under_a_configured_label(make_platform, start_api):
     """With SOLVEREIGN_APPCONFIG_LABEL set, the tools switch the flag under that label, where
     the application reads it, and the proof through the application holds; the null label
     is left alone (and reported when it disagrees)."""
-    from cutover.freeze import switch_writes
+    from cutover.freeze.writes import switch_writes
     from tests.api.conftest import probe_env
 
     db = make_platform("latest")

@@ -6,7 +6,7 @@ import psycopg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cutover.apiprobe import ids_in, tenants_in
+from cutover.api.responses import ids_in, tenants_in
 
 TENANTS = ("wien_pilot", "graz_test", "linz_demo")
 READS = ("/api/v1/roster/status", "/api/v1/roster/drivers", "/api/v1/roster/plans",

@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from checks.api_anonymous import CLOSED, OPEN, UNPROVEN, AnonymousProof
-from cutover import apiprobe, apischema
-from cutover.apiprobe import ApiProbe
+from cutover.api import probe as apiprobe
+from cutover.api import schema
+from cutover.api.probe import ApiProbe
 from tests.api.conftest import seed_for
 from tests.api.helpers import SUPPORT, login
 
@@ -85,11 +86,11 @@ def test_schema_values_follow_the_document():
                        "optional": {"type": "string"}}}}}}
     spec = {"requestBody": {"content": {"application/json": {
         "schema": {"$ref": "#/components/schemas/In"}}}}}
-    assert apischema.body_of(doc, spec) == (True, {"code": "DRV000", "n": 5,
+    assert schema.body_of(doc, spec) == (True, {"code": "DRV000", "n": 5,
                                                    "when": "2026-01-12", "tags": ["x"]})
-    assert apischema.body_of(doc, {}) == (False, None)
-    with pytest.raises(apischema.Unbuildable):
-        apischema.example(doc, {"type": "string", "pattern": "^a$", "minLength": 3})
+    assert schema.body_of(doc, {}) == (False, None)
+    with pytest.raises(schema.Unbuildable):
+        schema.example(doc, {"type": "string", "pattern": "^a$", "minLength": 3})
 
 
 def test_extra_routes_parse_inline_lists_and_route_tables():

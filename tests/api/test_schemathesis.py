@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
 
-from cutover.apiprobe import PACK_PREFIXES, PLATFORM_PREFIX, signed_headers
+from cutover.api.probe import PACK_PREFIXES, PLATFORM_PREFIX, signed_headers
 from tests.api.helpers import login
 
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance,

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from cutover import apiprobe
+from cutover.api import probe, responses
 from cutover.errors import ConfigError
 from sandbox.api import passwords, sessions, signing
 from sandbox.api.faults import parse_faults
@@ -44,7 +44,7 @@ def test_session_tokens_are_unforgeable_and_expire():
 
 def test_the_gate_and_the_api_agree_on_signatures():
     body = b'{"driver": "DRV001"}'
-    headers = apiprobe.signed_headers("svk_key", "POST", "/api/v1/roster/absences?x=1", body,
+    headers = probe.signed_headers("svk_key", "POST", "/api/v1/roster/absences?x=1", body,
                                       nonce="n" * 20, timestamp=1_700_000_000)
     lower = {k.lower(): v for k, v in headers.items()}
     ok = signing.check(lower, "svk_key", "POST", "/api/v1/roster/absences?x=1", body, 300,
@@ -86,9 +86,9 @@ def test_log_records_are_json_with_secrets_masked():
 def test_probe_helpers_walk_documents():
     doc = {"tenant": "a", "rows": [{"id": 3, "tenant": "b"}, {"id": 4, "tenant_id": "c"}],
            "nested": {"x": ["graz_test"]}}
-    assert sorted(apiprobe.tenants_in(doc)) == ["a", "b", "c"]
-    assert "graz_test" in set(apiprobe.strings_in(doc))
-    assert apiprobe.ids_in(doc) == [3, 4]
+    assert sorted(responses.tenants_in(doc)) == ["a", "b", "c"]
+    assert "graz_test" in set(responses.strings_in(doc))
+    assert responses.ids_in(doc) == [3, 4]
 
 
 def test_operations_fill_parameters():
@@ -98,14 +98,14 @@ def test_operations_fill_parameters():
         {"name": "week_start", "in": "query", "required": True,
          "schema": {"type": "string", "examples": ["2026-01-12"]}},
         {"name": "limit", "in": "query", "schema": {"type": "integer"}}]}
-    op = apiprobe.Operation("GET", "/api/v1/roster/plans/{plan_id}", spec)
+    op = probe.Operation("GET", "/api/v1/roster/plans/{plan_id}", spec)
     assert op.kind == "pack" and not op.mutating and op.readable()
     assert op.url() == "/api/v1/roster/plans/99?week_start=2026-01-12"
     assert op.url(inert=False) == "/api/v1/roster/plans/1?week_start=2026-01-12"
     assert op.url({"plan_id": 5}) == "/api/v1/roster/plans/5?week_start=2026-01-12"
-    platform = apiprobe.Operation("POST", "/api/v1/platform/tenants/{tenant_id}/deactivate",
+    platform = probe.Operation("POST", "/api/v1/platform/tenants/{tenant_id}/deactivate",
                                   {"parameters": [{"name": "tenant_id", "in": "path",
                                                    "schema": {"type": "string"}}]})
     assert platform.kind == "platform" and platform.mutating
-    assert platform.url() == f"/api/v1/platform/tenants/{apiprobe.INERT_STRING}/deactivate"
-    assert apiprobe.is_public(apiprobe.Operation("GET", "/health", {}))
+    assert platform.url() == f"/api/v1/platform/tenants/{probe.INERT_STRING}/deactivate"
+    assert probe.is_public(probe.Operation("GET", "/health", {}))

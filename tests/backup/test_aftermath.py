@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cutover import evidence, evidence_keys
+from cutover.evidence import bundle as evidence
+from cutover.evidence import keys
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,5 +43,5 @@ def test_the_rehearsal_runs_the_aftermath_drill(tmp_path):
     record = json.loads((incident / "incident_record.json").read_text())
     assert record["severity"] == "S0" and record["outcome"] == "rolled back"
     pub = next(tmp_path.glob("art/evidence_keys_*/evidence_signing.pub"))
-    key = evidence_keys.verifying_key(pub)
+    key = keys.verifying_key(pub)
     assert evidence.verify(incident, key).ok and evidence.verify(bundle, key).ok

@@ -8,9 +8,12 @@ import threading
 import psycopg
 import pytest
 
-from cutover import dbfacts, pgrun
-from cutover.backup import BackupOptions, BackupRefused, parse_toc, settle, take_backup
-from cutover.backup_manifest import load as load_manifest
+from cutover.backup import facts
+from cutover.backup.archive import parse_toc
+from cutover.backup.dump import BackupOptions, BackupRefused, take_backup
+from cutover.backup.manifest import load as load_manifest
+from cutover.backup.slipped_writes import settle
+from cutover.pg import run
 from cutover.pg.embedded import bin_path
 from tests.backup.conftest import assert_no_secrets, cli, manifest_of, query
 
@@ -56,7 +59,7 @@ def test_backup_writes_a_verified_dump_and_a_complete_manifest(pre_db):
     assert doc["fingerprint"]["lines"] and len(doc["fingerprint"]["sha256"]) == 64
 
     # and pg_restore --list really lists every one of them
-    listing = pgrun.run(str(bin_path() / "pg_restore"), ["--list", str(dump)])
+    listing = run.run(str(bin_path() / "pg_restore"), ["--list", str(dump)])
     found, count = parse_toc(listing.stdout)
     assert count == doc["dump"]["toc_entries"]
     for name, kind in catalog:
@@ -158,7 +161,7 @@ def test_a_session_busy_in_a_statement_is_waited_for_in_full(pre_db):
     try:
         with psycopg.connect(pre_db.url("solvereign_backup"), autocommit=True) as ctl:
             for _ in range(100):  # until the sleep shows as active
-                states = [s["state"] for s in dbfacts.other_sessions(ctl, "bk-test")]
+                states = [s["state"] for s in facts.other_sessions(ctl, "bk-test")]
                 if "active" in states:
                     break
                 threading.Event().wait(0.02)
@@ -183,15 +186,15 @@ def test_missing_backup_url_is_one_line_exit_2(pre_db):
 
 
 def test_the_password_never_reaches_a_command_line():
-    conn = pgrun.split_password("postgresql://u:s%40cret@h:5432/db?sslmode=require")
+    conn = run.split_password("postgresql://u:s%40cret@h:5432/db?sslmode=require")
     assert conn.password == "s@cret"
     assert "cret" not in conn.dsn and conn.dsn == "postgresql://u@h:5432/db?sslmode=require"
     assert conn.env({})["PGPASSWORD"] == "s@cret"
-    other = pgrun.split_password("postgresql://u@h/db?password=x1&application_name=a")
+    other = run.split_password("postgresql://u@h/db?password=x1&application_name=a")
     assert other.password == "x1" and "x1" not in other.dsn
 
 
 def test_counter_comparison_names_each_moved_table():
     before = {"a.t": [1, 0, 0], "a.u": [5, 5, 5]}
     after = {"a.t": [1, 0, 0], "a.u": [5, 6, 5], "a.new": [2, 0, 0]}
-    assert dbfacts.moved(before, after) == {"a.new": [2, 0, 0], "a.u": [0, 1, 0]}
+    assert facts.moved(before, after) == {"a.new": [2, 0, 0], "a.u": [0, 1, 0]}

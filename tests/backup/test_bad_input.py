@@ -59,8 +59,8 @@ CASES = [
     ([PY, "scripts/run_sick_call_drill.py"], "--seed", "banana", 2),
     ([PY, "scripts/run_sick_call_drill.py"], "--max-churn", "-1", 2),
     ([PY, "scripts/run_sick_call_drill.py"], "--artifacts-dir", "FILE", 2),
-    ([PY, "-m", "cutover.runbook.soak"], "--iterations", "0", 2),
-    ([PY, "-m", "cutover.runbook.soak"], "--artifacts-dir", "FILE", 2),
+    ([PY, "-m", "cutover.cli.soak"], "--iterations", "0", 2),
+    ([PY, "-m", "cutover.cli.soak"], "--artifacts-dir", "FILE", 2),
 ]
 
 

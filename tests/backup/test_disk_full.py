@@ -61,7 +61,7 @@ def test_backup_with_room_for_the_dump_but_not_the_manifest(pre_db, tiny_fs):
 
 
 def test_sealing_evidence_on_a_full_disk_leaves_no_stray_file(tiny_fs):
-    from cutover import evidence
+    from cutover.evidence import bundle as evidence
 
     bundle = tiny_fs(64 * 1024)
     evidence.write_json(bundle / "small.json", {"ok": True})

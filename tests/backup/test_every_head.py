@@ -13,10 +13,10 @@ import json
 import psycopg
 import pytest
 
-from cutover.backup_manifest import load as load_manifest
+from cutover.backup.manifest import load as load_manifest
 from cutover.migrate.files import default_directory, discover
 from cutover.migrate.runner import RunnerOptions, migrate
-from cutover.rollback import verify_database
+from cutover.rollback.verify import verify_database
 from tests.backup.conftest import cli, query, writes_disabled
 from tests.backup.test_rollback import take_backup
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from cutover import restore
-from cutover.backup_manifest import load as load_manifest
+from cutover.backup.manifest import load as load_manifest
+from cutover.rollback import restore
 from tests.backup.conftest import REPO, cli, query, writes_disabled
 from tests.backup.test_rollback import _children, _pad, cut_over, take_backup
 

@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from cutover import lkg, redeploy
+from cutover.approval import lkg
 from cutover.errors import ConfigError
+from cutover.rollback import redeploy
 
 GOOD = {
     "rollback_sha": "0123456789abcdef0123456789abcdef01234567",

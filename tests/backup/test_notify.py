@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cutover import notify
+from cutover.rollback import notify
 from tests.backup.test_incident import Receiver
 
 

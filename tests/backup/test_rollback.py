@@ -13,12 +13,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from cutover import dbfacts, restore
-from cutover.backup_manifest import load as load_manifest
+from cutover.backup import facts
+from cutover.backup.manifest import load as load_manifest
 from cutover.migrate import ledger
 from cutover.migrate.files import default_directory
 from cutover.migrate.runner import RunnerOptions, migrate
-from cutover.rollback import verify_database
+from cutover.rollback import restore
+from cutover.rollback.verify import verify_database
 from tests.backup.conftest import REPO, assert_no_secrets, cli, query, writes_disabled
 from tests.platform import PlatformDB
 
@@ -71,9 +72,9 @@ def assert_back_to_backup(db: PlatformDB, dump: Path) -> None:
                   " WHERE oid = 'core.resolve_api_key(text)'::regprocedure")
     assert owner == [("solvereign_owner",)]
     with psycopg.connect(db.url("postgres")) as conn:
-        dbfacts.prepare_session(conn)
-        assert dbfacts.ledger_head(conn) == manifest.ledger_head
-        assert dbfacts.sequences_behind(conn) == []
+        facts.prepare_session(conn)
+        assert facts.ledger_head(conn) == manifest.ledger_head
+        assert facts.sequences_behind(conn) == []
     # the application roles can connect again (database grants restored)
     query(db.url("solvereign_api"), "SELECT 1")
 
@@ -118,7 +119,7 @@ def test_full_cycle_backup_cutover_rollback(pre_db):
     kept = query(pre_db.admin_url, "SELECT datname FROM pg_database WHERE datname LIKE %s",
                  (f"{pre_db.dbname}_rolledback_%",))
     assert len(kept) == 1 and kept[0][0] in out
-    from cutover.dburl import with_database
+    from cutover.pg.url import with_database
 
     assert query(with_database(pre_db.admin_url, kept[0][0]),
                  "SELECT note FROM core.cutover_probe") == [("written after cutover",)]

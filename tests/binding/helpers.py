@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cutover import binding, evidence
+from cutover.approval import binding
+from cutover.evidence import bundle
 from tests.evidence.keys import key, key_env
 from tests.platform import PlatformDB
 from tests.report.test_evidence_report import _bundle
@@ -42,7 +43,7 @@ def bound_bundle(folder: Path, db: PlatformDB) -> tuple[Path, binding.Binding]:
     edit(folder, "backup_manifest.json", lambda d: d.update(
         database={"system_identifier": live.system_identifier, "name": live.database},
         ledger_head=FROM_HEAD))
-    evidence.seal(folder, key())
+    bundle.seal(folder, key())
     return folder, live
 
 

@@ -14,7 +14,8 @@ import shutil
 import psycopg
 import pytest
 
-from cutover import approval, evidence
+from cutover.approval import record as approval
+from cutover.evidence import bundle
 from cutover.migrate.runner import ADVISORY_LOCK_KEY, migrate
 from tests.binding.helpers import bound_bundle, cli, edit
 from tests.evidence.keys import key
@@ -51,7 +52,7 @@ def test_a_gate_rerun_against_a_twin_database_is_refused(db, make_platform, tmp_
                          marker="postmigration")
     assert result["target"]["database"]["database"] == twin.dbname
     (folder / "security_gate_result.json").write_text(json.dumps(result))
-    evidence.seal(folder, key())
+    bundle.seal(folder, key())
     proc = cli("approve", "--artifacts-dir", str(folder), "--approver", "Jane", db=db)
     assert proc.returncode == 1, proc.stdout
     assert (f"security_gate_result.json judged another target than migration_log.json: "
@@ -77,7 +78,7 @@ def test_a_gate_rerun_against_a_twin_database_is_refused(db, make_platform, tmp_
 def test_artifacts_that_disagree_are_refused_by_name(db, tmp_path, artifact, change, expected):
     folder, _ = bound_bundle(tmp_path / "b", db)
     edit(folder, artifact, change)
-    evidence.seal(folder, key())
+    bundle.seal(folder, key())
     with pytest.raises(approval.ApprovalRefused, match=re.escape(expected)):
         approval.approve(folder, "Jane", key())
 
@@ -192,7 +193,7 @@ def _waived(folder, severity: str, second: str | None = None, days: int = 30) ->
     edit(folder, "security_gate_result.json", lambda d: d["checks"].append(
         {"check_id": "PM-038", "severity": severity, "status": "PASS", "outcome": "waived",
          "waivers": [waiver]}))
-    evidence.seal(folder, key())
+    bundle.seal(folder, key())
 
 
 def test_the_approval_screen_and_record_list_every_waiver(db, tmp_path):

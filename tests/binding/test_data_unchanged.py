@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from cutover.backup import take_backup
+from cutover.backup.dump import take_backup
 from cutover.migrate.runner import migrate
 from tests.platform import REPO, run_gate, statuses
 

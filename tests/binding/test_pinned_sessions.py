@@ -110,8 +110,8 @@ def test_a_held_lock_fails_step_3_4_in_bounded_time(make_platform, tmp_path, mon
 
 
 def test_a_zero_timeout_is_refused(monkeypatch):
-    from cutover import pinned
     from cutover.errors import ConfigError
+    from cutover.pg import pinned
 
     monkeypatch.setenv("SOLVEREIGN_GATE_STATEMENT_TIMEOUT", "0")
     with pytest.raises(ConfigError, match="SOLVEREIGN_GATE_STATEMENT_TIMEOUT='0'"):

@@ -12,8 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 CODE_DIRS = ("cutover", "sandbox", "scripts", "fixtures", "checks")

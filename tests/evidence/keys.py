@@ -8,29 +8,29 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from cutover import evidence_keys
-from cutover.evidence_keys import EvidenceKey
+from cutover.evidence import keys
+from cutover.evidence.keys import EvidenceKey
 
 
 @functools.cache
 def _pair() -> tuple[Path, Path]:
     folder = Path(tempfile.mkdtemp(prefix="evidence-key-"))
     atexit.register(shutil.rmtree, folder, True)
-    return evidence_keys.generate(folder / "keys")
+    return keys.generate(folder / "keys")
 
 
 def key() -> EvidenceKey:
     """The signing key (it verifies too)."""
-    return evidence_keys.load_private(_pair()[0])
+    return keys.load_private(_pair()[0])
 
 
 def public_key() -> EvidenceKey:
     """Only the public half: what an approver holds."""
-    return evidence_keys.load_public(_pair()[1])
+    return keys.load_public(_pair()[1])
 
 
 def key_env() -> dict[str, str]:
     """The environment a sealing command needs."""
     private, public = _pair()
-    return {evidence_keys.SIGNING_KEY_VAR: str(private),
-            evidence_keys.PUBLIC_KEY_VAR: str(public)}
+    return {keys.SIGNING_KEY_VAR: str(private),
+            keys.PUBLIC_KEY_VAR: str(public)}

@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cutover import evidence, evidence_keys
+from cutover.evidence import bundle as evidence
+from cutover.evidence import keys
 from tests.evidence.keys import key, key_env, public_key
 
 HMAC_SECRET = "s" * 40
@@ -45,7 +46,7 @@ def _cli(*args, env=None):
 
 def _verify(folder, *extra):
     """Verify as an approver would: the public key file only, no secret of any kind."""
-    return _cli("verify", str(folder), "--public-key", key_env()[evidence_keys.PUBLIC_KEY_VAR],
+    return _cli("verify", str(folder), "--public-key", key_env()[keys.PUBLIC_KEY_VAR],
                 *extra)
 
 
@@ -61,7 +62,7 @@ def test_intact_bundle_verifies_with_the_public_key_only(bundle):
 
 
 def test_the_public_key_can_come_from_the_environment(bundle):
-    env = {evidence_keys.PUBLIC_KEY_VAR: key_env()[evidence_keys.PUBLIC_KEY_VAR]}
+    env = {keys.PUBLIC_KEY_VAR: key_env()[keys.PUBLIC_KEY_VAR]}
     assert _cli("verify", str(bundle), env=env).returncode == 0
 
 
@@ -113,8 +114,8 @@ def test_rewritten_statement_without_the_key_fails_the_signature(bundle):
 
 def test_a_bundle_resealed_with_another_key_is_a_foreign_signature(bundle, tmp_path):
     (bundle / "preflight_result.json").write_text('{"verdict": "FAIL"}')
-    other, _ = evidence_keys.generate(tmp_path / "attacker")
-    evidence.seal(bundle, evidence_keys.load_private(other))
+    other, _ = keys.generate(tmp_path / "attacker")
+    evidence.seal(bundle, keys.load_private(other))
     proc = _verify(bundle)
     assert proc.returncode == 1 and "signed by a foreign key" in proc.stdout
 
@@ -196,8 +197,8 @@ def test_sealing_refuses_to_hash_through_a_symlink(bundle, tmp_path):
 def test_keygen_writes_a_private_0600_and_a_public_pem(tmp_path):
     proc = _cli("keygen", "--out", str(tmp_path / "k"))
     assert proc.returncode == 0, proc.stderr
-    private = tmp_path / "k" / evidence_keys.KEY_FILE
-    public = tmp_path / "k" / evidence_keys.PUB_FILE
+    private = tmp_path / "k" / keys.KEY_FILE
+    public = tmp_path / "k" / keys.PUB_FILE
     assert private.stat().st_mode & 0o777 == 0o600
     assert private.read_text().startswith("-----BEGIN PRIVATE KEY-----")
     assert public.read_text().startswith("-----BEGIN PUBLIC KEY-----")
@@ -227,15 +228,15 @@ def test_bad_public_key_is_one_line_exit_2(bundle, args, env, expected):
 
 def test_a_public_key_inside_the_bundle_is_refused(bundle):
     inside = bundle / "evidence_signing.pub"
-    inside.write_bytes(Path(key_env()[evidence_keys.PUBLIC_KEY_VAR]).read_bytes())
+    inside.write_bytes(Path(key_env()[keys.PUBLIC_KEY_VAR]).read_bytes())
     proc = _cli("verify", str(bundle), "--public-key", str(inside))
     assert proc.returncode == 2 and "is inside the bundle" in proc.stderr
 
 
 def test_a_private_key_file_readable_by_others_is_refused(bundle, tmp_path):
-    private, _ = evidence_keys.generate(tmp_path / "loose")
+    private, _ = keys.generate(tmp_path / "loose")
     private.chmod(0o644)
-    proc = _cli("seal", str(bundle), env={evidence_keys.SIGNING_KEY_VAR: str(private)})
+    proc = _cli("seal", str(bundle), env={keys.SIGNING_KEY_VAR: str(private)})
     assert proc.returncode == 2 and "is readable by others (chmod 600 it)" in proc.stderr
 
 

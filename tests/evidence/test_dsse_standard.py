@@ -1,5 +1,5 @@
 """Any standard DSSE verifier accepts the bundle's envelope: PAE written here from the DSSE
-spec (not cutover.evidence.pae), Ed25519 from the public key's PEM, the in-toto Statement v1
+spec (not cutover.evidence.bundle.pae), Ed25519 from the public key's PEM, the in-toto Statement v1
 read as plain JSON with one subject per file and the predicate the design names."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from cutover import evidence, evidence_keys
+from cutover.evidence import bundle as evidence
+from cutover.evidence import keys
 
 SHA = "c0ffee00" * 5
 
@@ -35,12 +36,12 @@ def _verify(envelope: dict, pub_pem: bytes) -> dict:
 @pytest.fixture
 def sealed(tmp_path, monkeypatch):
     monkeypatch.setenv("SOLVEREIGN_RELEASE_SHA", SHA)
-    key_path, pub_path = evidence_keys.generate(tmp_path / "keys")
+    key_path, pub_path = keys.generate(tmp_path / "keys")
     bundle = tmp_path / "prod_cutover_20261207T000000Z"
     bundle.mkdir()
     (bundle / "preflight_result.json").write_text('{"verdict": "PASS"}')
     (bundle / "migration_log.txt").write_text("applied 025_tenants_rls_fix\n")
-    evidence.seal(bundle, evidence_keys.load_private(key_path), verdict="SUCCESS",
+    evidence.seal(bundle, keys.load_private(key_path), verdict="SUCCESS",
                   rc_tag="v1.0.0-rc1", phases={"migrate": {"seconds": 1.5}},
                   writes_disabled={"from": "2026-12-07T00:00:00+00:00", "seconds": 90})
     return bundle, pub_path.read_bytes()
@@ -75,6 +76,6 @@ def test_the_independent_verifier_refuses_an_altered_statement_or_another_key(se
         json.dumps(body).encode()).decode()}
     with pytest.raises(InvalidSignature):
         _verify(forged, pub)
-    _, other_pub = evidence_keys.generate(tmp_path / "other")
+    _, other_pub = keys.generate(tmp_path / "other")
     with pytest.raises(InvalidSignature):
         _verify(envelope, Path(other_pub).read_bytes())

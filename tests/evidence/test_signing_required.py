@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from cutover import evidence_keys
+from cutover.evidence import keys
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -20,5 +20,5 @@ def test_prod_cutover_refuses_to_start_without_the_signing_key(tmp_path):
                            "--artifacts-dir", str(artifacts)],
                           capture_output=True, text=True, env=env, timeout=60, check=False)
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert f"{evidence_keys.SIGNING_KEY_VAR} is not set" in proc.stderr
+    assert f"{keys.SIGNING_KEY_VAR} is not set" in proc.stderr
     assert "Traceback" not in proc.stderr and not artifacts.exists()  # nothing started

@@ -20,7 +20,7 @@ from cutover.configstore import (
     LocalConfigStore,
     read_writes_state,
 )
-from cutover.freeze import switch_writes
+from cutover.freeze.writes import switch_writes
 from tests.api.conftest import launch, probe_env
 from tests.platform import REPO
 

@@ -7,7 +7,7 @@ import string
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cutover.dburl import mask_text, mask_url, validate_url
+from cutover.pg.url import mask_text, mask_url, validate_url
 
 # What a password may hold inside URL user info (libpq ends the authority at '/', '?').
 URL_CHARS = string.ascii_letters + string.digits + "!$%&()*+,-.;=@[]^_`{|}~:"

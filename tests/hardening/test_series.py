@@ -115,8 +115,7 @@ def test_no_file_rewrites_a_table(make_platform) -> None:
 
 def test_empty_database_migrates_from_001_to_025f(admin_url, platform_roles, make_db) -> None:
     """The whole chain on an empty database owned by solvereign_owner, as the migrator."""
-    from cutover.dburl import with_database
-    from cutover.pg.providers import role_url
+    from cutover.pg.url import role_url, with_database
 
     name = unique_name("hard_empty")
     create_platform_database(admin_url, name)

@@ -9,7 +9,7 @@ import contextlib
 
 import psycopg
 
-from cutover.dburl import with_database
+from cutover.pg.url import with_database
 from tests.platform import run_gate, statuses
 
 PM092 = "checks/p3_postmigration/test_pm092_replication_objects.py"

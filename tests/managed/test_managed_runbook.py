@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 import psycopg
 import pytest
 
-from cutover import evidence, evidence_keys
+from cutover.evidence import bundle, keys
 from cutover.migrate import ledger
 
 REPO = Path(__file__).resolve().parents[2]
@@ -131,9 +131,9 @@ def test_the_runbook_runs_with_only_managed_urls(managed, tmp_path):
     cli("approve", "--artifacts-dir", str(artifacts), "--approver", "Jane Doe")
     assert "WRITES ENABLED" in cli("enable", "--artifacts-dir", str(artifacts), "--api-url",
                                    api).stdout
-    assert evidence.verify(artifacts, evidence_keys.verifying_key(env=env)).ok
+    assert bundle.verify(artifacts, keys.verifying_key(env=env)).ok
     # a dump of the hardened schema restores as the managed admin too (definer-owned
-    # functions in core: cutover.restore_owners), proven by the backup's restore check
+    # functions in core: cutover.rollback.owners), proven by the backup's restore check
     latest = cli("backup", "--out", str(tmp_path / "backups-latest"))
     assert "restore check: restored into" in latest.stdout + latest.stderr
 

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from cutover.dburl import with_database
+from cutover.pg.url import with_database
 from tests.migrate.helpers import cli, write
 
 BASE = {"001_a.sql": "CREATE TABLE public.a (id int);", "002_b.sql": "SELECT 1;"}

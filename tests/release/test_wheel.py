@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from cutover import evidence, evidence_keys
+from cutover.evidence import bundle as evidence
+from cutover.evidence import keys
 from cutover.runbook.artifacts import RUNBOOK_ARTIFACTS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -99,7 +100,7 @@ def test_rehearse_from_the_wheel_in_an_empty_directory(wheel_venv, tmp_path):
     verify = _run([str(wheel_venv / "bin" / "cutover"), "evidence", "verify", str(bundle),
                    "--public-key", str(pub)], cwd=work, env=_env(wheel_venv))
     assert "evidence intact" in verify.stdout and "not signed" not in verify.stdout
-    signed, problem = evidence._signed_subjects(bundle, evidence_keys.load_public(pub))
+    signed, problem = evidence._signed_subjects(bundle, keys.load_public(pub))
     assert problem == "" and "report.html" in signed  # the page is covered by the seal
 
 

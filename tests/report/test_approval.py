@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from cutover import approval, evidence
+from cutover.approval import record as approval
+from cutover.evidence import bundle
 from tests.evidence.keys import key, key_env
 from tests.report.test_evidence_report import _bundle
 
@@ -40,7 +41,7 @@ def test_approval_of_a_passing_bundle(make_platform, tmp_path):
     record = json.loads((folder / approval.RECORD).read_text())
     assert record["approver"] == "Jane Doe" and record["rc_tag"] == "v1.4.0-rc1"
     assert record["auto_approved"] is False and len(record["summary_sha256"]) == 64
-    assert evidence.verify(folder, key()).ok  # re-sealed with the record inside
+    assert bundle.verify(folder, key()).ok  # re-sealed with the record inside
     assert approval.require_approval(folder, key())["approver"] == "Jane Doe"
 
 
@@ -56,7 +57,7 @@ def test_approval_refused_for_a_failed_blocker(tmp_path):
 def test_approval_refused_for_a_missing_blocker_artifact(tmp_path):
     folder = _bundle(tmp_path / "b")
     (folder / "acl_scan_report.json").unlink()
-    evidence.seal(folder, key())
+    bundle.seal(folder, key())
     with pytest.raises(approval.ApprovalRefused, match=r"ACL scan empty .*\[MISSING"):
         approval.approve(folder, "Jane", key())
 
@@ -113,7 +114,7 @@ def test_enable_reseals_the_bundle_so_it_still_verifies(make_platform, tmp_path)
         assert proc.returncode == 0, proc.stderr
         verified = _cli("evidence", "verify", str(folder))
         assert verified.returncode == 0, verified.stdout + verified.stderr
-    summary = evidence.load_summary(folder)
+    summary = bundle.load_summary(folder)
     assert summary["writes_enabled"]["approval"]["approved_by"] == "Jane"
     assert "enable_record.json" in summary["artifacts"]
 
@@ -137,7 +138,7 @@ def _realistic_manifest(folder):
         "path": "/backups/solvereign_pre_cutover_20261128T020100Z.dump",
         "dump": {"file": "solvereign_pre_cutover_20261128T020100Z.dump", "sha256": "ab" * 32},
         "ledger_head": "024_table_classification", "verified": True}))
-    evidence.seal(folder, key())
+    bundle.seal(folder, key())
 
 
 def test_last_known_good_from_an_approved_enabled_bundle(make_platform, tmp_path):
@@ -156,14 +157,14 @@ def test_last_known_good_from_an_approved_enabled_bundle(make_platform, tmp_path
                    SOLVEREIGN_DB_URL=url)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(f"LAST-KNOWN-GOOD: {record.commit} (v1.4.0-rc1")
-    from cutover import lkg
+    from cutover.approval import lkg
     written = lkg.read(lkg_file)
     assert written.rollback_sha == record.commit and written.ledger_head == "025f_acl_fix"
     assert written.backup == {"path": "/backups/solvereign_pre_cutover_20261128T020100Z.dump",
                               "sha256": "ab" * 32}
     assert written.evidence_bundle["summary_sha256"] == record.summary_sha256
     assert json.loads((folder / "last_known_good.json").read_text()) == written.to_json()
-    assert evidence.verify(folder, key()).ok
+    assert bundle.verify(folder, key()).ok
     assert approval.require_approval(folder, key())["approver"] == "Jane"
 
 

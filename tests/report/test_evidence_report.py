@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cutover import checklist, evidence, evidence_report
+from cutover.approval import checklist
+from cutover.evidence import bundle, report
 from tests.evidence.keys import key
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,7 +47,7 @@ def _bundle(folder: Path, hardening_ok: bool = True) -> Path:
                          "finished": "2026-11-28T02:01:00+00:00"},
               "migrate": {"started": "2026-11-28T02:03:00+00:00",
                           "finished": "2026-11-28T02:04:30+00:00"}}
-    evidence.seal(folder, key(), verdict="PASS" if hardening_ok else "FAIL", rc_tag="v1.4.0-rc1",
+    bundle.seal(folder, key(), verdict="PASS" if hardening_ok else "FAIL", rc_tag="v1.4.0-rc1",
                   phases=phases, writes_disabled={"from": "2026-11-28T02:00:30+00:00",
                                                   "to": "2026-11-28T02:04:30+00:00",
                                                   "seconds": 240})
@@ -61,7 +62,7 @@ def test_checklist_judges_every_item(tmp_path):
 
 
 def test_page_is_self_contained_and_escapes(tmp_path):
-    page = evidence_report.render(_bundle(tmp_path / "b"), key())
+    page = report.render(_bundle(tmp_path / "b"), key())
     assert "<script>alert(1)</script>" not in page
     for needle in ("http://", "https://", "src=", "@import", "url("):
         assert needle not in page
@@ -70,8 +71,8 @@ def test_page_is_self_contained_and_escapes(tmp_path):
 
 def test_report_does_not_change_the_bundle(tmp_path):
     folder = _bundle(tmp_path / "b")
-    evidence_report.write(folder, key())
-    assert evidence.verify(folder, key()).ok
+    report.write(folder, key())
+    assert bundle.verify(folder, key()).ok
 
 
 def test_report_in_headless_chromium(tmp_path):
@@ -81,7 +82,7 @@ def test_report_in_headless_chromium(tmp_path):
         pytest.skip("chromium not installed on this machine")
     sync_api = pytest.importorskip("playwright.sync_api")
     folder = _bundle(tmp_path / "prod_cutover_20261128T020000Z")
-    page_path = evidence_report.write(folder, key())
+    page_path = report.write(folder, key())
     requests: list[str] = []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)

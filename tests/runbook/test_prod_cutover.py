@@ -8,8 +8,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cutover import evidence, evidence_keys
-from cutover.dburl import endpoint
+from cutover.evidence import bundle, keys
+from cutover.pg.url import endpoint
 from tests.api.conftest import probe_env
 from tests.migrate.helpers import ledger_rows
 
@@ -30,7 +30,7 @@ def test_refuses_without_preflight(make_platform, tmp_path):
     assert proc.returncode == 1 and proc.stdout.rstrip().endswith("FAIL")
     assert "no preflight_result.json" in proc.stdout
     assert ledger_rows(db.url()) == before  # nothing migrated
-    summary = json.loads((tmp_path / "a" / evidence.SUMMARY).read_text())
+    summary = json.loads((tmp_path / "a" / bundle.SUMMARY).read_text())
     assert summary["verdict"] == "FAIL" and summary["phases"]["preflight_check"]["outcome"] == \
         "FAIL"
 
@@ -69,7 +69,7 @@ def test_bad_url_is_one_line_exit_2(make_platform, tmp_path):
 def _preflight_passed(db, artifacts: Path, **changes) -> None:
     """preflight_result.json as the gate writes it for this target, now."""
     artifacts.mkdir(parents=True, exist_ok=True)
-    from cutover import binding
+    from cutover.approval import binding
 
     judged = binding.read_url(db.url()).as_dict()  # the gate names the database it judged
     doc = {"verdict": "PASS", "run_id": "t", "finished_at": datetime.now(UTC).isoformat(),
@@ -129,7 +129,7 @@ def test_failing_migration_stops_at_the_last_good_file_and_a_rerun_resumes(make_
     log = json.loads((artifacts / "migration_log.json").read_text())
     assert [a["name"][:4] for a in log["applied"]] == ["025c", "025d", "025e", "025f", "025g",
                                                        "025h"]
-    summary = json.loads((artifacts / evidence.SUMMARY).read_text())
+    summary = json.loads((artifacts / bundle.SUMMARY).read_text())
     assert summary["phases"]["migrate"]["outcome"] == "PASS"
     assert summary["phases"]["verify_hardening"]["outcome"] == "PASS"
     assert summary["phases"]["security_gate"]["outcome"] == "PASS", second.stdout[-2000:]
@@ -169,7 +169,7 @@ def test_the_manual_runbook_from_backup_to_last_known_good(make_platform, start_
     proc = run(str(REPO / "scripts" / "prod_cutover.sh"), "--db-url", db.url(), "--rc-tag",
                "v1.0.0-rc1", "--artifacts-dir", str(artifacts), "--api-url", api.url)
     assert proc.stdout.rstrip().endswith("SUCCESS")
-    summary = evidence.load_summary(artifacts)
+    summary = bundle.load_summary(artifacts)
     assert summary["writes_disabled"] == {"from": "2026-11-28T02:00:00+00:00"}  # still frozen
     assert "writes disabled for <b>" not in (artifacts / "report.html").read_text()  # open
     gate = run(str(REPO / "scripts" / "ci" / "wien_roster_gate.sh"), "--skip-routing",
@@ -179,7 +179,7 @@ def test_the_manual_runbook_from_backup_to_last_known_good(make_platform, start_
                 "wien_pilot", "--db-url", db.url(), "--artifacts-dir", str(artifacts))
     for out in (gate.stdout, drill.stdout):
         assert f"re-sealed {artifacts}" in out
-    assert evidence.verify(artifacts, evidence_keys.verifying_key(env=db.env())).ok
+    assert bundle.verify(artifacts, keys.verifying_key(env=db.env())).ok
 
     cutover_cli("approve", "--artifacts-dir", str(artifacts), "--approver", "Jane Doe")
     enabled = cutover_cli("enable", "--artifacts-dir", str(artifacts), "--api-url", api.url)
@@ -188,9 +188,9 @@ def test_the_manual_runbook_from_backup_to_last_known_good(make_platform, start_
     assert receiver.problems == []
     assert receiver.events() == ["cutover_started", "approved", "enabled"]
     assert {p["evidence"] for p in receiver.payloads} == {str(artifacts.resolve())}
-    assert evidence.load_summary(artifacts)["notifications"][0]["sent"] is True
+    assert bundle.load_summary(artifacts)["notifications"][0]["sent"] is True
     assert json.loads((artifacts / "enable_record.json").read_text())["notification"]["sent"]
-    window = evidence.load_summary(artifacts)["writes_disabled"]
+    window = bundle.load_summary(artifacts)["writes_disabled"]
     assert window["from"] == "2026-11-28T02:00:00+00:00" and window["seconds"] > 0
     assert f"writes disabled for <b>{window['seconds']} s</b>" in \
         (artifacts / "report.html").read_text()
@@ -200,7 +200,7 @@ def test_the_manual_runbook_from_backup_to_last_known_good(make_platform, start_
     assert record["ledger_head"] == "025h_verify_effective_access"
     assert record["rc_tag"] == "v1.0.0-rc1"
     assert record["backup"]["path"].startswith(str(tmp_path / "backups"))
-    assert evidence.verify(artifacts, evidence_keys.verifying_key(env=db.env())).ok
+    assert bundle.verify(artifacts, keys.verifying_key(env=db.env())).ok
     for secret in db.secrets():
         for path in artifacts.iterdir():
             assert secret not in path.read_text(), path.name

@@ -1,0 +1,1 @@
+"""Probing the platform's HTTP API from outside, driven by its OpenAPI document."""

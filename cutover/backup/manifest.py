@@ -1,0 +1,154 @@
+"""The backup manifest: what a dump is, where it came from, and what a restore must match.
+
+It sits next to the dump (`<name>.manifest.json`) and is written last, atomically: a dump
+without a manifest is not a finished backup. A rollback trusts nothing in the dump that the
+manifest does not vouch for (sha256), restores only into the database it names (system
+identifier + name), and compares the restored database with the facts recorded here
+(ledger head, row counts and checksums, security fingerprint).
+
+Schema (`format` = "solvereign-backup-manifest/1"):
+
+    dump         file (name beside the manifest), sha256, size_bytes, format, toc_entries
+    database     system_identifier, name            -- the identity a rollback must match
+                 server_version, server_version_num, owner, encoding, comment,
+                 acl [{grantor, grantee, privilege_type, is_grantable}],
+                 settings [{role, config}], catalog {datcollate, datctype, ...}
+    ledger_head  last applied migration (meta.migration_ledger), or null
+    snapshot     id, started_at, start_lsn, finished_at, end_lsn
+    taken_by     role, pg_dump (version)
+    counters     before / after: {table: [n_tup_ins, n_tup_upd, n_tup_del]}
+    tables       {table: {kind, rows, checksum}}  -- rows/checksum for ordinary tables,
+                 computed in the dump's own snapshot
+    fingerprint  sha256, lines ["<kind> <name>: owner=... acl=... ..."]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cutover.backup.facts import Identity
+from cutover.errors import ConfigError
+
+FORMAT = "solvereign-backup-manifest/1"
+DUMP_SUFFIX = ".dump"
+MANIFEST_SUFFIX = ".manifest.json"
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_REQUIRED: dict[str, tuple[type, ...]] = {
+    "format": (str,),
+    "dump": (dict,),
+    "database": (dict,),
+    "ledger_head": (str, type(None)),
+    "snapshot": (dict,),
+    "counters": (dict,),
+    "tables": (dict,),
+    "fingerprint": (dict,),
+}
+
+
+def manifest_path(dump: Path) -> Path:
+    """`x.dump` → `x.manifest.json` (the manifest always sits beside its dump)."""
+    name = dump.name[: -len(DUMP_SUFFIX)] if dump.name.endswith(DUMP_SUFFIX) else dump.name
+    return dump.with_name(name + MANIFEST_SUFFIX)
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in chunks (dumps can be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A validated manifest document and where it was read from."""
+
+    path: Path
+    doc: dict[str, Any]
+
+    @property
+    def dump_path(self) -> Path:
+        """The dump file, resolved beside the manifest."""
+        return self.path.parent / self.doc["dump"]["file"]
+
+    @property
+    def sha256(self) -> str:
+        return str(self.doc["dump"]["sha256"])
+
+    @property
+    def identity(self) -> Identity:
+        db = self.doc["database"]
+        return Identity(str(db["system_identifier"]), str(db["name"]))
+
+    @property
+    def ledger_head(self) -> str | None:
+        return self.doc["ledger_head"]
+
+    @property
+    def tables(self) -> dict[str, dict[str, Any]]:
+        return self.doc["tables"]
+
+    @property
+    def fingerprint(self) -> list[str]:
+        return list(self.doc["fingerprint"]["lines"])
+
+
+def _bad(path: Path, what: str) -> ConfigError:
+    return ConfigError(f"backup manifest {path} is malformed: {what}")
+
+
+def validate(path: Path, doc: Any) -> Manifest:
+    """Check the fields a rollback relies on; ConfigError naming the first problem."""
+    if not isinstance(doc, dict):
+        raise _bad(path, "not a JSON object")
+    for key, types in _REQUIRED.items():
+        if key not in doc:
+            raise _bad(path, f"missing {key!r}")
+        if not isinstance(doc[key], types):
+            raise _bad(path, f"{key!r} has the wrong type")
+    if doc["format"] != FORMAT:
+        raise _bad(path, f"format is {doc['format']!r}, expected {FORMAT!r}")
+    dump = doc["dump"]
+    name = dump.get("file")
+    if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+        raise _bad(path, "dump.file must be a plain file name beside the manifest")
+    if not isinstance(dump.get("sha256"), str) or not _SHA256.match(dump["sha256"]):
+        raise _bad(path, "dump.sha256 is not 64 lowercase hex digits")
+    if not isinstance(dump.get("size_bytes"), int):
+        raise _bad(path, "dump.size_bytes is not an integer")
+    db = doc["database"]
+    for key in ("system_identifier", "name", "owner", "encoding"):
+        if not isinstance(db.get(key), str) or not db[key]:
+            raise _bad(path, f"database.{key} is missing")
+    if not isinstance(db.get("acl"), list) or not isinstance(db.get("settings"), list):
+        raise _bad(path, "database.acl and database.settings must be lists")
+    if not isinstance(doc["fingerprint"].get("lines"), list):
+        raise _bad(path, "fingerprint.lines is not a list")
+    for table, facts in doc["tables"].items():
+        if not isinstance(facts, dict) or "kind" not in facts:
+            raise _bad(path, f"tables[{table!r}] lacks its kind")
+    return Manifest(path, doc)
+
+
+def load(path: Path) -> Manifest:
+    """Read and validate a manifest; `path` may name the manifest or its dump."""
+    path = Path(path)
+    if not path.name.endswith(MANIFEST_SUFFIX):
+        path = manifest_path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"backup manifest not found: {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read backup manifest {path}: {exc.strerror}") from None
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise _bad(path, f"not valid JSON ({exc})") from None
+    return validate(path, doc)

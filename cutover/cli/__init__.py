@@ -1,0 +1,1 @@
+"""The `cutover` console script: one module per command group; it composes the library, no logic."""

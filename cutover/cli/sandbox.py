@@ -1,0 +1,102 @@
+"""`cutover sandbox up|down|status`: the stand-in platform as the default target (README.md).
+
+The sandbox is a separate system; this module only starts and stops it, the way a
+user would, and prints what a gate run needs for `eval`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cutover import argtypes
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `sandbox up`, `sandbox down` and `sandbox status`."""
+    p = subparsers.add_parser("sandbox", help="run the embedded SOLVEREIGN stand-in")
+    sub = p.add_subparsers(dest="sandbox_action", metavar="ACTION", required=True)
+    up = sub.add_parser("up", help="start (or reuse) the sandbox; prints export lines")
+    up.add_argument("--at", choices=["pre", "latest"], default="pre",
+                    help="schema state: pre (001..024) or latest (every migration)")
+    up.add_argument("--with-api", action="store_true", help="also start the HTTP API")
+    up.add_argument("--data-dir", type=argtypes.output_dir,
+                    help="sandbox directory (default ./.sandbox)")
+    up.add_argument("--seed", type=argtypes.nonnegative_int, default=94,
+                    help="seed of the generated data")
+    up.add_argument("--profile", choices=["superuser", "managed"], default="superuser",
+                    help="managed: Azure Flexible Server's model, the admin login (the "
+                    "migrator) has CREATEDB CREATEROLE and no superuser; no superuser URL "
+                    "is exported")
+    up.set_defaults(func=_up)
+    down = sub.add_parser("down", help="stop the sandbox and remove its directory")
+    down.add_argument("--data-dir", type=Path)
+    down.add_argument("--keep", action="store_true", help="stop but keep the data directory")
+    down.set_defaults(func=_down)
+    redeploy = sub.add_parser("redeploy", help="restart the sandbox API (the rollback's "
+                                               "SOLVEREIGN_REDEPLOY_COMMAND in the sandbox)")
+    redeploy.add_argument("--data-dir", type=Path)
+    redeploy.set_defaults(func=_redeploy)
+    status = sub.add_parser("status", help="show whether the sandbox runs and its schema head")
+    status.add_argument("--data-dir", type=Path)
+    status.set_defaults(func=_status)
+
+
+def _root(args: argparse.Namespace) -> Path:
+    from sandbox.state import default_root
+
+    return args.data_dir.resolve() if args.data_dir else default_root()
+
+
+def _up(args: argparse.Namespace) -> int:
+    from sandbox import manage
+
+    def log(line: str) -> None:
+        print(f"# {line}", file=sys.stderr)
+
+    state = manage.up(_root(args), at=args.at, seed=args.seed, log=log,
+                      profile=args.profile)
+    if args.with_api:
+        manage.start_api(state, log=log)
+    for line in manage.export_lines(state):
+        print(line)
+    print(f"# sandbox ready at {state.root} (schema {state.at})", file=sys.stderr)
+    return 0
+
+
+def _down(args: argparse.Namespace) -> int:
+    from sandbox import manage
+
+    root = _root(args)
+    print(f"sandbox {'stopped' if manage.down(root, keep=args.keep) else 'was not running'}"
+          f": {root}")
+    return 0
+
+
+def _redeploy(args: argparse.Namespace) -> int:
+    from sandbox import manage
+
+    print(manage.redeploy(_root(args)))  # one line: the rollback reports the last one
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from cutover.migrate import ledger
+    from cutover.pg.connect import connect
+    from cutover.pg.url import mask_url
+    from sandbox import manage
+
+    state = manage.SandboxState.load(_root(args))
+    if state is None:
+        print(f"no sandbox in {_root(args)}")
+        return 1
+    url = state.url("solvereign_migrator")
+    with connect(url) as conn:
+        head = ledger.head(conn)
+        version = conn.execute("SHOW server_version").fetchone()[0]
+    print(f"sandbox:  {state.root}")
+    print(f"database: {mask_url(url)} (PostgreSQL {version})")
+    print(f"schema:   {state.at}, ledger head {head}")
+    print(f"api:      {state.api_url or 'not started'}")
+    return 0
