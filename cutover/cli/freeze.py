@@ -15,7 +15,13 @@ from cutover.errors import ConfigError
 from cutover.evidence import bundle as evidence
 from cutover.evidence import keys, report
 from cutover.evidence.bundle import write_json
-from cutover.freeze.writes import PROOF_TIMEOUT, switch_writes, window_seconds
+from cutover.freeze.writes import (
+    API_URL_VAR,
+    PROBE_KEY_VAR,
+    PROOF_TIMEOUT,
+    switch_writes,
+    window_seconds,
+)
 from cutover.rollback import notify
 
 
@@ -24,18 +30,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for name, text in (("freeze", "disable platform writes, then prove it"),
                        ("enable", "enable platform writes again, then prove it")):
         p = subparsers.add_parser(name, help=text)
-        p.add_argument("--api-url", help="application to prove it through ($SOLVEREIGN_API_URL)")
+        p.add_argument("--api-url", help="application to prove it through (default: "
+                                         f"${API_URL_VAR}; the proof also needs "
+                                         f"${PROBE_KEY_VAR}; one missing: exit 2, flag "
+                                         "untouched)")
         p.add_argument("--no-verify", action="store_true",
-                       help="skip the proof (a store with no application behind it)")
+                       help="set the flag without proving it (a store with no application "
+                            "behind it); the output and the record say the proof was skipped")
         p.add_argument("--timeout", type=argtypes.positive_float, default=PROOF_TIMEOUT,
-                       help="seconds to wait for the application to follow the flag")
+                       help="seconds to wait for the application to follow the flag "
+                            "(default: %(default)s)")
+        record_default = ("the approved bundle; with --override-approval "
+                          "artifacts/enable_<timestamp>" if name == "enable" else "none written")
         p.add_argument("--artifacts-dir", type=argtypes.output_dir,
-                       help="write <action>_record.json here")
+                       help=f"write {name}_record.json here (default: {record_default})")
         if name == "enable":
             p.add_argument("--override-approval", metavar="REASON",
-                           help="enable without an approval record; the reason is recorded")
+                           help="enable without an approval record; the reason is recorded "
+                                "(default: an approval is required)")
             p.add_argument("--db-url", help="the database to re-read: it must still be what "
-                                            "was approved (default $SOLVEREIGN_DB_URL)")
+                                            "was approved (default: $SOLVEREIGN_DB_URL)")
         p.set_defaults(func=_run, disabled=name == "freeze")
 
 
@@ -99,11 +113,24 @@ def _close_window(summary: dict, enabled_at: str | None) -> dict:
     return window
 
 
+def _require_reseal_key(folder: Path | None, granted: dict | None) -> None:
+    """Enabling records its approval in a sealed bundle and re-seals it; without the
+    signing key the bundle would stop verifying after writes came back (and
+    last-known-good would refuse it), so that is refused before the flag moves."""
+    if granted is None or folder is None or not (folder / evidence.SUMMARY).exists():
+        return
+    if keys.signing_key(required=False) is None:
+        raise ConfigError(f"enable records its approval in the sealed bundle {folder} and "
+                          f"re-seals it, but {keys.SIGNING_KEY_VAR} is not set; the flag was "
+                          "not changed")
+
+
 def _run(args: argparse.Namespace) -> int:
     granted = None if args.disabled else _approval(args)
     folder = _record_folder(args, granted)
+    _require_reseal_key(folder, granted)
     record = switch_writes(args.disabled, api_url=args.api_url or
-                           os.environ.get("SOLVEREIGN_API_URL"), verify=not args.no_verify,
+                           os.environ.get(API_URL_VAR), verify=not args.no_verify,
                            timeout=args.timeout, artifacts_dir=folder)
     sent = None
     if not args.disabled:
@@ -112,5 +139,6 @@ def _run(args: argparse.Namespace) -> int:
     if granted is not None and folder is not None:
         _record_enable(folder, granted, sent)
     state = "FROZEN" if args.disabled else "ENABLED"
-    print(f"WRITES {state}" + ("" if record.verified else " (not verified)"))
+    print(f"WRITES {state}" + ("" if record.verified else
+                               " (not verified: --no-verify, the application was not asked)"))
     return 0

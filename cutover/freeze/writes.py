@@ -22,11 +22,13 @@ import httpx
 
 from cutover.api.probe import signed_headers
 from cutover.configstore import WRITES_DISABLED_KEY, flag_label, open_store
-from cutover.errors import CutoverError
+from cutover.errors import ConfigError, CutoverError
 from cutover.evidence.bundle import write_json
 
 DEFAULT_PROBE_PATH = "/api/v1/roster/absences"
 PROOF_TIMEOUT = 30.0
+API_URL_VAR = "SOLVEREIGN_API_URL"
+PROBE_KEY_VAR = "SOLVEREIGN_PROBE_API_KEY_A"
 
 
 class ProofFailed(CutoverError):
@@ -114,13 +116,30 @@ def prove(api_url: str, disabled: bool, *, timeout: float = PROOF_TIMEOUT,
         sleep(0.5)
 
 
+def require_proof_settings(action: str, api_url: str | None, env: Mapping[str, str]) -> None:
+    """Refuse (exit 2) before the flag moves when the proof could not be made: a switch
+    that is set and then fails its proof for a missing setting leaves the platform in a
+    state nobody asked for, so what the proof needs is checked first."""
+    skip = "or --no-verify to switch without proof; the flag was not changed"
+    if not api_url:
+        raise ConfigError(f"cannot prove the {action}: no API URL (give --api-url or set "
+                          f"{API_URL_VAR}, {skip})")
+    if not env.get(PROBE_KEY_VAR):
+        raise ConfigError(f"cannot prove the {action}: {PROBE_KEY_VAR} is not set (the proof "
+                          f"is a real client's probe write, which needs its API key; {skip})")
+
+
 def switch_writes(disabled: bool, *, env: Mapping[str, str] | None = None,
                   api_url: str | None = None, verify: bool = True,
                   timeout: float = PROOF_TIMEOUT, artifacts_dir: Path | None = None,
-                  log: Callable[[str], None] = print) -> WriteSwitch:
-    """Set SOLVEREIGN_PLATFORM_WRITES_DISABLED, then prove it through the application."""
+                  log: Callable[[str], None] = print,
+                  unverified_because: str = "--no-verify") -> WriteSwitch:
+    """Set SOLVEREIGN_PLATFORM_WRITES_DISABLED, then prove it through the application
+    (or, with verify=False, record that the proof was skipped and why)."""
     env = os.environ if env is None else env
     action = "freeze" if disabled else "enable"
+    if verify:
+        require_proof_settings(action, api_url, env)
     label = flag_label(env)
     with open_store(env) as store:  # an unreachable store raises before anything changed
         store.set_flag(WRITES_DISABLED_KEY, disabled, label)
@@ -135,18 +154,18 @@ def switch_writes(disabled: bool, *, env: Mapping[str, str] | None = None,
         record.notes.append(f"other labels disagree: {stray}")
         log(f"warning: other labels of {WRITES_DISABLED_KEY} disagree: {stray}")
     if verify:
-        if not api_url:
-            raise ProofFailed("no API URL to prove the switch through (give --api-url, "
-                              "or --no-verify for a store with no application behind it)")
         record.health, record.probe = prove(
             api_url, disabled, timeout=timeout,
             probe_path=env.get("SOLVEREIGN_PROBE_WRITE_PATH") or DEFAULT_PROBE_PATH,
-            api_key=env.get("SOLVEREIGN_PROBE_API_KEY_A"))
+            api_key=env[PROBE_KEY_VAR])
         record.verified, record.proven_at = True, _now()
         log(f"proven through {api_url}: /health writes_enabled={not disabled}, "
             f"probe write answered {record.probe['status_code']}")
     else:
-        record.notes.append("not verified through the application (--no-verify)")
+        skipped = (f"proof skipped ({unverified_because}): nothing checked that the "
+                   "application follows the flag")
+        record.notes.append(skipped)
+        log(skipped)
     if artifacts_dir:
         write_json(Path(artifacts_dir) / f"{action}_record.json", asdict(record))
     return record
