@@ -8,6 +8,7 @@ import argparse
 import math
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -113,16 +114,21 @@ def output_dir(value: str) -> Path:
     return path
 
 
-def input_file(value: str) -> Path:
-    """An existing, readable regular file."""
+def _existing(value: str, is_kind: Callable[[Path], bool], kind: str, access: int) -> Path:
+    """An existing path of one kind that we may read: the first thing wrong, in one line."""
     path = Path(value)
     if not path.exists():
         raise argparse.ArgumentTypeError(f"{value} does not exist")
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"{value} is not a file")
-    if not os.access(path, os.R_OK):
+    if not is_kind(path):
+        raise argparse.ArgumentTypeError(f"{value} is not {kind}")
+    if not os.access(path, access):
         raise argparse.ArgumentTypeError(f"{value} is not readable")
     return path
+
+
+def input_file(value: str) -> Path:
+    """An existing, readable regular file."""
+    return _existing(value, Path.is_file, "a file", os.R_OK)
 
 
 def output_file(value: str) -> Path:
@@ -141,11 +147,4 @@ def output_file(value: str) -> Path:
 
 def input_dir(value: str) -> Path:
     """An existing, readable directory (an evidence bundle, the migrations folder)."""
-    path = Path(value)
-    if not path.exists():
-        raise argparse.ArgumentTypeError(f"{value} does not exist")
-    if not path.is_dir():
-        raise argparse.ArgumentTypeError(f"{value} is not a directory")
-    if not os.access(path, os.R_OK | os.X_OK):
-        raise argparse.ArgumentTypeError(f"{value} is not readable")
-    return path
+    return _existing(value, Path.is_dir, "a directory", os.R_OK | os.X_OK)

@@ -39,6 +39,7 @@ from typing import Any
 import httpx
 
 from cutover.api import responses
+from cutover.api.schema import own_example
 
 PLATFORM_PREFIX = "/api/v1/platform/"
 PACK_PREFIXES = ("/api/v1/routing/", "/api/v1/roster/")
@@ -176,13 +177,10 @@ def _resolve(document: Mapping[str, Any], schema: Mapping[str, Any]) -> Mapping[
 
 
 def _example(param: Mapping[str, Any]) -> Any:
-    """The documented example of a parameter (any of the spellings OpenAPI allows)."""
-    if "example" in param:
-        return param["example"]
-    examples = param.get("examples")
-    if isinstance(examples, Mapping) and examples:
-        first = next(iter(examples.values()))
-        return first.get("value") if isinstance(first, Mapping) else first
+    """The documented example of a parameter (its own, else its schema's, else the default)."""
+    found, value = own_example(param)
+    if found:
+        return value
     schema = param.get("schema", {})
     if schema.get("examples"):
         return schema["examples"][0]

@@ -61,15 +61,22 @@ def body_of(document: Mapping[str, Any], spec: Mapping[str, Any]) -> tuple[bool,
         return True, None
 
 
-def parameter(document: Mapping[str, Any], param: Mapping[str, Any]) -> Any:
-    """A valid value for one parameter (its documented example first)."""
+def own_example(param: Mapping[str, Any]) -> tuple[bool, Any]:
+    """A parameter's own example in either spelling OpenAPI allows (`example`, or the first
+    of `examples`), and whether it has one (None can be a documented value)."""
     if "example" in param:
-        return param["example"]
+        return True, param["example"]
     examples = param.get("examples")
     if isinstance(examples, Mapping) and examples:
         first = next(iter(examples.values()))
-        return first.get("value") if isinstance(first, Mapping) else first
-    return example(document, param.get("schema", {}))
+        return True, first.get("value") if isinstance(first, Mapping) else first
+    return False, None
+
+
+def parameter(document: Mapping[str, Any], param: Mapping[str, Any]) -> Any:
+    """A valid value for one parameter (its documented example first)."""
+    found, value = own_example(param)
+    return value if found else example(document, param.get("schema", {}))
 
 
 def _value(document: Mapping[str, Any], schema: Mapping[str, Any], depth: int) -> Any:
