@@ -49,12 +49,9 @@ def body_of(document: Mapping[str, Any], spec: Mapping[str, Any]) -> tuple[bool,
     media = content.get("application/json")
     if media is None:
         return False, None
-    if "example" in media:
-        return True, media["example"]
-    examples = media.get("examples")
-    if isinstance(examples, Mapping) and examples:
-        first = next(iter(examples.values()))
-        return True, first.get("value") if isinstance(first, Mapping) else first
+    found, value = own_example(media)
+    if found:
+        return True, value
     try:
         return True, example(document, media.get("schema", {}))
     except Unbuildable:
@@ -62,8 +59,8 @@ def body_of(document: Mapping[str, Any], spec: Mapping[str, Any]) -> tuple[bool,
 
 
 def own_example(param: Mapping[str, Any]) -> tuple[bool, Any]:
-    """A parameter's own example in either spelling OpenAPI allows (`example`, or the first
-    of `examples`), and whether it has one (None can be a documented value)."""
+    """A parameter's or media type's own example in either spelling OpenAPI allows
+    (`example`, or the first of `examples`), and whether it has one (None can be one)."""
     if "example" in param:
         return True, param["example"]
     examples = param.get("examples")
