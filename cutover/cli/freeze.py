@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cutover import argtypes, settings
 from cutover.approval import record as approval
-from cutover.cli.evidence import reseal_after_writing
+from cutover.cli.evidence import require_reseal_key, reseal_after_writing
 from cutover.errors import ConfigError
 from cutover.evidence import bundle as evidence
 from cutover.evidence import keys, report
@@ -113,22 +113,11 @@ def _close_window(summary: dict, enabled_at: str | None) -> dict:
     return window
 
 
-def _require_reseal_key(folder: Path | None, granted: dict | None) -> None:
-    """Enabling records its approval in a sealed bundle and re-seals it; without the
-    signing key the bundle would stop verifying after writes came back (and
-    last-known-good would refuse it), so that is refused before the flag moves."""
-    if granted is None or folder is None or not (folder / evidence.SUMMARY).exists():
-        return
-    if keys.signing_key(required=False) is None:
-        raise ConfigError(f"enable records its approval in the sealed bundle {folder} and "
-                          f"re-seals it, but {keys.SIGNING_KEY_VAR} is not set; the flag was "
-                          "not changed")
-
-
 def _run(args: argparse.Namespace) -> int:
     granted = None if args.disabled else _approval(args)
     folder = _record_folder(args, granted)
-    _require_reseal_key(folder, granted)
+    if granted is not None:  # writes come back only with their approval recorded
+        require_reseal_key(folder, "enable")
     record = switch_writes(args.disabled, api_url=args.api_url or
                            os.environ.get(API_URL_VAR), verify=not args.no_verify,
                            timeout=args.timeout, artifacts_dir=folder)

@@ -53,12 +53,13 @@ def _store_with_writes_enabled(tmp_path) -> tuple[object, bytes]:
     return store, store.read_bytes()
 
 
-def _refused(proc: subprocess.CompletedProcess, *naming: str) -> None:
+def _refused(proc: subprocess.CompletedProcess, *naming: str,
+             untouched: str = "the flag was not changed") -> None:
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert all(name in lines[0] for name in naming), lines[0]
-    assert "the flag was not changed" in lines[0]
+    assert untouched in lines[0]
     assert "WRITES" not in proc.stdout and "set in" not in proc.stdout
 
 
@@ -110,7 +111,8 @@ def test_enable_into_a_sealed_bundle_without_the_signing_key_refuses_first(tmp_p
     before = store.read_bytes()
     proc = _run("enable", "--no-verify", "--override-approval", "test", "--artifacts-dir",
                 str(folder), SOLVEREIGN_CONFIG_STORE_FILE=str(store))
-    _refused(proc, "SOLVEREIGN_EVIDENCE_SIGNING_KEY", str(folder))
+    _refused(proc, "enable writes into the sealed bundle", "SOLVEREIGN_EVIDENCE_SIGNING_KEY",
+             str(folder), untouched="nothing was changed")
     assert store.read_bytes() == before
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == sealed
 
