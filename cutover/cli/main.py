@@ -18,6 +18,7 @@ from cutover.errors import EXIT_CRASH, CutoverError
 # Modules that contribute subcommands, in help order. Add a line to add a command.
 COMMAND_MODULES = [
     "cutover.cli.sandbox",
+    "cutover.cli.staging",
     "cutover.cli.migrate",
     "cutover.cli.rehearse",
     "cutover.cli.evidence",

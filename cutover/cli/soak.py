@@ -1,38 +1,99 @@
 """`w02_staging_soak.sh`: the staging soak's command line (cutover.runbook.soak).
 
     ./scripts/w02_staging_soak.sh --iterations 5 --with-drills
+    ./scripts/w02_staging_soak.sh --db-url URL --api-url URL --iterations 5 --with-drills
+
+Without --db-url every iteration runs on a fresh sandbox. With it, on the target those URLs
+name (cutover.runbook.external): the flags win over SOLVEREIGN_DB_URL, SOLVEREIGN_ADMIN_DB_URL,
+SOLVEREIGN_BACKUP_DB_URL and SOLVEREIGN_API_URL; the probe logins, the config store, the
+evidence key and the redeploy command come from the environment as for every runbook command.
+The target is never taken from the environment alone: the soak cuts it over and rolls it back,
+so it must be named on the command line.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from cutover import argtypes
+from cutover.errors import ConfigError, CutoverError
 from cutover.runbook.soak import soak
 
-DESCRIPTION = "The staging soak (runbook §1.1): the whole rehearsal N times on fresh sandboxes."
+DESCRIPTION = ("The staging soak (runbook §1.1): the whole rehearsal N times, on fresh "
+               "sandboxes or on the staging target --db-url names.")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The command: exit 0 when every iteration passed and all of them agree."""
-    parser = argtypes.OneLineParser(prog="w02_staging_soak.sh",
-                                     description=DESCRIPTION)
+def _parser() -> argtypes.OneLineParser:
+    parser = argtypes.OneLineParser(prog="w02_staging_soak.sh", description=DESCRIPTION)
     parser.add_argument("--iterations", type=argtypes.positive_int, default=5)
     parser.add_argument("--with-drills", action="store_true",
                         help="a rollback drill on the last iteration (the roster gate and "
-                             "sick-call drill run in every one)")
+                             "sick-call drill run in every one; on a --db-url target every "
+                             "iteration ends with one)")
     parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"))
-    args = parser.parse_args(argv)
-    if args.iterations < 1:
-        print("w02_staging_soak: error: --iterations must be at least 1", file=sys.stderr)
-        return 2
-    from sandbox.platform import SandboxProvider
+    parser.add_argument("--db-url", help="the staging target, as the migrator "
+                        "(SOLVEREIGN_DB_URL); without it each iteration runs on a sandbox")
+    parser.add_argument("--admin-url", help="a login with CREATEDB that owns the database: "
+                        "restore check and the rollback's work database "
+                        "(default: SOLVEREIGN_ADMIN_DB_URL)")
+    parser.add_argument("--backup-url", help="the backup role's URL, for pg_dump "
+                        "(default: SOLVEREIGN_BACKUP_DB_URL)")
+    parser.add_argument("--api-url", help="the target's API base URL "
+                        "(default: SOLVEREIGN_API_URL)")
+    return parser
 
-    report = soak(args.iterations, args.artifacts_dir, SandboxProvider(), args.with_drills)
+
+def _provider(args):
+    """The sandbox's provider, or the external target's with the flags over the env."""
+    if not args.db_url:
+        for flag in ("admin_url", "backup_url", "api_url"):
+            if getattr(args, flag):
+                raise ConfigError(f"--{flag.replace('_', '-')} names a target's part: give "
+                                  "--db-url too (without it the soak runs on sandboxes)")
+        from sandbox.platform import SandboxProvider
+
+        return SandboxProvider()
+    from cutover.pg.url import validate_url
+    from cutover.runbook.external import ExternalProvider, settings_from
+
+    settings = settings_from(os.environ, SOLVEREIGN_DB_URL=args.db_url,
+                             SOLVEREIGN_ADMIN_DB_URL=args.admin_url,
+                             SOLVEREIGN_BACKUP_DB_URL=args.backup_url,
+                             SOLVEREIGN_API_URL=args.api_url)
+    if settings.get("SOLVEREIGN_ENV") == "production":
+        raise ConfigError("SOLVEREIGN_ENV is production: the soak cuts its target over and "
+                          "rolls it back, it runs on a staging copy only")
+    validate_url(args.db_url, "--db-url")
+    for var, flag in (("SOLVEREIGN_ADMIN_DB_URL", "--admin-url"),
+                      ("SOLVEREIGN_BACKUP_DB_URL", "--backup-url")):
+        validate_url(settings.get(var), f"{flag} (or {var})")
+    if not settings.get("SOLVEREIGN_API_URL"):
+        raise ConfigError("--api-url (or SOLVEREIGN_API_URL) is not set: the soak proves the "
+                          "freeze through the target's API")
+    return ExternalProvider(settings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command: exit 0 when every iteration passed (on a target: and restored it) and
+    all of them agree; 1 otherwise; 2 bad input."""
+    args = _parser().parse_args(argv)
+    try:
+        provider = _provider(args)
+        if args.db_url:
+            print(f"soak target at {provider.check()} (pre-cutover): each iteration cuts it "
+                  "over and rolls it back", flush=True)
+    except CutoverError as exc:
+        print(f"w02_staging_soak: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    report = soak(args.iterations, args.artifacts_dir, provider, args.with_drills,
+                  target_db_url=args.db_url or None)
     res = report["results"]
     print(f"soak: {args.iterations} iterations, fail_count {res['fail_count']}, determinism "
           f"{res['determinism']} {res['differing'] or ''}; seconds {res['seconds']}")
+    if res.get("stopped"):
+        print(f"soak stopped: {res['stopped']}")
     print(f"report: {report['path']}")
     ok = res["determinism"] == "PASS" and res["fail_count"] == 0
     print(f"VERDICT: {'PASS' if ok else 'FAIL'}")

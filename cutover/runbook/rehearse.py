@@ -58,13 +58,15 @@ class Rehearsal:
                     "SOLVEREIGN_LKG_FILE": str(self.root / "last-known-good.json"),
                     **self.key_env}
         self.run = Run(artifacts=self.bundle, db_url=self.platform.url("solvereign_migrator"),
-                       api_url=self.platform.api_url, rc_tag=self.rc_tag, environ=self.env)
+                       api_url=self.platform.api_url, rc_tag=self.rc_tag, environ=self.env,
+                       # the platform's own (a staging target's is staging)
+                       env_name=self.env.get("SOLVEREIGN_ENV") or "development")
         print(f"    sandbox at {self.root}, API {self.platform.api_url}")
 
     def preflight(self, run: Run) -> None:
         verdict, code = run_phase("preflight", ["checks"], run.artifacts /
                                   "preflight_result.json", db_url=run.db_url,
-                                  env_name="development", quiet=True, environ=self.env,
+                                  env_name=run.env_name, quiet=True, environ=self.env,
                                   extra=["--artifacts-dir", str(run.artifacts),
                                          "--api-url", run.api_url or ""])
         print(f"    preflight: {verdict}")
