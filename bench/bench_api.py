@@ -6,6 +6,7 @@ pack read (`GET /api/v1/roster/drivers`, 50 rows under RLS). Prints the margin a
 runbook's post-deploy rollback trigger, p99 > 2 s. Not a test: it asserts nothing.
 
     python bench/bench_api.py [--requests 2000] [--concurrency 8] [--max-seconds 60]
+                              [--json FILE]
     python bench/bench_api.py --api-url URL --api-key KEY     # against a running API
 
 Without --api-url it starts a sandbox (`cutover sandbox up --at latest --with-api`) in a
@@ -27,6 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 TRIGGER_P99 = 2.0
 WARMUP = 50
 
@@ -99,13 +101,17 @@ def _sandbox(root: Path) -> dict[str, str]:
     return env
 
 
-def _report(name: str, figures: dict) -> None:
+def _report(name: str, figures: dict) -> list[dict[str, object]]:
     margin = TRIGGER_P99 / figures["p99"] if figures["p99"] else float("inf")
     print(f"{name:<32} {figures['rps']:>8.0f} req/s  p50 {figures['p50'] * 1000:7.2f} ms  "
           f"p99 {figures['p99'] * 1000:7.2f} ms  max {figures['max'] * 1000:7.1f} ms  "
           f"errors {figures['errors']}/{figures['requests']}  "
           f"p99 margin to the 2 s trigger: {TRIGGER_P99 - figures['p99']:.3f} s "
           f"({margin:,.0f}x)")
+    from bench.figures import record
+
+    return [record(f"api {name} p99", figures["p99"], "s", TRIGGER_P99),
+            record(f"api {name} throughput", figures["rps"], "req/s")]
 
 
 def main() -> None:
@@ -116,7 +122,10 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=60.0, help="per endpoint")
     parser.add_argument("--api-url", help="a running API (default: start a sandbox)")
     parser.add_argument("--api-key", help="pack key for the read (default: the sandbox probe key)")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON records")
     args = parser.parse_args()
+    if args.requests < 1 or args.concurrency < 1 or args.max_seconds <= 0:
+        parser.error("--requests, --concurrency and --max-seconds must be positive")
     root = None
     if args.api_url:
         url, key = args.api_url.rstrip("/"), args.api_key
@@ -127,10 +136,13 @@ def main() -> None:
     try:
         print(f"load: {args.requests} requests per endpoint, {args.concurrency} connections, "
               f"at most {args.max_seconds:g} s, from a second process on loopback")
-        _report("GET /health", _measure(url + "/health", None, args))
+        records = _report("GET /health", _measure(url + "/health", None, args))
         if key:
-            _report("GET /api/v1/roster/drivers", _measure(url + "/api/v1/roster/drivers", key,
-                                                           args))
+            records += _report("GET /api/v1/roster/drivers",
+                               _measure(url + "/api/v1/roster/drivers", key, args))
+        from bench.figures import write
+
+        write(args.json, records)
     finally:
         if root is not None:
             subprocess.run([sys.executable, "-m", "cutover.cli", "sandbox", "down",

@@ -5,7 +5,7 @@ cluster, alternating, in one process; prints medians and the ratio (target <= 1.
 Also prints the median time from an empty directory to the first query of a sandbox
 cluster. Not a test: it asserts nothing, it reports.
 
-    python bench/bench_migrate.py [--rounds 5]
+    python bench/bench_migrate.py [--rounds 5] [--json FILE]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.figures import record, server_version, write  # noqa: E402
 from cutover.migrate.files import default_directory, discover  # noqa: E402
 from cutover.migrate.runner import RunnerOptions, migrate  # noqa: E402
 from cutover.pg.embedded import EmbeddedCluster, bin_path  # noqa: E402
@@ -48,7 +49,7 @@ def _runner(url: str, files: list[Path]) -> None:
         migrate(url, Path(d), RunnerOptions())
 
 
-def bench_migrations(rounds: int) -> None:
+def bench_migrations(rounds: int) -> list[dict[str, object]]:
     files = _baseline()
     cluster = EmbeddedCluster(fast=False).start()
     try:
@@ -69,11 +70,13 @@ def bench_migrations(rounds: int) -> None:
         rmin = min(times["runner"]) * 1000
         print(f"cutover runner     median {r * 1000:8.1f} ms  (min {rmin:.1f})")
         print(f"ratio runner/psql  {r / p:.2f}  (target <= 1.2)")
+        return [record(f"migrate runner/psql {len(files)} files", r, "s", p,
+                       server_version(cluster.admin_url))]
     finally:
         cluster.stop()
 
 
-def bench_start(rounds: int) -> None:
+def bench_start(rounds: int) -> list[dict[str, object]]:
     samples = []
     for _ in range(rounds):
         t = time.perf_counter()
@@ -84,9 +87,10 @@ def bench_start(rounds: int) -> None:
         cluster.stop()
     print(f"embedded cluster: empty dir to first query median {statistics.median(samples):.2f} s "
           f"(min {min(samples):.2f}, max {max(samples):.2f}, n={rounds})")
+    return [record("embedded cluster start", statistics.median(samples), "s")]
 
 
-def bench_sandbox_up(rounds: int) -> None:
+def bench_sandbox_up(rounds: int) -> list[dict[str, object]]:
     """`cutover sandbox up --at pre` (cluster, roles, 24 migrations, seed) to first query."""
     from sandbox import manage
 
@@ -102,15 +106,20 @@ def bench_sandbox_up(rounds: int) -> None:
     print(f"sandbox up --at pre: empty dir to first query median "
           f"{statistics.median(samples):.2f} s (min {min(samples):.2f}, max {max(samples):.2f}, "
           f"n={rounds})")
+    return [record("sandbox up --at pre", statistics.median(samples), "s")]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--json", metavar="FILE", help="also write the medians as JSON records")
     args = parser.parse_args()
-    bench_migrations(args.rounds)
-    bench_start(args.rounds)
-    bench_sandbox_up(min(args.rounds, 3))
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    records = bench_migrations(args.rounds)
+    records += bench_start(args.rounds)
+    records += bench_sandbox_up(min(args.rounds, 3))
+    write(args.json, records)
 
 
 if __name__ == "__main__":

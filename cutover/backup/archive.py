@@ -7,6 +7,7 @@ import contextlib
 import errno
 import os
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,6 +48,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def dump_format_args(dump_format: str, jobs: int) -> list[str]:
+    """pg_dump's format flags: a custom archive is written by one process; a directory
+    archive may be written by `jobs` parallel workers (each importing our snapshot)."""
+    if dump_format == "directory":
+        return ["--format=directory", f"--jobs={jobs}"]
+    return ["--format=custom"]
+
+
+def remove_path(path: Path) -> None:
+    """Remove a dump: a custom archive's file or a directory archive's folder."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
 def remove_stale_partials(out_dir: Path, log: Log | None) -> list[Path]:
     """Remove the hidden partial dumps of killed backups (their process is gone), naming
     each; a partial of a backup still running on this host is left alone."""
@@ -56,7 +73,7 @@ def remove_stale_partials(out_dir: Path, log: Log | None) -> list[Path]:
         if not m or int(m.group(1)) == os.getpid() or _alive(int(m.group(1))):
             continue
         with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+            remove_path(path)
             removed.append(path)
             _say(log, f"  removed {path} ({path.name}: left by a killed backup, "
                       f"pid {m.group(1)} is gone)")
@@ -121,14 +138,20 @@ def verify_archive(pg_restore: str, dump: Path, tables: list[dbfacts.Table]) -> 
 
 
 def place(tmp: Path, out_dir: Path, stamp: str) -> Path:
-    """Give the verified dump its final name without ever overwriting another backup."""
+    """Give the verified dump its final name without ever overwriting another backup: a
+    file is hard-linked (fails if the name exists); a directory archive first claims the
+    name with an exclusive mkdir, then is renamed onto that empty folder of its own."""
     for n in range(100):
         final = out_dir / f"{DUMP_PREFIX}{stamp}{'' if n == 0 else f'_{n}'}{DUMP_SUFFIX}"
         try:
-            os.link(tmp, final)
+            if tmp.is_dir():
+                final.mkdir()
+                os.rename(tmp, final)
+            else:
+                os.link(tmp, final)
+                tmp.unlink()
         except FileExistsError:
             continue
-        tmp.unlink()
         atomicfile.fsync_dir(out_dir)
         return final
     raise BackupRefused(f"cannot name the dump in {out_dir}: too many backups at {stamp}")

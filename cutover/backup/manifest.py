@@ -8,7 +8,9 @@ identifier + name), and compares the restored database with the facts recorded h
 
 Schema (`format` = "solvereign-backup-manifest/1"):
 
-    dump         file (name beside the manifest), sha256, size_bytes, format, toc_entries
+    dump         file (name beside the manifest), sha256, size_bytes, format, toc_entries;
+                 format "custom" (one file) or "directory" (pg_dump -Fd, a folder): then also
+                 jobs and files {name: sha256}, and sha256 is tree_sha256 over those files
     database     system_identifier, name            -- the identity a rollback must match
                  server_version, server_version_num, owner, encoding, comment,
                  acl [{grantor, grantee, privilege_type, is_grantable}],
@@ -17,6 +19,8 @@ Schema (`format` = "solvereign-backup-manifest/1"):
     snapshot     id, started_at, start_lsn, finished_at, end_lsn
     taken_by     role, pg_dump (version)
     counters     before / after: {table: [n_tup_ins, n_tup_upd, n_tup_del]}
+    slipped_writes  the no-write proof (cutover.backup.slipped_writes): method, witness_xmax,
+                 suspect_transactions, settled_seconds, scanned [tables], seconds
     tables       {table: {kind, rows, checksum}}  -- rows/checksum for ordinary tables,
                  computed in the dump's own snapshot
     fingerprint  sha256, lines ["<kind> <name>: owner=... acl=... ..."]
@@ -35,6 +39,7 @@ from cutover.backup.facts import Identity
 from cutover.errors import ConfigError
 
 FORMAT = "solvereign-backup-manifest/1"
+DUMP_FORMATS = ("custom", "directory")
 DUMP_SUFFIX = ".dump"
 MANIFEST_SUFFIX = ".manifest.json"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -65,6 +70,40 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def file_digests(folder: Path) -> dict[str, str]:
+    """{name: sha256} of every entry of a directory archive, by name; a sub-folder or other
+    non-file is listed as "not a file" (pg_dump -Fd writes only plain files)."""
+    return {p.name: sha256_file(p) if p.is_file() and not p.is_symlink() else "not a file"
+            for p in sorted(folder.iterdir(), key=lambda p: p.name)}
+
+
+def tree_sha256(files: dict[str, str]) -> str:
+    """The directory archive's one digest: sha256 over `sha256sum`'s lines ("<hex>  <name>")
+    sorted by name, so an operator reproduces it with
+    `(cd DIR && LC_ALL=C sha256sum -- * | LC_ALL=C sort -k2) | sha256sum`."""
+    lines = "".join(f"{files[name]}  {name}\n" for name in sorted(files))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def digest(dump: Path) -> dict[str, Any]:
+    """The manifest's `dump` facts of a custom file or a directory archive: sha256,
+    size_bytes and, for a directory, files."""
+    if dump.is_dir():
+        files = file_digests(dump)
+        size = sum(p.stat().st_size for p in dump.iterdir() if p.is_file())
+        return {"sha256": tree_sha256(files), "size_bytes": size, "files": files}
+    return {"sha256": sha256_file(dump), "size_bytes": dump.stat().st_size}
+
+
+def differing_files(recorded: dict[str, str], found: dict[str, str]) -> list[str]:
+    """Names of a directory archive's files that differ from the manifest: changed,
+    missing or added, each saying which."""
+    out = [f"{n} (changed)" for n in sorted(recorded) if n in found and found[n] != recorded[n]]
+    out += [f"{n} (missing)" for n in sorted(recorded) if n not in found]
+    out += [f"{n} (not in the backup)" for n in sorted(found) if n not in recorded]
+    return out
+
+
 @dataclass(frozen=True)
 class Manifest:
     """A validated manifest document and where it was read from."""
@@ -80,6 +119,15 @@ class Manifest:
     @property
     def sha256(self) -> str:
         return str(self.doc["dump"]["sha256"])
+
+    @property
+    def dump_format(self) -> str:
+        return str(self.doc["dump"].get("format") or "custom")
+
+    @property
+    def jobs(self) -> int:
+        """The parallel jobs the backup used (1 for a custom archive)."""
+        return int(self.doc["dump"].get("jobs") or 1)
 
     @property
     def identity(self) -> Identity:
@@ -122,6 +170,17 @@ def validate(path: Path, doc: Any) -> Manifest:
         raise _bad(path, "dump.sha256 is not 64 lowercase hex digits")
     if not isinstance(dump.get("size_bytes"), int):
         raise _bad(path, "dump.size_bytes is not an integer")
+    if dump.get("format", "custom") not in DUMP_FORMATS:
+        raise _bad(path, f"dump.format {dump.get('format')!r} is not one of {DUMP_FORMATS}")
+    if dump.get("format") == "directory":
+        files = dump.get("files")
+        if not isinstance(files, dict) or not files or not all(
+                isinstance(v, str) and _SHA256.match(v) for v in files.values()):
+            raise _bad(path, "dump.files must map each file of the directory to its sha256")
+        if tree_sha256(files) != dump["sha256"]:
+            raise _bad(path, "dump.sha256 is not the digest of dump.files")
+        if not isinstance(dump.get("jobs", 1), int) or dump.get("jobs", 1) < 1:
+            raise _bad(path, "dump.jobs is not a positive integer")
     db = doc["database"]
     for key in ("system_identifier", "name", "owner", "encoding"):
         if not isinstance(db.get(key), str) or not db[key]:

@@ -38,7 +38,7 @@ def restore_check(run: BackupRun, pg_restore: str, tmp: Path, doc: dict[str, Any
         try:
             restore.apply_database_properties(admin, name, manifest)
             report = restore.run_pg_restore(pg_restore, tmp, with_database(admin_url, name),
-                                            run.secrets)
+                                            run.secrets, jobs=manifest.jobs)
             checks = verify_database(with_database(run.url, name), manifest, content=True,
                                      workers=run.options.workers, name="backup URL")
         except restore.RestoreFailed as exc:

@@ -6,7 +6,7 @@ rollback (bad checksum, foreign backup, wrong identity) leaves writes as they we
 step 3 on writes stay disabled until a run completes. One rollback of a database at a time
 (cutover.rollback.lock: a second one is refused naming the holder).
 
- 1. the dump's sha256 equals the manifest's
+ 1. the dump's sha256 equals the manifest's (a directory archive: each file's, by name)
  2. the target is the backed-up database: system_identifier and name equal the manifest's,
     seen through the admin connection and through --db-url (anything else is refused,
     naming both); the verifying role reads every row (BYPASSRLS: the backup role)
@@ -160,6 +160,7 @@ class RollbackPlan:
     secrets: list[str]
     workers: int
     verify_url: str = ""  # a role that reads every row (the backup role); default: admin
+    jobs: int = 1  # pg_restore workers
     checks: list[Check] = field(default_factory=list)
     already_swapped: str | None = None  # the kept database, when a killed run had swapped
 
@@ -187,7 +188,17 @@ class RollbackPlan:
 
 
 def _dump_checksum(p: RollbackPlan) -> str:
-    digest = backup_manifest.sha256_file(p.manifest.dump_path)
+    dump = p.manifest.dump_path
+    if p.manifest.dump_format == "directory":
+        if not dump.is_dir():
+            raise RollbackFailed("dump checksum", f"{dump.name} is not a directory archive")
+        recorded = p.manifest.doc["dump"]["files"]
+        bad = backup_manifest.differing_files(recorded, backup_manifest.file_digests(dump))
+        if bad:
+            raise RollbackFailed("dump checksum", f"the directory archive {dump.name} differs "
+                                 f"from the manifest: {', '.join(bad)}")
+        return f"sha256 of {len(recorded)} files matches ({p.manifest.sha256[:16]}...)"
+    digest = backup_manifest.sha256_file(dump)
     if digest != p.manifest.sha256:
         raise RollbackFailed("dump checksum", f"sha256 of {p.manifest.dump_path.name} is "
                              f"{digest}, the manifest says {p.manifest.sha256}")
@@ -228,10 +239,11 @@ def _restore(p: RollbackPlan) -> str:
         restore.apply_database_properties(admin, p.work, p.manifest)
     report = restore.run_pg_restore(p.pg_restore, p.manifest.dump_path,
                                     with_database(p.admin_url, p.work), p.secrets,
-                                    p.hooks.on_restore_start)
+                                    p.hooks.on_restore_start, jobs=p.jobs)
     for line in matview_notes(p.manifest, report.matviews):
         p.log(f"    {line}")
-    return f"pg_restore into {p.work} in {report.seconds:.2f}s"
+    jobs = f" with {p.jobs} jobs" if p.jobs > 1 else ""
+    return f"pg_restore into {p.work}{jobs} in {report.seconds:.2f}s"
 
 
 def matview_notes(manifest: Manifest, counts: dict[str, int]) -> list[str]:
@@ -312,7 +324,7 @@ _STEP_FUNCTIONS: tuple[tuple[str, Callable[[RollbackPlan], Any]], ...] = (
 
 def plan(target_url: str, admin_url: str, backup: Path, *, hooks: Hooks | None = None,
          log: Log = print, secrets: list[str] | None = None, workers: int = 2,
-         verify_url: str | None = None) -> RollbackPlan:
+         verify_url: str | None = None, jobs: int | None = None) -> RollbackPlan:
     """Validate every input (URLs, manifest, dump present, tools): bad input is exit 2
     with nothing changed."""
     validate_url(target_url, "--db-url")
@@ -328,20 +340,23 @@ def plan(target_url: str, admin_url: str, backup: Path, *, hooks: Hooks | None =
                            pgrun.split_password(admin_url).password,
                            pgrun.split_password(verify_url).password if verify_url else None]
                if s]
+    if jobs is not None and jobs < 1:
+        raise ConfigError(f"--jobs must be at least 1, got {jobs}")
     return RollbackPlan(manifest, target_url, admin_url, pg_restore, hooks or Hooks(), log,
-                        secrets, workers, verify_url or "")
+                        secrets, workers, verify_url or "", jobs or manifest.jobs)
 
 
 def rollback(target_url: str, admin_url: str, backup: Path, *, hooks: Hooks | None = None,
              log: Log = print, secrets: list[str] | None = None,
              workers: int = 2, verify_url: str | None = None,
-             journal: list[dict] | None = None) -> RollbackResult:
+             journal: list[dict] | None = None, jobs: int | None = None) -> RollbackResult:
     """Run the rollback end to end; RollbackFailed (exit 1) naming the failed step/check,
     RollbackBusy (exit 1) while another rollback of the database runs, ConfigError/
     TargetError (exit 2) for bad input found before anything changed. `journal`, when
-    given, receives each step's start, end and outcome as it happens (also on failure)."""
+    given, receives each step's start, end and outcome as it happens (also on failure).
+    `jobs`: pg_restore workers (default: as many as the backup's pg_dump used)."""
     p = plan(target_url, admin_url, backup, hooks=hooks, log=log, secrets=secrets,
-             workers=workers, verify_url=verify_url)
+             workers=workers, verify_url=verify_url, jobs=jobs)
     log(f"rollback of {mask_url(target_url)} to {p.manifest.dump_path.name} "
         f"(ledger head {p.manifest.ledger_head})")
     holder = lock.acquire(restore.maintenance_url(admin_url), p.target)

@@ -12,8 +12,9 @@ while the application is still connected. Instead:
    admin role (ownership and grants as dumped; `--clean --if-exists` is a no-op on the empty
    database and keeps the command identical to the runbook's); the database-level grants and
    settings, which a dump restored without --create does not carry, come from the manifest.
-   A restoring role that is not superuser (a managed target's admin) restores in steps
-   instead (cutover.rollback.owners): ownership needs CREATE for the new owner.
+   With --jobs N, N workers cannot share one transaction: a failure leaves a half-filled work
+   database, never swapped in, dropped by a re-run. A non-superuser restores in steps
+   (cutover.rollback.owners): ownership needs CREATE for the new owner.
    Materialized views are refreshed afterwards, not by pg_restore: pg_restore runs with
    `row_security = off`, under which a REFRESH whose owner is subject to row-level security
    (FORCE binds even the table owner) is an error rather than a filter, so a dump of the
@@ -32,6 +33,7 @@ name `<db>` always points at a whole database; after it, a re-run restores and s
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
 import time
@@ -294,7 +296,8 @@ def refresh_matviews(work_url: str, views: list[tuple[str, str]]) -> dict[str, i
 
 
 def run_pg_restore(pg_restore: str, dump: Path, work_url: str, secrets: list[str],
-                   on_start: Callable[[int], None] | None = None) -> RestoreReport:
+                   on_start: Callable[[int], None] | None = None, jobs: int = 1
+                   ) -> RestoreReport:
     """Fill the work database; any error aborts the single transaction (exit-on-error).
     Materialized views are refreshed after it (see the module docstring)."""
     conn = run.split_password(work_url)
@@ -305,17 +308,19 @@ def run_pg_restore(pg_restore: str, dump: Path, work_url: str, secrets: list[str
         raise RestoreFailed(f"pg_restore --list failed: {run.last_error(listing.stderr, masked)}"
                             "; the live database was not touched")
     use_list, views = deferred_list(listing.stdout)
+    one = functools.partial(_pg_restore_pass, pg_restore, dump, conn, masked=masked,
+                            on_start=on_start, jobs=jobs)
     with connect(work_url, name="SOLVEREIGN_ADMIN_DB_URL",
                  application_name="cutover rollback") as admin:
         if owners.is_superuser(admin):
-            _pg_restore_pass(pg_restore, dump, conn, use_list, masked, on_start)
+            one(use_list)
         else:  # a managed target's admin: ownership needs CREATE for the new owner
             steps = owners.split(use_list)
-            _pg_restore_pass(pg_restore, dump, conn, steps.schemas, masked, on_start)
+            one(steps.schemas)
             granted = owners.grant_create(admin, steps)
-            _pg_restore_pass(pg_restore, dump, conn, steps.rest, masked, on_start)
+            one(steps.rest)
             owners.revoke_create(admin, granted)
-            _pg_restore_pass(pg_restore, dump, conn, steps.schema_acls, masked, on_start)
+            one(steps.schema_acls)
     try:
         counts = refresh_matviews(work_url, views)
     except psycopg.Error as exc:
@@ -325,15 +330,16 @@ def run_pg_restore(pg_restore: str, dump: Path, work_url: str, secrets: list[str
     return RestoreReport(time.monotonic() - started, counts)
 
 
-def _pg_restore_pass(pg_restore: str, dump: Path, conn: run.Conn, use_list: str,
-                     masked: list[str], on_start: Callable[[int], None] | None) -> None:
-    """One pg_restore of the entries in `use_list`, in one transaction, stopping at the
-    first error (RestoreFailed naming it)."""
+def _pg_restore_pass(pg_restore: str, dump: Path, conn: run.Conn, use_list: str, *,
+                     masked: list[str], on_start: Callable[[int], None] | None,
+                     jobs: int = 1) -> None:
+    """One pg_restore of the entries in `use_list`, in one transaction (or `jobs` parallel
+    workers), stopping at the first error (RestoreFailed naming it)."""
     with tempfile.NamedTemporaryFile("w", prefix="cutover-restore-", suffix=".list") as fh:
         fh.write(use_list)
         fh.flush()
-        proc = run.start(pg_restore, ["--exit-on-error", "--clean", "--if-exists",
-                                        "--single-transaction", "--no-password",
+        proc = run.start(pg_restore, ["--exit-on-error", "--clean", "--if-exists", "--no-password",
+                                        "--single-transaction" if jobs == 1 else f"--jobs={jobs}",
                                         f"--use-list={fh.name}", str(dump)], conn,
                            stdout=None)
         if on_start:
