@@ -3,17 +3,20 @@
 
 Taken after the freeze is proven, as the read-only BYPASSRLS backup role:
 
-1. wait until other sessions' write counters must have reached the statistics (a backend
-   flushes them at most ~10 s after its last transaction), refuse an open write transaction,
-   and read the per-table insert/update/delete counters;
+1. refuse an open write transaction, read the per-table write counters, and open the
+   *witness*: a REPEATABLE READ transaction whose snapshot (X0) fixes which transactions
+   had committed when the backup started (cutover.backup.slipped_writes);
 2. open a REPEATABLE READ transaction, take ACCESS SHARE locks on every table (no DDL can
    slip between our snapshot and pg_dump's own locks), and export its snapshot;
 3. run `pg_dump --format=custom --snapshot=<it>` into a temporary file while worker
    connections importing the same snapshot compute every table's row count and content
    checksum: the manifest describes exactly the rows in the dump, and the checksums cost
    little wall time because they run beside pg_dump;
-4. settle and read the counters again: if any moved, a write slipped past the freeze while
-   the dump ran, and the backup is refused naming the tables (the dump is discarded);
+4. prove that no write slipped past the freeze since X0, without waiting on the statistics
+   collector: no transaction that had not committed in X0 may have committed since; when
+   some did (xids are cluster-wide: autovacuum, other databases), the tables are searched
+   for row versions they stamped, and any found refuses the backup naming the tables and
+   the transactions (the dump is discarded);
 5. `pg_restore --list` must list every table the catalog has; then sha256;
 6. the restore check: the dump is restored, exactly as `cutover rollback` restores it, into
    a scratch database (`<db>_bkcheck_<sha12>`, created and dropped with the admin URL) and
@@ -51,6 +54,7 @@ from psycopg import sql
 
 from cutover import atomicfile
 from cutover.backup import facts as dbfacts
+from cutover.backup import slipped_writes
 from cutover.backup.archive import (
     DUMP_PREFIX,
     BackupRefused,
@@ -67,7 +71,6 @@ from cutover.backup.manifest import (
 )
 from cutover.backup.options import BackupOptions, BackupResult, BackupRun
 from cutover.backup.restore_check import restore_check
-from cutover.backup.slipped_writes import refuse_if_moved, settle
 from cutover.errors import ConfigError
 from cutover.pg import run as pgrun
 from cutover.pg.connect import connect
@@ -200,14 +203,24 @@ def _inspect(run: BackupRun, ctl: psycopg.Connection) -> tuple[list[dbfacts.Tabl
     return tables, pg_dump, pg_restore
 
 
-def _counters(run: BackupRun, ctl: psycopg.Connection, when: str) -> dbfacts.Counters:
-    """Settle, then read the write counters."""
-    run.timings[f"settle_{when}"] = settle(ctl, run.tag, run.options.stats_settle, run.log)
-    return dbfacts.counters(ctl)
+def _prove_no_writes(run: BackupRun, ctl: psycopg.Connection, witness: slipped_writes.Witness,
+                     tables: list[dbfacts.Table]) -> dict[str, Any]:
+    """Step 4: nothing written since the witness snapshot, or BackupRefused naming it."""
+    scannable = [t.name for t in tables if t.kind in ("r", "m")]
+    proof = slipped_writes.prove(witness, ctl, run.tag, scannable, run.options.stats_settle,
+                                 run.log)
+    run.timings["slipped_writes_proof"] = proof["seconds"]
+    run.timings["settle_after"] = proof["settled_seconds"]
+    _say(run.log, f"  no write since the witness snapshot ({proof['suspect_transactions']} "
+                  f"suspect transaction(s), {len(proof['scanned'])} table(s) searched, "
+                  f"{proof['seconds']:.2f}s)")
+    return proof
 
 
 def _dump(run: BackupRun, tables: list[dbfacts.Table], pg_dump: str, tmp: Path) -> None:
     """pg_dump in the locked, exported snapshot, with the checksums read beside it."""
+    if run.options.before_snapshot:
+        run.options.before_snapshot()
     snap, snapshot = _snapshot_session(run.url, tables, run.options.lock_wait_timeout, run.tag)
     try:
         in_snapshot = dbfacts.tables(snap)
@@ -268,15 +281,18 @@ def take_backup(url: str, out_dir: Path, options: BackupOptions | None = None,
     try:
         tables, pg_dump, pg_restore = _inspect(run, ctl)
         remove_stale_partials(run.out_dir, log)
-        before = _counters(run, ctl, "before")
-        _say(log, f"  counters read for {len(before)} table(s)")
+        witness = slipped_writes.open_witness(url, ctl, run.tag)
+        before = witness.counters
+        _say(log, f"  witness snapshot at xid {witness.xmax}; counters read for "
+                  f"{len(before)} table(s)")
         tmp = run.out_dir / f".{DUMP_PREFIX}{os.getpid()}_{time.time_ns()}{DUMP_SUFFIX}.partial"
         final, done = None, False
         try:
             _dump(run, tables, pg_dump, tmp)
-            after = _counters(run, ctl, "after")
-            refuse_if_moved(before, after)
-            _say(log, "  write counters unchanged during the dump")
+            proof = _prove_no_writes(run, ctl, witness, tables)
+            witness.close()
+            after = proof.pop("counters_after")
+            run.facts["slipped_writes"] = proof
             _verify(run, tables, pg_restore, tmp)
             run.facts["end_lsn"] = dbfacts.wal_position(ctl)
             stamp = datetime.fromisoformat(run.facts["snapshot"]["started_at"])
@@ -296,6 +312,7 @@ def take_backup(url: str, out_dir: Path, options: BackupOptions | None = None,
         except OSError as exc:
             raise disk_error(Path(exc.filename) if exc.filename else tmp, exc) from None
         finally:
+            witness.close()
             if not done:
                 for leftover in (tmp, final):
                     if leftover is not None:
@@ -333,6 +350,7 @@ def _manifest_doc(final: Path, facts: dict[str, Any], before: dbfacts.Counters,
                      "end_lsn": facts["end_lsn"]},
         "taken_by": {"role": facts["role"], "pg_dump": facts["pg_dump"]},
         "counters": {"before": before, "after": after},
+        "slipped_writes": facts["slipped_writes"],
         "tables": {t.name: {"kind": t.kind, **checks.get(t.name, {})}
                    for t in sorted(tables, key=lambda t: t.name)},
         "fingerprint": {"sha256": dbfacts.fingerprint_sha256(facts["fingerprint"]),

@@ -24,6 +24,9 @@ class BackupOptions:
     # Runs right after the snapshot is exported, before pg_dump starts: lets a test or a
     # drill play the write that slips past the freeze at exactly the moment that matters.
     after_snapshot: Callable[[], None] | None = None
+    # Runs after the witness snapshot of the slipped-writes proof, before the dump's own
+    # snapshot: a write there is in the dump but still slipped past the freeze.
+    before_snapshot: Callable[[], None] | None = None
     # A role that may CREATE DATABASE on the same cluster (SOLVEREIGN_ADMIN_DB_URL): the
     # restore check restores the dump into a scratch database with it. None: no restore
     # check (the manifest then says so, and `cutover backup` refuses to call that SUCCESS).

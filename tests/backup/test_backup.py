@@ -44,6 +44,11 @@ def test_backup_writes_a_verified_dump_and_a_complete_manifest(pre_db):
     assert doc["snapshot"]["start_lsn"] and doc["snapshot"]["started_at"].endswith("+00:00")
     assert doc["taken_by"]["role"] == "solvereign_backup"
     assert doc["counters"]["before"] == doc["counters"]["after"]
+    proof = doc["slipped_writes"]
+    assert proof["method"] == "xid horizon"
+    # no transaction committed since the witness snapshot: nothing searched, nothing waited
+    assert proof["suspect_transactions"] or (proof["settled_seconds"] == 0
+                                             and proof["scanned"] == [])
     assert "core.tenants" in doc["counters"]["before"]
 
     # every table of the catalog is in the manifest, with its rows and checksum
@@ -112,6 +117,78 @@ def test_a_write_on_a_pooled_connection_is_caught_after_its_stats_flush(pre_db, 
     finally:
         for conn in writer:
             conn.close()
+
+
+def test_a_pooled_write_committed_just_before_the_snapshot_is_caught(pre_db, tmp_path):
+    """A pooled connection of the application commits after the backup started (the
+    witness snapshot) but before the dump's snapshot: the row is in the dump, yet it
+    slipped past the freeze, and the next one would not be; refused, naming the table."""
+    with psycopg.connect(pre_db.url("postgres"), autocommit=True) as pooled:
+        pooled.execute("SELECT count(*) FROM core.tenants")  # an idle pooled connection
+        opts = BackupOptions(before_snapshot=lambda: pooled.execute(SEEDED_EVENT))
+        with pytest.raises(BackupRefused) as err:
+            take_backup(pre_db.url("solvereign_backup"), tmp_path / "out", opts)
+    assert "writes slipped past the freeze" in str(err.value)
+    assert "core.security_events (+1 ins, +0 upd, +0 del)" in str(err.value)
+    assert not list((tmp_path / "out").iterdir())
+
+
+def test_a_pooled_write_in_flight_at_the_snapshot_that_commits_during_the_dump_is_caught(
+        pre_db, tmp_path):
+    """The write is made before the dump's snapshot and committed after it: invisible to
+    the dump (its transaction was running), so the dump misses it; refused, naming it."""
+    pooled = psycopg.connect(pre_db.url("postgres"))  # not autocommit: a transaction
+    try:
+        opts = BackupOptions(before_snapshot=lambda: pooled.execute(SEEDED_EVENT),
+                             after_snapshot=pooled.commit)
+        with pytest.raises(BackupRefused, match=r"core\.security_events \(\+1 ins"):
+            take_backup(pre_db.url("solvereign_backup"), tmp_path / "out", opts)
+    finally:
+        pooled.close()
+
+
+def test_updates_and_deletes_are_named_with_every_table_searched(pre_db, tmp_path):
+    """--settle 0: no wait for the counters, every table is searched for the suspects'
+    row versions; an update and a delete are told apart and named."""
+    with psycopg.connect(pre_db.url("postgres"), autocommit=True) as conn:
+        conn.execute(SEEDED_EVENT)
+
+        def slip() -> None:
+            conn.execute("UPDATE core.tenants SET name = name || ' ' WHERE id ="
+                         " (SELECT min(id) FROM core.tenants)")
+            conn.execute("DELETE FROM core.security_events WHERE event_type = 'BACKUP_TEST'")
+
+        with pytest.raises(BackupRefused) as err:
+            take_backup(pre_db.url("solvereign_backup"), tmp_path / "out",
+                        BackupOptions(after_snapshot=slip, stats_settle=0))
+    message = str(err.value)
+    assert "core.tenants (+0 ins, +1 upd, +0 del)" in message
+    assert "core.security_events (+0 ins, +0 upd, +1 del)" in message
+
+
+def test_a_table_created_during_the_dump_refuses_the_backup(pre_db, tmp_path):
+    def ddl() -> None:
+        with psycopg.connect(pre_db.url("postgres"), autocommit=True) as conn:
+            conn.execute("CREATE TABLE core.slipped_in (x int)")
+
+    with pytest.raises(BackupRefused, match=r"core\.slipped_in appeared"):
+        take_backup(pre_db.url("solvereign_backup"), tmp_path / "out",
+                    BackupOptions(after_snapshot=ddl))
+
+
+def test_a_transaction_that_wrote_nothing_here_does_not_refuse_the_backup(pre_db, tmp_path):
+    """xids are cluster-wide: a transaction of another database (or autovacuum's ANALYZE)
+    committing during the dump is a suspect, but holds no row of this database: SUCCESS,
+    and the manifest says what was searched."""
+    def elsewhere() -> None:
+        with psycopg.connect(pre_db.admin_url, autocommit=True) as conn:  # database postgres
+            conn.execute("SELECT pg_catalog.pg_current_xact_id()")  # takes an xid, commits
+
+    result = take_backup(pre_db.url("solvereign_backup"), tmp_path / "out",
+                         BackupOptions(after_snapshot=elsewhere, stats_settle=1.0))
+    proof = result.doc["slipped_writes"]
+    assert proof["method"] == "xid horizon"
+    assert proof["suspect_transactions"] >= 1
 
 
 def test_an_open_write_transaction_refuses_the_backup(pre_db, tmp_path):
