@@ -20,14 +20,25 @@ from cutover.gate.run import crash, run_phase
 from cutover.gate.verdict import EXIT_CODES
 
 
+def build_parser() -> argtypes.OneLineParser:
+    """The command line (tests/release/test_help.py reads every option's help)."""
+    parser = argtypes.OneLineParser(prog="prod_preflight_check.py",
+                                    description=__doc__.splitlines()[0])
+    parser.add_argument("--db-url", help="the target database, as the migrator "
+                                         "(default: $SOLVEREIGN_DB_URL; one is required)")
+    parser.add_argument("--env", help="development, staging or production "
+                                      "(default: $SOLVEREIGN_ENV; one is required)")
+    parser.add_argument("--api-url", help="the target's API base URL; without one the API "
+                                          "checks are N/A (default: $SOLVEREIGN_API_URL)")
+    parser.add_argument("--rc-tag", help="the release candidate PF-011 checks out; without "
+                                         "one PF-011 is N/A (default: $SOLVEREIGN_RC_TAG)")
+    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"),
+                        help="where preflight_result.json is written (default: %(default)s)")
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argtypes.OneLineParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db-url")
-    parser.add_argument("--env")
-    parser.add_argument("--api-url")
-    parser.add_argument("--rc-tag")
-    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"))
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         url = settings.db_url(args.db_url)
         env_name = settings.environment(args.env)

@@ -23,17 +23,28 @@ from cutover.gate.verdict import EXIT_CODES
 from cutover.roster.drill import sick_call
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argtypes.OneLineParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db-url")
-    parser.add_argument("--tenant", required=True)
+def build_parser() -> argtypes.OneLineParser:
+    """The command line (tests/release/test_help.py reads every option's help)."""
+    parser = argtypes.OneLineParser(prog="run_sick_call_drill.py",
+                                    description=__doc__.splitlines()[0])
+    parser.add_argument("--db-url", help="the database whose week is repaired, read only "
+                                         "(default: $SOLVEREIGN_DB_URL; one is required)")
+    parser.add_argument("--tenant", required=True, help="the tenant whose drivers call in sick")
     parser.add_argument("--absent-drivers", required=True, help="comma-separated driver ids")
-    parser.add_argument("--seed", type=argtypes.nonnegative_int, default=94)
+    parser.add_argument("--seed", type=argtypes.nonnegative_int, default=94,
+                        help="the solver's seed (default: %(default)s)")
     parser.add_argument("--max-churn", type=argtypes.nonnegative_int, default=10,
-                        help="changes outside the orphaned shifts before the drill warns")
-    parser.add_argument("--dry-run", action="store_true", help="the only mode: nothing written")
-    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"))
-    args = parser.parse_args(argv)
+                        help="changes outside the orphaned shifts before the drill warns "
+                             "(default: %(default)s)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="the only mode, required: nothing written")
+    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"),
+                        help="where ops_drill_sick_call.json is written (default: %(default)s)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         url = settings.db_url(args.db_url)
         if not args.dry_run:

@@ -19,21 +19,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("evidence", help="verify, seal or sign an evidence bundle")
     sub = p.add_subparsers(dest="evidence_action", metavar="ACTION", required=True)
     v = sub.add_parser("verify", help="exit 0 intact; 1 and the changed files named")
-    v.add_argument("dir", type=Path)
+    v.add_argument("dir", type=Path, help="the evidence bundle")
     v.add_argument("--public-key", type=Path, metavar="FILE",
                    help=f"Ed25519 public key (SPKI PEM; default ${keys.PUBLIC_KEY_VAR})")
     v.set_defaults(func=_verify)
     s = sub.add_parser("seal", help="hash every artifact into cutover_summary.json and sign "
                                     f"it (${keys.SIGNING_KEY_VAR})")
-    s.add_argument("dir", type=Path)
+    s.add_argument("dir", type=Path, help="the folder to seal")
     s.set_defaults(func=_seal)
     k = sub.add_parser("keygen", help="write a new Ed25519 pair for signing evidence")
-    k.add_argument("--out", type=argtypes.output_dir, required=True, metavar="DIR")
+    k.add_argument("--out", type=argtypes.output_dir, required=True, metavar="DIR",
+                   help="folder for the new key files (an existing key file is never "
+                        "overwritten)")
     k.set_defaults(func=_keygen)
     r = sub.add_parser("report", help="write DIR/report.html, a self-contained page")
-    r.add_argument("dir", type=Path)
+    r.add_argument("dir", type=Path, help="the evidence bundle")
     r.add_argument("--public-key", type=Path, metavar="FILE",
-                   help="verify the bundle on the page with this key")
+                   help="loaded and checked, but the page states no verification of its "
+                        "own: `evidence verify` decides (default: "
+                        f"${keys.PUBLIC_KEY_VAR})")
     r.set_defaults(func=_report)
 
 

@@ -20,17 +20,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("migrate", help="apply pending migrations (or: migrate status)")
     p.add_argument("action", nargs="?", choices=["status"], help="show state instead of applying")
     p.add_argument("--db-url", help="target database (default: $SOLVEREIGN_DB_URL)")
-    p.add_argument("--dir", type=argtypes.input_dir, default=None, help="migrations directory")
-    p.add_argument("--target", help="stop after this migration (version or file name)")
+    p.add_argument("--dir", type=argtypes.input_dir, default=None, help="migrations directory "
+                   "(default: $SOLVEREIGN_MIGRATIONS_DIR, else the repository's migrations/)")
+    p.add_argument("--target", help="stop after this migration (version or file name; "
+                                    "default: apply every pending file)")
     p.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     p.add_argument("--lock-timeout", default="5s", type=argtypes.pg_duration,
-                   help="lock_timeout per statement")
+                   help="lock_timeout per statement (default: %(default)s)")
     p.add_argument("--statement-timeout", default="15min", type=argtypes.pg_duration,
-                   help="statement_timeout")
+                   help="statement_timeout per statement (default: %(default)s)")
     p.add_argument("--lock-wait", type=argtypes.nonnegative_float, default=30.0,
-                   help="seconds to wait for another runner's lock")
+                   help="seconds to wait for another runner's lock (default: %(default)s)")
     p.add_argument("--lock-retries", type=argtypes.nonnegative_int, default=3,
-                   help="retries of a file whose lock timed out")
+                   help="retries of a file whose lock timed out (default: %(default)s)")
     p.set_defaults(func=run)
 
 

@@ -45,12 +45,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--out", type=argtypes.output_dir,
                    help=f"folder (default: ${BACKUP_DIR_VAR} or backups/)")
     b.add_argument("--lock-wait-timeout", default="30s", type=argtypes.pg_duration,
-                   help="how long to wait for table locks before giving up (pg_dump's too)")
+                   help="how long to wait for table locks before giving up (pg_dump's too; "
+                        "default: %(default)s)")
     b.add_argument("--settle", type=argtypes.nonnegative_float, default=STATS_FLUSH_BOUND,
                    metavar="SECONDS",
-                   help="longest wait for other sessions' write counters to be flushed")
+                   help="longest wait for other sessions' write counters to be flushed "
+                        "(default: %(default)s)")
     b.add_argument("--workers", type=argtypes.positive_int, default=1,
-                   help="checksum sessions beside pg_dump")
+                   help="checksum sessions beside pg_dump (default: %(default)s)")
     b.add_argument("--artifacts-dir", type=argtypes.output_dir,
                    help="also write backup_manifest.json into this evidence bundle")
     b.set_defaults(func=run_backup)
@@ -64,15 +66,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--backup", required=True, type=Path,
                    help="the .dump (or its manifest)")
     r.add_argument("--workers", type=argtypes.positive_int, default=2,
-                   help="checksum connections")
+                   help="checksum connections (default: %(default)s)")
     r.add_argument("--api-url", help="the API the post-rollback gate probes after the "
                                      "redeploy (default: $SOLVEREIGN_API_URL)")
     r.add_argument("--artifacts-dir", type=argtypes.output_dir,
                    help="where postrollback_result.json goes (default: "
                         "$SOLVEREIGN_ARTIFACTS_DIR or artifacts/rollback_<timestamp>)")
     r.add_argument("--reason", default="manual rollback",
-                   help="why: the trigger (cutover watch passes its finding)")
-    r.add_argument("--severity", default="manual", help="S0, S1 or manual")
+                   help="why: the trigger (cutover watch passes its finding; default: "
+                        "%(default)s)")
+    r.add_argument("--severity", default="manual", help="S0, S1 or manual (default: %(default)s)")
     r.add_argument("--first-bad-sample", help="ISO time of the watch's first bad sample")
     r.add_argument("--since", help="ISO start of the incident window (the watch's start)")
     r.add_argument("--watch-log", type=Path, help="the watch's samples (JSON lines)")

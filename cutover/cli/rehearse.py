@@ -16,20 +16,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `rehearse`."""
     p = subparsers.add_parser("rehearse", help="run the whole runbook against a fresh sandbox")
     p.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"),
-                   help="where the prod_cutover_<timestamp> bundle is written")
+                   help="where the prod_cutover_<timestamp> bundle is written "
+                   "(default: %(default)s)")
     p.add_argument("--data-dir", type=argtypes.output_dir,
                    help="sandbox directory (default: a temp dir)")
     p.add_argument("--keep", action="store_true", help="leave the sandbox running")
-    p.add_argument("--rc-tag", help="the release candidate rehearsed (default: SOLVEREIGN_RC_TAG, "
+    p.add_argument("--rc-tag", help="the release candidate rehearsed (default: $SOLVEREIGN_RC_TAG, "
                    "the release manifest's, else sandbox-rehearsal)")
     p.add_argument("--release-sha", help="the release's commit sha recorded for approval and "
-                   "last-known-good (default: SOLVEREIGN_RELEASE_SHA, the release manifest, "
+                   "last-known-good (default: $SOLVEREIGN_RELEASE_SHA, the release manifest, "
                    "git HEAD of a checkout, else this installed build's digest)")
     p.add_argument("--release-manifest", type=argtypes.input_file,
                    help="JSON file with release_sha (and rc_tag) "
-                   "(default: SOLVEREIGN_RELEASE_MANIFEST)")
+                   "(default: $SOLVEREIGN_RELEASE_MANIFEST)")
     p.add_argument("--profile", choices=["superuser", "managed"], default="superuser",
-                   help="sandbox profile; managed: no superuser URL anywhere (README.md)")
+                   help="sandbox profile; managed: no superuser URL anywhere (README.md) "
+                   "(default: %(default)s)")
     p.set_defaults(func=run)
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from cutover import argtypes
 
+DATA_DIR_HELP = "the sandbox's directory (default: $SOLVEREIGN_SANDBOX_DIR, else ./.sandbox)"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `sandbox up`, `sandbox down` and `sandbox status`."""
@@ -19,27 +21,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = p.add_subparsers(dest="sandbox_action", metavar="ACTION", required=True)
     up = sub.add_parser("up", help="start (or reuse) the sandbox; prints export lines")
     up.add_argument("--at", choices=["pre", "latest"], default="pre",
-                    help="schema state: pre (001..024) or latest (every migration)")
+                    help="schema state: pre (001..024) or latest (every migration) "
+                    "(default: %(default)s)")
     up.add_argument("--with-api", action="store_true", help="also start the HTTP API")
     up.add_argument("--data-dir", type=argtypes.output_dir,
-                    help="sandbox directory (default ./.sandbox)")
+                    help="sandbox directory (default: $SOLVEREIGN_SANDBOX_DIR, else "
+                    "./.sandbox)")
     up.add_argument("--seed", type=argtypes.nonnegative_int, default=94,
-                    help="seed of the generated data")
+                    help="seed of the generated data (default: %(default)s)")
     up.add_argument("--profile", choices=["superuser", "managed"], default="superuser",
                     help="managed: Azure Flexible Server's model, the admin login (the "
                     "migrator) has CREATEDB CREATEROLE and no superuser; no superuser URL "
-                    "is exported")
+                    "is exported (default: %(default)s)")
     up.set_defaults(func=_up)
     down = sub.add_parser("down", help="stop the sandbox and remove its directory")
-    down.add_argument("--data-dir", type=Path)
+    down.add_argument("--data-dir", type=Path, help=DATA_DIR_HELP)
     down.add_argument("--keep", action="store_true", help="stop but keep the data directory")
     down.set_defaults(func=_down)
     redeploy = sub.add_parser("redeploy", help="restart the sandbox API (the rollback's "
                                                "SOLVEREIGN_REDEPLOY_COMMAND in the sandbox)")
-    redeploy.add_argument("--data-dir", type=Path)
+    redeploy.add_argument("--data-dir", type=Path, help=DATA_DIR_HELP)
     redeploy.set_defaults(func=_redeploy)
     status = sub.add_parser("status", help="show whether the sandbox runs and its schema head")
-    status.add_argument("--data-dir", type=Path)
+    status.add_argument("--data-dir", type=Path, help=DATA_DIR_HELP)
     status.set_defaults(func=_status)
 
 

@@ -27,12 +27,14 @@ DESCRIPTION = ("The staging soak (runbook §1.1): the whole rehearsal N times, o
 
 def _parser() -> argtypes.OneLineParser:
     parser = argtypes.OneLineParser(prog="w02_staging_soak.sh", description=DESCRIPTION)
-    parser.add_argument("--iterations", type=argtypes.positive_int, default=5)
+    parser.add_argument("--iterations", type=argtypes.positive_int, default=5,
+                        help="whole rehearsals to run (default: %(default)s)")
     parser.add_argument("--with-drills", action="store_true",
                         help="a rollback drill on the last iteration (the roster gate and "
                              "sick-call drill run in every one; on a --db-url target every "
                              "iteration ends with one)")
-    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"))
+    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"),
+                        help="where soak_<timestamp>/ is written (default: %(default)s)")
     parser.add_argument("--db-url", help="the staging target, as the migrator "
                         "(SOLVEREIGN_DB_URL); without it each iteration runs on a sandbox")
     parser.add_argument("--admin-url", help="a login with CREATEDB that owns the database: "

@@ -27,22 +27,25 @@ from cutover.watch.triggers import Thresholds
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `watch`."""
     p = subparsers.add_parser("watch", help="post-deploy watch with rollback triggers")
-    p.add_argument("--api-url", help="API base URL (default $SOLVEREIGN_API_URL)")
-    p.add_argument("--metrics-url", help="Prometheus metrics URL (default API_URL/metrics)")
-    p.add_argument("--db-url", help="database for security events and hardening checks")
+    p.add_argument("--api-url", help="API base URL (default: $SOLVEREIGN_API_URL)")
+    p.add_argument("--metrics-url", help="Prometheus metrics URL (default: API_URL/metrics)")
+    p.add_argument("--db-url", help="database for security events and hardening checks "
+                                    "(default: $SOLVEREIGN_DB_URL; none: those are not watched)")
     p.add_argument("--interval", type=argtypes.positive_float, default=15.0,
-                   help="seconds between samples")
+                   help="seconds between samples (default: %(default)s)")
     p.add_argument("--window", type=argtypes.positive_float, default=300.0,
-                   help="seconds a condition must hold before its trigger fires")
+                   help="seconds a condition must hold before its trigger fires "
+                        "(default: %(default)s)")
     p.add_argument("--once", action="store_true", help="watch one window, then exit")
     p.add_argument("--error-rate", type=argtypes.nonnegative_float, default=0.01,
-                   help="5xx ratio threshold")
+                   help="5xx ratio threshold (default: %(default)s)")
     p.add_argument("--p99", type=argtypes.positive_float, default=2.0,
-                   help="p99 latency threshold (s)")
+                   help="p99 latency threshold in seconds (default: %(default)s)")
     p.add_argument("--max-misses", type=argtypes.nonnegative_int, default=3,
-                   help="no-data samples in a row before they count as breaching")
+                   help="no-data samples in a row before they count as breaching "
+                        "(default: %(default)s)")
     p.add_argument("--log", type=argtypes.output_file,
-                   help="JSON lines log (default artifacts/watch_<ts>.jsonl)")
+                   help="JSON lines log (default: artifacts/watch_<ts>.jsonl)")
     p.add_argument("--on-trigger", choices=["rollback"], dest="on_trigger",
                    help="rollback: run the rollback when an S0/S1 trigger fires "
                         "(without it the watch only reports)")
@@ -51,7 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--backup", help="dump to roll back to (default: last-known-good's)")
     p.add_argument("--leak-probe-interval", type=argtypes.positive_float,
                    help="seconds between read-only cross-tenant probes as the api role "
-                        f"({API_DB_URL_VAR}); a leak is S0 tenant_leak")
+                        f"(${API_DB_URL_VAR}, required with it); a leak is S0 tenant_leak "
+                        "(default: no probes)")
     p.set_defaults(func=run, usage_error=_unknown_argument)  # an unknown flag too: 3, not 2
     p.error = _unknown_argument  # type: ignore[method-assign]  # 2 would mean "roll back"
 

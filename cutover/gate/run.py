@@ -79,8 +79,10 @@ def run_phase(marker: str, paths: list[str], result_file: Path, *,
     result_file.unlink(missing_ok=True)
     ensure_room(result_file.parent)
     root = home.root()
+    # the caller prints its own verdict (or status) line from the result file: only one
     cmd = [sys.executable, "-m", "pytest", *[str(root / p) for p in paths], "-m", marker,
-           "--gate-result", str(result_file), "-q", "--no-header", "-p", "no:cacheprovider"]
+           "--gate-result", str(result_file), "--no-verdict-line", "-q", "--no-header",
+           "-p", "no:cacheprovider"]
     if not home.is_checkout():  # the wheel's copy: its ini and root, reports under the cwd
         cmd += ["-c", str(root / "pytest.ini"), "--rootdir", str(root)]
     if db_url:

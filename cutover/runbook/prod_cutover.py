@@ -54,14 +54,24 @@ def _frozen_since(run: Run) -> dict:
     return window
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argtypes.OneLineParser:
+    """The command line (tests/release/test_help.py reads every option's help)."""
     parser = argtypes.OneLineParser(prog="prod_cutover.sh", description=__doc__.splitlines()[0])
-    parser.add_argument("--db-url")
-    parser.add_argument("--rc-tag", required=True)
-    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, required=True)
-    parser.add_argument("--api-url")
-    parser.add_argument("--env")
-    args = parser.parse_args(argv)
+    parser.add_argument("--db-url", help="the target database, as the migrator "
+                                         "(default: $SOLVEREIGN_DB_URL; one is required)")
+    parser.add_argument("--rc-tag", required=True, help="the release candidate cut over")
+    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, required=True,
+                        help="this run's evidence bundle (the folder the preflight wrote into)")
+    parser.add_argument("--api-url", help="the target's API, probed by the gate phases; "
+                                          "without one their API checks are N/A "
+                                          "(default: $SOLVEREIGN_API_URL)")
+    parser.add_argument("--env", help="development, staging or production "
+                                      "(default: $SOLVEREIGN_ENV, else development)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         run = Run(artifacts=args.artifacts_dir, db_url=settings.db_url(args.db_url),
                   api_url=args.api_url or os.environ.get("SOLVEREIGN_API_URL"),

@@ -28,14 +28,23 @@ from cutover.gate.sarif import to_sarif
 MARKER = "postmigration and (security or acl)"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argtypes.OneLineParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db-url")
-    parser.add_argument("--env")
-    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"))
+def build_parser() -> argtypes.OneLineParser:
+    """The command line (tests/release/test_help.py reads every option's help)."""
+    parser = argtypes.OneLineParser(prog="security_gate.sh", description=__doc__.splitlines()[0])
+    parser.add_argument("--db-url", help="the migrated database, as the migrator "
+                                         "(default: $SOLVEREIGN_DB_URL; one is required)")
+    parser.add_argument("--env", help="development, staging or production "
+                                      "(default: $SOLVEREIGN_ENV, else development)")
+    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"),
+                        help="where security_gate_result.json and acl_scan_report.json are "
+                             "written (default: %(default)s)")
     parser.add_argument("--sarif", type=argtypes.output_file,
-                        help="also write the findings as SARIF 2.1.0")
-    args = parser.parse_args(argv)
+                        help="also write the findings as SARIF 2.1.0 (default: not written)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         url = settings.db_url(args.db_url)
         env_name = settings.environment(args.env) if args.env else None

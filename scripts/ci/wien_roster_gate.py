@@ -21,14 +21,24 @@ from cutover.errors import ConfigError
 from cutover.gate.run import crash, run_phase
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argtypes.OneLineParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db-url")
-    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"))
+def build_parser() -> argtypes.OneLineParser:
+    """The command line (tests/release/test_help.py reads every option's help)."""
+    parser = argtypes.OneLineParser(prog="wien_roster_gate.sh",
+                                    description=__doc__.splitlines()[0])
+    parser.add_argument("--db-url", help="the migrated database, read only "
+                                         "(default: $SOLVEREIGN_DB_URL; one is required)")
+    parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"),
+                        help="where roster_gate_result.json and roster_dry_run.json are "
+                             "written (default: %(default)s)")
     parser.add_argument("--skip-routing", action="store_true",
                         help="routing checks are not part of this gate (accepted for the runbook)")
-    parser.add_argument("--dry-run", action="store_true", help="the only mode: nothing written")
-    args = parser.parse_args(argv)
+    parser.add_argument("--dry-run", action="store_true",
+                        help="the only mode, required: nothing written")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         url = settings.db_url(args.db_url)
         if not args.dry_run:

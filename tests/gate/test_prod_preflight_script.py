@@ -41,6 +41,18 @@ def test_relative_artifacts_dir_is_the_callers(pre, tmp_path):
     assert not (REPO / "window").exists()
 
 
+def test_the_verdict_is_printed_once_and_last(pre, tmp_path):
+    """The gate's pytest leaves its VERDICT line to the script (issue 21.3: two identical
+    lines read as two verdicts); its failing checks and summary still show above it."""
+    proc = _preflight(tmp_path, pre.env(), "--db-url", pre.url(), "--env", "development",
+                      "--artifacts-dir", "out")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    verdicts = [line for line in proc.stdout.splitlines() if "VERDICT:" in line]
+    assert verdicts == ["VERDICT: PASS"], proc.stdout[-2000:]
+    assert proc.stdout.rstrip().splitlines()[-1] == "VERDICT: PASS"
+    assert "SOLVEREIGN gate" in proc.stdout  # the gate's own section is kept
+
+
 def test_unreachable_server_is_a_fail_verdict_naming_the_target(pre, tmp_path):
     """An unreachable server is PF-001 failing (exit 2, VERDICT: FAIL), not a gate crash."""
     url = f"postgresql://gate:Pw7unreachable@127.0.0.1:{_closed_port()}/solvereign"
