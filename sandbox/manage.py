@@ -86,16 +86,20 @@ def ensure_evidence_keys(root: Path) -> Path:
 
 
 def up(root: Path, at: str = "pre", seed: int = DEFAULT_SEED, log=None,
-       profile: str = "superuser") -> SandboxState:
-    """Start (or reuse) the sandbox in `root` at the requested schema state and profile."""
+       profile: str = "superuser", pg_bin: Path | None = None) -> SandboxState:
+    """Start (or reuse) the sandbox in `root` at the requested schema state and profile,
+    on the PostgreSQL binaries in `pg_bin` (None: the pgserver wheel)."""
     if profile not in PROFILES:
         raise ConfigError(f"--profile must be one of {', '.join(PROFILES)} (got {profile!r})")
     root.mkdir(parents=True, exist_ok=True)
+    cluster = EmbeddedCluster(root / "pg", bin_dir=pg_bin)  # refuses other binaries first
     ensure_evidence_keys(root)
-    cluster = EmbeddedCluster(root / "pg").start()
+    cluster.start()
+    pg_bin_text = str(cluster.custom_bin) if cluster.custom_bin else None
     state = SandboxState.load(root)
     if state is not None and _database_exists(cluster.admin_url, state.dbname):
         state.admin_url = cluster.admin_url  # the port may change across restarts
+        state.pg_bin = pg_bin_text
         if profile != state.profile:
             raise ConfigError(f"the sandbox in {state.root} has the {state.profile!r} profile;"
                               f" run `cutover sandbox down` and `up --profile {profile}`")
@@ -113,7 +117,8 @@ def up(root: Path, at: str = "pre", seed: int = DEFAULT_SEED, log=None,
               hmac_secret=hmac_secret, log=log, profile=profile)
     state = SandboxState(root=str(root), admin_url=cluster.admin_url, dbname=DBNAME, at=at,
                          passwords=passwords, session_secret=secrets.token_urlsafe(48),
-                         hmac_secret=hmac_secret, seed=seed, profile=profile)
+                         hmac_secret=hmac_secret, seed=seed, profile=profile,
+                         pg_bin=pg_bin_text)
     init_config_store(state)
     state.save()
     return state

@@ -41,10 +41,14 @@ class SandboxPlatform:
 
 
 class SandboxProvider:
-    """Starts the embedded stand-in platform: cluster, roles, schema 001..024, seed, API."""
+    """Starts the embedded stand-in platform: cluster, roles, schema 001..024, seed, API,
+    on the PostgreSQL binaries in `pg_bin` (None: the pgserver wheel)."""
+
+    def __init__(self, pg_bin: Path | None = None) -> None:
+        self.pg_bin = pg_bin
 
     def up(self, root: Path, *, profile: str, log: Log) -> SandboxPlatform:
-        state = manage.up(root, at="pre", log=log, profile=profile)
+        state = manage.up(root, at="pre", log=log, profile=profile, pg_bin=self.pg_bin)
         manage.start_api(state, log=log)
         return SandboxPlatform(root, state)
 

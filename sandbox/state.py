@@ -37,6 +37,7 @@ class SandboxState:
     api_pid: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
     profile: str = "superuser"
+    pg_bin: str | None = None  # the server's PostgreSQL bin folder (None: the pgserver wheel)
 
     def url(self, role: str) -> str:
         """URL of the platform database as one of the LOGIN roles."""
@@ -64,7 +65,7 @@ class SandboxState:
             "SOLVEREIGN_HMAC_SECRET": self.hmac_secret,
             "SOLVEREIGN_SANDBOX_DIR": self.root,
             "SOLVEREIGN_CONFIG_STORE_FILE": str(Path(self.root) / "config-store.json"),
-            "SOLVEREIGN_PG_BIN": str(bin_path()),
+            "SOLVEREIGN_PG_BIN": self.pg_bin or str(bin_path()),
         }
         if self.api_url:
             env["SOLVEREIGN_API_URL"] = self.api_url

