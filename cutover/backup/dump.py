@@ -8,7 +8,8 @@ Taken after the freeze is proven, as the read-only BYPASSRLS backup role:
    had committed when the backup started (cutover.backup.slipped_writes);
 2. open a REPEATABLE READ transaction, take ACCESS SHARE locks on every table (no DDL can
    slip between our snapshot and pg_dump's own locks), and export its snapshot;
-3. run `pg_dump --format=custom --snapshot=<it>` into a temporary file while worker
+3. run `pg_dump --format=custom --snapshot=<it>` (or `--format=directory --jobs=N`:
+   BackupOptions.dump_format) into a temporary file while worker
    connections importing the same snapshot compute every table's row count and content
    checksum: the manifest describes exactly the rows in the dump, and the checksums cost
    little wall time because they run beside pg_dump;
@@ -59,15 +60,17 @@ from cutover.backup.archive import (
     DUMP_PREFIX,
     BackupRefused,
     disk_error,
+    dump_format_args,
     place,
+    remove_path,
     remove_stale_partials,
     verify_archive,
 )
 from cutover.backup.manifest import (
     DUMP_SUFFIX,
     FORMAT,
+    digest,
     manifest_path,
-    sha256_file,
 )
 from cutover.backup.options import BackupOptions, BackupResult, BackupRun
 from cutover.backup.restore_check import restore_check
@@ -123,14 +126,21 @@ def _preflight(conn: psycopg.Connection, tables: list[dbfacts.Table]) -> None:
 # -- the snapshot and the dump -------------------------------------------------------------
 
 
-def _snapshot_session(url: str, tables: list[dbfacts.Table], lock_wait: str, tag: str
-                      ) -> tuple[psycopg.Connection, dict[str, Any]]:
-    """Open the exporting transaction: lock every table, then take and export the snapshot."""
+def _snapshot_reader(url: str, tag: str) -> psycopg.Connection:
+    """A backup session about to open a read-only REPEATABLE READ transaction: the kind
+    that exports the snapshot and the kind that imports it."""
     conn = connect(url, name="backup URL", application_name=tag)
     dbfacts.prepare_session(conn)
     conn.autocommit = False
     conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     conn.read_only = True
+    return conn
+
+
+def _snapshot_session(url: str, tables: list[dbfacts.Table], lock_wait: str, tag: str
+                      ) -> tuple[psycopg.Connection, dict[str, Any]]:
+    """Open the exporting transaction: lock every table, then take and export the snapshot."""
+    conn = _snapshot_reader(url, tag)
     # LOCK and SET do not take the snapshot; the SELECT after them does, so the locks are
     # held before the snapshot exists and no DDL can come between the two.
     conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(lock_wait)))
@@ -154,19 +164,16 @@ def _snapshot_importer(url: str, snapshot_id: str, tag: str
     """A factory of connections that read exactly the exported snapshot."""
 
     def factory() -> psycopg.Connection:
-        conn = connect(url, name="backup URL", application_name=tag)
-        dbfacts.prepare_session(conn)
-        conn.autocommit = False
-        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-        conn.read_only = True
+        conn = _snapshot_reader(url, tag)
         conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot_id)))
         return conn
 
     return factory
 
 
-def _dump_args(tmp: Path, snapshot_id: str, lock_wait: str) -> list[str]:
-    return ["--format=custom", f"--lock-wait-timeout={lock_wait}", f"--snapshot={snapshot_id}",
+def _dump_args(tmp: Path, snapshot_id: str, options: BackupOptions) -> list[str]:
+    return [*dump_format_args(options.dump_format, options.jobs),
+            f"--lock-wait-timeout={options.lock_wait_timeout}", f"--snapshot={snapshot_id}",
             f"--file={tmp}", "--no-password"]
 
 
@@ -234,8 +241,7 @@ def _dump(run: BackupRun, tables: list[dbfacts.Table], pg_dump: str, tmp: Path) 
         if run.options.after_snapshot:
             run.options.after_snapshot()
         started = time.monotonic()
-        proc = pgrun.start(pg_dump, _dump_args(tmp, snapshot["id"],
-                                                run.options.lock_wait_timeout),
+        proc = pgrun.start(pg_dump, _dump_args(tmp, snapshot["id"], run.options),
                            run.conn, application_name=run.tag)
         try:
             # the exporting session is a worker too: it is idle while pg_dump runs
@@ -261,7 +267,9 @@ def _verify(run: BackupRun, tables: list[dbfacts.Table], pg_restore: str, tmp: P
     run.facts["toc"] = verify_archive(pg_restore, tmp, tables)
     run.timings["verify"] = time.monotonic() - started
     _say(run.log, f"  pg_restore --list: {run.facts['toc']} entries, every table present")
-    run.facts.update(sha256=sha256_file(tmp), size=tmp.stat().st_size)
+    directory = run.options.dump_format == "directory"
+    run.facts.update(digest=digest(tmp), format=run.options.dump_format,
+                     jobs=run.options.jobs if directory else 1)
 
 
 def take_backup(url: str, out_dir: Path, options: BackupOptions | None = None,
@@ -317,12 +325,13 @@ def take_backup(url: str, out_dir: Path, options: BackupOptions | None = None,
                 for leftover in (tmp, final):
                     if leftover is not None:
                         with contextlib.suppress(OSError):
-                            leftover.unlink()
+                            remove_path(leftover)
     finally:
         ctl.close()
     run.timings["total"] = time.monotonic() - started
-    _say(log, f"  dump     {final} ({run.facts['size']} bytes)")
-    _say(log, f"  sha256   {run.facts['sha256']}")
+    _say(log, f"  dump     {final} ({run.facts['digest']['size_bytes']} bytes, "
+              f"{run.facts['format']} format)")
+    _say(log, f"  sha256   {run.facts['digest']['sha256']}")
     _say(log, f"  manifest {mpath}")
     return BackupResult(final, mpath, doc, run.timings)
 
@@ -335,8 +344,8 @@ def _manifest_doc(final: Path, facts: dict[str, Any], before: dbfacts.Counters,
     checks = facts["checks"]
     return {
         "format": FORMAT,
-        "dump": {"file": final.name, "sha256": facts["sha256"], "size_bytes": facts["size"],
-                 "format": "custom", "toc_entries": facts["toc"]},
+        "dump": {"file": final.name, **facts["digest"], "format": facts["format"],
+                 "jobs": facts["jobs"], "toc_entries": facts["toc"]},
         "database": {
             "system_identifier": ident.system_identifier, "name": ident.name,
             "server_version": props["server_version"],

@@ -21,6 +21,10 @@ class BackupOptions:
     lock_wait_timeout: str = "30s"
     stats_settle: float = STATS_FLUSH_BOUND
     workers: int = 1  # checksum sessions beside pg_dump (1: the snapshot's own session)
+    # "custom": one file written by one pg_dump process (the default); "directory": a folder
+    # written by `jobs` parallel pg_dump workers, restored with `pg_restore --jobs`.
+    dump_format: str = "custom"
+    jobs: int = 1
     # Runs right after the snapshot is exported, before pg_dump starts: lets a test or a
     # drill play the write that slips past the freeze at exactly the moment that matters.
     after_snapshot: Callable[[], None] | None = None

@@ -33,6 +33,7 @@ BACKUP_URL_VAR = "SOLVEREIGN_BACKUP_DB_URL"
 BACKUP_DIR_VAR = "SOLVEREIGN_BACKUP_DIR"
 ADMIN_URL_VAR = "SOLVEREIGN_ADMIN_DB_URL"
 BUNDLE_MANIFEST = "backup_manifest.json"
+DIRECTORY_JOBS = 2  # --format directory without --jobs
 _SECRET_VARS = ("SOLVEREIGN_SESSION_SECRET", "SOLVEREIGN_HMAC_SECRET")
 
 
@@ -49,10 +50,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "default: %(default)s)")
     b.add_argument("--settle", type=argtypes.nonnegative_float, default=STATS_FLUSH_BOUND,
                    metavar="SECONDS",
-                   help="longest wait for other sessions' write counters to be flushed "
-                        "(default: %(default)s)")
+                   help="only when transactions committed during the dump: longest wait "
+                        "for other sessions' write counters, to search just the tables "
+                        "they moved; 0 searches every table (default: %(default)s)")
     b.add_argument("--workers", type=argtypes.positive_int, default=1,
                    help="checksum sessions beside pg_dump (default: %(default)s)")
+    b.add_argument("--format", choices=("custom", "directory"), default="custom",
+                   dest="dump_format", help="pg_dump's archive format: one file (custom, the "
+                   "default) or a folder written and restored by --jobs parallel workers")
+    b.add_argument("--jobs", type=argtypes.positive_int, default=None,
+                   help="pg_dump workers of a directory-format backup (default 2); the "
+                        "rollback restores with as many")
     b.add_argument("--artifacts-dir", type=argtypes.output_dir,
                    help="also write backup_manifest.json into this evidence bundle")
     b.set_defaults(func=run_backup)
@@ -67,6 +75,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="the .dump (or its manifest)")
     r.add_argument("--workers", type=argtypes.positive_int, default=2,
                    help="checksum connections (default: %(default)s)")
+    r.add_argument("--jobs", type=argtypes.positive_int, default=None,
+                   help="pg_restore workers (default: as many as the backup's pg_dump used)")
     r.add_argument("--api-url", help="the API the post-rollback gate probes after the "
                                      "redeploy (default: $SOLVEREIGN_API_URL)")
     r.add_argument("--artifacts-dir", type=argtypes.output_dir,
@@ -93,10 +103,14 @@ def _secrets() -> list[str]:
 
 def run_backup(args: argparse.Namespace) -> int:
     """`cutover backup`."""
+    if args.jobs is not None and args.jobs > 1 and args.dump_format != "directory":
+        raise ConfigError(f"--jobs {args.jobs} needs --format directory (pg_dump writes a "
+                          "custom archive with one process)")
     url = settings.db_url(args.db_url, name=BACKUP_URL_VAR)
     out = args.out or Path(os.environ.get(BACKUP_DIR_VAR) or "backups")
     if args.workers < 1:
         raise ConfigError("--workers must be at least 1")
+    jobs = args.jobs or (DIRECTORY_JOBS if args.dump_format == "directory" else 1)
     admin = args.admin_url or os.environ.get(ADMIN_URL_VAR)
     if not admin:
         raise ConfigError(f"{ADMIN_URL_VAR} is not set: the backup proves that its dump "
@@ -105,7 +119,7 @@ def run_backup(args: argparse.Namespace) -> int:
     validate_url(admin, "--admin-url" if args.admin_url else ADMIN_URL_VAR)
     options = BackupOptions(lock_wait_timeout=args.lock_wait_timeout,
                             stats_settle=max(0.0, args.settle), workers=args.workers,
-                            restore_check_url=admin)
+                            restore_check_url=admin, dump_format=args.dump_format, jobs=jobs)
     try:
         result = take_backup(url, out, options, log=print, secrets=_secrets())
     except BackupRefused as exc:
@@ -171,7 +185,7 @@ def run_rollback(args: argparse.Namespace) -> int:
         result = rollback(target, admin, args.backup, hooks=hooks, log=print,
                           secrets=_secrets(), workers=args.workers,
                           verify_url=args.verify_url or os.environ.get(BACKUP_URL_VAR),
-                          journal=inc.journal)
+                          journal=inc.journal, jobs=args.jobs)
     except (RollbackFailed, RollbackBusy) as exc:
         what = "failed at" if isinstance(exc, RollbackFailed) else "refused:"
         print(f"cutover: rollback {what} {exc}", file=sys.stderr)
