@@ -153,9 +153,12 @@ def _database_exists(admin_url: str, dbname: str) -> bool:
 
 def down(root: Path, keep: bool = False) -> bool:
     """Stop the sandbox's processes and server; remove its directory unless `keep`."""
+    from sandbox import traffic_process
+
     if not (root / "pg").exists() and not (root / STATE_FILE).exists():
         return False
     state = SandboxState.load(root)
+    traffic_process.stop(root)  # the clients first: they read from the API
     if state and state.api_pid:
         _stop_pid(state.api_pid)
     EmbeddedCluster(root / "pg").stop_if_running()

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from cutover import argtypes
+from cutover.errors import ConfigError
 
 DATA_DIR_HELP = "the sandbox's directory (default: $SOLVEREIGN_SANDBOX_DIR, else ./.sandbox)"
 
@@ -24,6 +25,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     help="schema state: pre (001..024) or latest (every migration) "
                     "(default: %(default)s)")
     up.add_argument("--with-api", action="store_true", help="also start the HTTP API")
+    up.add_argument("--traffic", action="store_true",
+                    help="with --with-api: also start the sandbox's clients, a steady mix of "
+                    "authenticated reads (never a write), so `cutover watch` has traffic to "
+                    "judge (stopped by `sandbox down`)")
+    up.add_argument("--traffic-rate", type=_traffic_rate, default=2.0, metavar="PER_SECOND",
+                    help="requests a second the clients send (default: %(default)s)")
     up.add_argument("--data-dir", type=argtypes.output_dir,
                     help="sandbox directory (default: $SOLVEREIGN_SANDBOX_DIR, else "
                     "./.sandbox)")
@@ -64,6 +71,13 @@ def pg_bin(args: argparse.Namespace) -> Path | None:
     return chosen_bin_dir(args.pg_bin)
 
 
+def _traffic_rate(text: str) -> float:
+    """--traffic-rate: above 0, at most 50 a second (the clients are small by design)."""
+    from sandbox.traffic import positive_rate
+
+    return positive_rate(text)
+
+
 def _root(args: argparse.Namespace) -> Path:
     from sandbox.state import default_root
 
@@ -73,6 +87,9 @@ def _root(args: argparse.Namespace) -> Path:
 def _up(args: argparse.Namespace) -> int:
     from sandbox import manage
 
+    if args.traffic and not args.with_api:  # refused before anything starts
+        raise ConfigError("--traffic needs --with-api (the clients read from the API)")
+
     def log(line: str) -> None:
         print(f"# {line}", file=sys.stderr)
 
@@ -80,6 +97,10 @@ def _up(args: argparse.Namespace) -> int:
                       profile=args.profile, pg_bin=pg_bin(args))
     if args.with_api:
         manage.start_api(state, log=log)
+    if args.traffic:
+        from sandbox import traffic_process
+
+        traffic_process.start(state, args.traffic_rate, log=log)
     for line in manage.export_lines(state):
         print(line)
     print(f"# sandbox ready at {state.root} (schema {state.at})", file=sys.stderr)
