@@ -121,7 +121,8 @@ WITH rt AS (SELECT oid, rolname::text AS rolname FROM pg_catalog.pg_roles
                          AND (o.priv = 'SELECT' OR (o.kind = 'schema' AND o.priv = 'USAGE')))
                      OR (w.rolname = 'pg_write_all_data'
                          AND (o.priv IN ('INSERT', 'UPDATE', 'DELETE')
-                              OR (o.kind = 'schema' AND o.priv = 'USAGE'))))
+                              OR (o.kind = 'schema' AND o.priv = 'USAGE')))
+                     OR (w.rolname = 'pg_maintain' AND o.priv = 'MAINTAIN'))
                 UNION ALL
                 SELECT 'via lo_compat_privileges = on'
                  WHERE o.kind = 'large object'
