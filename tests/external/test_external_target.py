@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -98,6 +99,17 @@ def _secrets(env: dict[str, str]) -> list[str]:
     found = [urlsplit(v).password for v in env.values() if v.startswith("postgresql://")]
     found += [v for k, v in env.items() if any(w in k for w in ("SECRET", "PASSWORD", "KEY_"))]
     return [s for s in found if s]
+
+
+def _writes_enabled_shown(api: str, bound: float = 60.0) -> bool:
+    """The API reports writes enabled (it re-reads the flag every few seconds): waits for
+    that event within a bound."""
+    deadline = time.monotonic() + bound
+    while time.monotonic() < deadline:
+        if httpx.get(f"{api}/health", timeout=10).json().get("writes_enabled") is True:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def _assert_no_secret(folder: Path, env: dict[str, str]) -> None:
@@ -203,7 +215,7 @@ def test_the_runbook_runs_against_the_target_through_urls_only(target, tmp_path)
     out = rolled.stdout + rolled.stderr
     assert "post-rollback gate: PASS" in out and "API restarted at" in out
     assert _head(db) == PRE
-    assert httpx.get(f"{api}/health", timeout=10).json()["writes_enabled"] is True
+    assert _writes_enabled_shown(api)  # the API re-reads the flag on its own interval
     _assert_no_secret(artifacts, env)
 
 
