@@ -267,3 +267,32 @@ def test_a_two_iteration_soak_by_url_restores_each_iterations_backup(target, tmp
     assert len(backups) == 2  # each iteration its own backup
     assert _head(env["SOLVEREIGN_DB_URL"]) == PRE
     _assert_no_secret(tmp_path, env)
+
+
+def test_restoration_is_true_only_when_the_drill_passed_and_the_live_head_is_the_backups(
+        target, tmp_path):
+    """The soak's per-iteration judgement, against the live target (at 024): a failed
+    drill, a backup of another head, an unreachable target each make `restored` false."""
+    from cutover.runbook.soak import restoration
+
+    db = target["env"]["SOLVEREIGN_DB_URL"]
+
+    def judge(drill: str | None, head: str, url: str = db) -> dict:
+        bundle = tmp_path / f"b{len(list(tmp_path.iterdir()))}"
+        bundle.mkdir()
+        (bundle / "backup_manifest.json").write_text(json.dumps(
+            {"path": "/x.dump", "dump": {"sha256": "ab" * 32}, "ledger_head": head,
+             "verified": True}))
+        if drill:
+            (bundle / "rollback_drill.json").write_text(json.dumps({"verdict": drill}))
+        return restoration(bundle, url)
+
+    good = judge("PASS", PRE)
+    assert good["restored"] is True and good["ledger_head_after"] == PRE
+    assert good["backup_sha256"] == "ab" * 32 and good["backup_verified"] is True
+    assert judge("FAIL", PRE)["restored"] is False
+    assert judge(None, PRE)["restored"] is False
+    assert judge("PASS", "025h_verify_effective_access")["restored"] is False
+    gone = judge("PASS", PRE, db.replace(f":{urlsplit(db).port}/", ":9/"))
+    assert gone["restored"] is False and gone["ledger_head_after"] is None
+    assert "problem" in gone and urlsplit(db).password not in gone["problem"]
