@@ -1,10 +1,16 @@
 """The cutover proper (runbook §3.2–§4): refuse unless ready, migrate, verify, gate, smoke.
 
-`prod_cutover.sh` runs these in order; it never enables writes itself.
+`prod_cutover.sh` runs these in order; it never enables writes itself. The security gate
+and the smoke gate run side by side: both only read the migrated database and the API
+(their artifacts are separate files), so neither can change what the other judges, and
+writes stay disabled for one of them instead of both in turn.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -19,7 +25,7 @@ from cutover.migrate.runner import RunnerOptions, migrate
 from cutover.pg.pinned import connect_pinned
 from cutover.pg.url import endpoint
 from cutover.runbook.artifacts import migration_log_text
-from cutover.runbook.steps import Run, StepFailed
+from cutover.runbook.steps import Run, StepFailed, timed
 
 SECURITY_GATE = "postmigration and (security or acl)"
 SMOKE = "postmigration and (health or auth)"
@@ -171,11 +177,49 @@ def smoke_tests(run: Run) -> None:
     _gate(run, SMOKE, "smoke_result.json", SOLVEREIGN_EXPECT_WRITES_ENABLED="false")
 
 
-CUTOVER = [
+Step = tuple[str, Callable[[Run], None]]
+
+
+@dataclass(frozen=True)
+class Together:
+    """Steps that only read, run side by side; each is timed under its own name."""
+
+    steps: tuple[Step, ...]
+
+
+def _together(run: Run, group: Together, phases: dict[str, dict]) -> None:
+    """Every step of the group to its end; then the first failure, in the group's order."""
+    failures: dict[str, BaseException] = {}
+
+    def one(name: str, step: Callable[[Run], None]) -> None:
+        try:
+            timed(run, name, step, phases)
+        except BaseException as exc:  # re-raised in the caller's thread
+            failures[name] = exc
+
+    threads = [threading.Thread(target=one, args=step, daemon=True) for step in group.steps]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    for name, _step in group.steps:
+        if name in failures:
+            raise failures[name]
+
+
+def run_steps(run: Run, steps: Sequence[Step | Together], phases: dict[str, dict]) -> None:
+    """Each step in order (a Together group side by side), stopping at the first failure."""
+    for item in steps:
+        if isinstance(item, Together):
+            _together(run, item, phases)
+        else:
+            timed(run, item[0], item[1], phases)
+
+
+CUTOVER: list[Step | Together] = [
     ("preflight_check", require_preflight),
     ("freeze_check", require_freeze),
     ("migrate", apply_migrations),
     ("verify_hardening", verify_hardening),
-    ("security_gate", security_gate),
-    ("smoke_tests", smoke_tests),
+    Together((("security_gate", security_gate), ("smoke_tests", smoke_tests))),
 ]

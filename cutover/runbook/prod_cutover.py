@@ -17,8 +17,8 @@ from cutover import argtypes, settings
 from cutover.errors import EXIT_CRASH, CutoverError
 from cutover.evidence import bundle, keys
 from cutover.rollback import notify
-from cutover.runbook.cutover_steps import CUTOVER
-from cutover.runbook.steps import Run, StepFailed, timed
+from cutover.runbook.cutover_steps import CUTOVER, run_steps
+from cutover.runbook.steps import Run, StepFailed
 
 
 def cutover(run: Run) -> bool:
@@ -30,8 +30,7 @@ def cutover(run: Run) -> bool:
                         str(run.artifacts.resolve()), f"cutover of {run.rc_tag} started")]
     ok = True
     try:
-        for name, step in CUTOVER:
-            timed(run, name, step, phases)
+        run_steps(run, CUTOVER, phases)
     except StepFailed as exc:
         run.log(f"    FAIL: {exc}")
         ok = False

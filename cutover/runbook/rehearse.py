@@ -1,11 +1,13 @@
 """`cutover rehearse`: the whole runbook against a fresh sandbox, step by step.
 
-preflight -> freeze (proven) -> backup -> prod_cutover (025..025f, verify, ACL scan,
-security gate, smoke) -> drills (roster gate, sick-call) -> approval (auto-approved in
-the sandbox, and marked so) -> enable (proven) -> last-known-good -> rollback drill
-(restore the backup, prove every row and the pre-cutover head are back). Everything
-lands in one artifacts/prod_cutover_<timestamp>/ bundle whose signed summary records
-each phase and the measured writes-disabled window; report.html renders it.
+preflight -> drills (roster gate, sick-call: before the freeze, their inputs read around
+them) -> freeze (proven) -> backup -> prod_cutover (025..025f, verify, ACL scan, security
+gate and smoke side by side) -> drills confirmed against the migrated database (or run
+again there) -> approval (auto-approved in the sandbox, and marked so) -> enable (proven)
+-> last-known-good -> rollback drill (restore the backup, prove every row and the
+pre-cutover head are back). Everything lands in one artifacts/prod_cutover_<timestamp>/
+bundle whose signed summary records each phase and the measured writes-disabled window;
+report.html renders it. Why the drills may run before the freeze: cutover.runbook.drills.
 """
 
 from __future__ import annotations
@@ -28,12 +30,14 @@ from cutover.evidence import keys
 from cutover.freeze.writes import switch_writes, window_seconds
 from cutover.gate.run import run_phase
 from cutover.roster.drill import sick_call
-from cutover.runbook.cutover_steps import CUTOVER
+from cutover.runbook import drills as drill_inputs
+from cutover.runbook.cutover_steps import CUTOVER, run_steps
 from cutover.runbook.platform import Platform, PlatformProvider
 from cutover.runbook.steps import Run, StepFailed, now, timed
 
 APPROVER = "sandbox rehearsal (auto-approved, no human)"
 ABSENT = ["DRV001", "DRV002", "DRV003"]
+ROSTER_TENANT = "wien_pilot"
 
 
 class Rehearsal:
@@ -49,6 +53,7 @@ class Rehearsal:
         self.run: Run | None = None
         self.backup: Path | None = None
         self.window: dict[str, str] = {}
+        self.judged_inputs: dict | None = None  # what the drills before the freeze read
         self.aftermath: dict = {}  # the aftermath drill's timings, for the summary
 
     def sandbox_up(self, _run: Run | None = None) -> None:
@@ -91,12 +96,44 @@ class Rehearsal:
 
         run.write("schema_fingerprint.json", schema_fingerprint(run.db_url))
 
+    def drills_before_freeze(self, run: Run) -> None:
+        """The drills, with their database inputs read before and after them: inputs that
+        moved meanwhile (writes are on) or that the drills' artifacts do not name leave
+        nothing to confirm, and the drills run again inside the window."""
+        before = drill_inputs.inputs(run.db_url, ROSTER_TENANT)
+        self.drills(run)
+        after = drill_inputs.inputs(run.db_url, ROSTER_TENANT)
+        problems = drill_inputs.judged_inputs_problems(
+            after, run.read("roster_dry_run.json"), run.read("ops_drill_sick_call.json"))
+        if before != after:
+            problems.append("the week or its stored plan changed while the drills ran")
+        for line in problems:
+            print(f"    drills will run again in the window: {line}")
+        self.judged_inputs = None if problems else after
+
+    def drills_confirmation(self, run: Run) -> None:
+        """In the window, after the migrations: the migrated database must yield the very
+        inputs the drills judged (cutover.runbook.drills), else the drills run again."""
+        if self.judged_inputs is None:
+            self.drills(run)
+            return
+        doc = drill_inputs.confirmation(run.db_url, self.judged_inputs)
+        if doc["verdict"] != "PASS":
+            print(f"    the migrated database yields other drill inputs "
+                  f"({', '.join(doc['differs'])}): running the drills again")
+            self.drills(run)
+            doc["rerun_in_window"] = True
+        else:
+            print(f"    instance {doc['after_migrations']['instance_sha256'][:12]} and stored "
+                  "plan unchanged by the migrations: the drills' verdicts stand")
+        run.write(drill_inputs.ARTIFACT, doc)
+
     def drills(self, run: Run) -> None:
         verdict, _ = run_phase("postmigration and roster", ["checks"],
                                run.artifacts / "roster_gate_result.json", db_url=run.db_url,
                                quiet=True, environ=self.env,
                                extra=["--artifacts-dir", str(run.artifacts)])
-        drill = sick_call(run.db_url, "wien_pilot", ABSENT, seed=94)
+        drill = sick_call(run.db_url, ROSTER_TENANT, ABSENT, seed=94)
         run.write("ops_drill_sick_call.json", drill)
         print(f"    roster gate {verdict}; sick-call drill {drill['verdict']}")
         if verdict != "PASS" or drill["verdict"] == "FAIL":
@@ -224,15 +261,18 @@ def _rehearse(artifacts_dir: Path, data_dir: Path | None, provider: PlatformProv
     try:
         # the sandbox step creates the Run every later step writes through
         timed(Run(bundle, ""), "sandbox_up", r.sandbox_up, phases)
-        for name, step in [("preflight", r.preflight), ("freeze", r.freeze),
-                           ("backup", r.backup_step),
-                           *CUTOVER,  # prod_cutover's steps, its readiness refusals included
-                           ("schema_fingerprint", r.fingerprint), ("drills", r.drills),
-                           ("approval", r.approve), ("enable", r.enable),
-                           ("last_known_good", r.last_known_good),
-                           *([("aftermath_drill", r.aftermath_drill),
-                              ("rollback_drill", r.rollback_drill)] if rollback_drill else [])]:
-            timed(r.run, name, step, phases)
+        # the window is freeze .. enable: only what must judge the frozen or migrated
+        # database sits inside it (docs/operations.md, "The writes-disabled window")
+        run_steps(r.run, [("preflight", r.preflight), ("drills", r.drills_before_freeze),
+                          ("freeze", r.freeze), ("backup", r.backup_step),
+                          *CUTOVER,  # prod_cutover's steps, its readiness refusals included
+                          ("schema_fingerprint", r.fingerprint),
+                          ("drills_confirmation", r.drills_confirmation),
+                          ("approval", r.approve), ("enable", r.enable),
+                          ("last_known_good", r.last_known_good),
+                          *([("aftermath_drill", r.aftermath_drill),
+                             ("rollback_drill", r.rollback_drill)] if rollback_drill else [])],
+                  phases)
     except CutoverError as exc:
         print(f"    FAIL: {exc}")
         ok = False
