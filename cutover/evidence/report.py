@@ -42,8 +42,9 @@ PHASES: list[tuple[str, list[tuple[str, str | None, tuple[str, ...]]]]] = [
                                            "violation_count", "plan_sha256", "figures")),
         ("ops_drill_sick_call.json", None, ("tenant", "absent_drivers", "violation_count",
                                             "max_churn", "figures", "warnings"))]),
-    ("Rollback drill", [("rollback_drill.json", "checks", ("backup", "kept_as", "timings")),
-                        ("postrollback_result.json", "checks", ())]),
+    ("Rollback and the post-rollback gate", [
+        ("rollback_drill.json", "checks", ("backup", "kept_as", "timings")),
+        ("postrollback_result.json", "checks", ())]),
     ("Aftermath drill", [("aftermath_drill.json", "restored", (
         "event_at", "timings", "watch_exit", "incident_sealed", "notifications", "problems"))]),
 ]
