@@ -6,6 +6,8 @@ dependencies from PyPI (again only when pyproject.toml changed), then runs the j
 `bench [--full] [--only NAME,...] [--json FILE]` runs every bench/bench_*.py at a small
 scale (a few minutes; --full: the scales the figures in README.md were measured at), each
 writing its figures as JSON records, and prints one table of them.
+`matrix [--quick] [--majors 14,15,...] [--no-rehearse]` runs the gate's tests and a
+rehearsal on every PostgreSQL major it can get (scripts/pg_matrix.py) and prints one table.
 """
 
 from __future__ import annotations
@@ -104,13 +106,16 @@ def _bench(argv: list[str], env: dict[str, str]) -> int:
 
 def main(argv: list[str]) -> int:
     """Dispatch `rehearse` (the main job against the sandbox), `test` or `bench`."""
-    if not argv or argv[0] not in ("rehearse", "test", "bench"):
+    if not argv or argv[0] not in ("rehearse", "test", "bench", "matrix"):
         print(__doc__, file=sys.stderr)
         return 2
     ensure_env()
     env = dict(os.environ, VIRTUAL_ENV=str(VENV), PATH=f"{VENV / 'bin'}:{os.environ['PATH']}")
     if argv[0] == "bench":
         return _bench(argv[1:], env)
+    if argv[0] == "matrix":
+        cmd = [str(_python()), str(ROOT / "scripts" / "pg_matrix.py"), *argv[1:]]
+        return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
     if argv[0] == "test":
         cmd = [str(_python()), "-m", "pytest", *_test_paths(argv[1:])]
     else:
