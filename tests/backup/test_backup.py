@@ -228,6 +228,19 @@ def test_a_write_during_a_running_dump_from_another_thread_is_caught(pre_db, tmp
         thread.join(timeout=10)
 
 
+def test_a_write_transaction_left_open_during_the_dump_refuses_the_backup(pre_db, tmp_path):
+    """A writer that began after the backup started and has not committed when the dump
+    ends: its rows are in no snapshot yet, so it is refused naming its session."""
+    pooled = psycopg.connect(pre_db.url("postgres"), application_name="pooled-writer")
+    try:
+        opts = BackupOptions(after_snapshot=lambda: pooled.execute(SEEDED_EVENT))
+        with pytest.raises(BackupRefused, match=r"write transaction is open \(pid \d+ user "
+                                                r"postgres application 'pooled-writer'\)"):
+            take_backup(pre_db.url("solvereign_backup"), tmp_path / "out", opts)
+    finally:
+        pooled.close()
+
+
 def test_a_session_busy_in_a_statement_is_waited_for_in_full(pre_db):
     """A session running a statement is not idle, and may be gathering counters it has not
     flushed yet: the settle waits the whole bound for it, not 0 s."""
