@@ -29,6 +29,7 @@ import psycopg
 import pytest
 
 from checks.api_anonymous import OPEN, AnonymousProof
+from cutover import release
 from cutover.api import probe as apiprobe
 from cutover.api import responses
 from cutover.api.probe import ApiProbe, ProbeError
@@ -228,7 +229,7 @@ def write_artifact(target, name: str, section: str | None, data: dict[str, Any])
         doc["verdict"] = "FAIL" if any(c.get("status") == "FAIL"
                                        for c in doc["checks"].values()) else "PASS"
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=1, sort_keys=True, default=str))
+    tmp.write_text(json.dumps(release.stamped(doc), indent=1, sort_keys=True, default=str))
     os.replace(tmp, path)
     return path
 

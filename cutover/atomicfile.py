@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from cutover import release
+
 
 def fsync_dir(folder: Path) -> None:
     """Make a rename in `folder` durable (best effort where directories cannot be opened)."""
@@ -45,5 +47,7 @@ def write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 
 def write_json(path: Path, doc: Any, mode: int = 0o644) -> None:
-    """Replace `path` with `doc` as indented, key-sorted JSON (stable diffs, easy reading)."""
-    write_bytes(path, (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode(), mode)
+    """Replace `path` with `doc` as indented, key-sorted JSON (stable diffs, easy reading),
+    with the `tool` that wrote it (release.stamped: the backup manifest, last-known-good)."""
+    write_bytes(path, (json.dumps(release.stamped(doc), indent=2, sort_keys=True) + "\n"
+                       ).encode(), mode)

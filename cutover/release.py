@@ -8,6 +8,7 @@ this tool runs from. An installed wheel with no .git works from the first three.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -23,6 +24,7 @@ SHA_VAR = "SOLVEREIGN_RELEASE_SHA"
 TAG_VAR = "SOLVEREIGN_RC_TAG"
 MANIFEST_VAR = "SOLVEREIGN_RELEASE_MANIFEST"
 SHA = re.compile(r"[0-9a-f]{7,40}")  # a commit sha, as last-known-good accepts it
+TOOL_NAME = "solvereign-cutover"  # the distribution; every evidence file names it
 
 
 @dataclass(frozen=True)
@@ -102,14 +104,32 @@ def package_digest() -> str:
     return hashlib.sha256(record.encode()).hexdigest()[:40]
 
 
-def version_line(prog: str) -> str:
-    """`PROG VERSION (release SHA from SOURCE, rc tag TAG)`: what `--version` prints."""
+@functools.cache
+def tool_version() -> str:
+    """The installed package's version (read once: every artifact a run writes asks)."""
     from importlib import metadata
 
     try:
-        version = metadata.version("solvereign-cutover")
+        return metadata.version(TOOL_NAME)
     except metadata.PackageNotFoundError:
-        version = "unknown (not installed)"
+        return "unknown (not installed)"
+
+
+def tool() -> dict[str, str]:
+    """The `tool` field of every JSON evidence file: an approver can tell which version of
+    this tool wrote it (docs/artifacts.md)."""
+    return {"name": TOOL_NAME, "version": tool_version()}
+
+
+def stamped(doc: object) -> object:
+    """`doc` with the `tool` field added (replacing the one of an earlier writer); a JSON
+    array has no room for it and is returned unchanged."""
+    return {**doc, "tool": tool()} if isinstance(doc, dict) else doc
+
+
+def version_line(prog: str) -> str:
+    """`PROG VERSION (release SHA from SOURCE, rc tag TAG)`: what `--version` prints."""
+    version = tool_version()
     try:
         found = resolve()
         what = (f"release {found.sha} from {found.source}" if found.sha

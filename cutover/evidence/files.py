@@ -8,6 +8,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from cutover import release
+
 SUMMARY = "cutover_summary.json"
 ENVELOPE = "cutover_summary.intoto.jsonl"
 # Rendered from the bundle after the summary is written, so not in the summary's table;
@@ -16,8 +18,11 @@ DERIVED = ("report.html",)
 UNHASHED = (ENVELOPE, *DERIVED)
 
 
-def write_json(path: Path, doc: object) -> None:
-    """Atomic write of pretty JSON (a half-written artifact must never be signed)."""
+def write_json(path: Path, doc: object, *, stamp: bool = True) -> None:
+    """Atomic write of pretty JSON (a half-written artifact must never be signed), with
+    the `tool` that wrote it (release.stamped); `stamp=False` for a foreign format that
+    records it its own way (SARIF's tool.driver)."""
+    doc = release.stamped(doc) if stamp else doc
     write_atomic(Path(path), (json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"
                                ).encode())
 

@@ -14,7 +14,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from cutover import home
+from cutover import home, release
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"blocker": "error", "major": "error", "minor": "warning"}
@@ -69,9 +69,11 @@ def _results(check: dict) -> list[dict]:
              "locations": [_location(uri, obj)]} for obj in offenders]
 
 
-def to_sarif(summary: dict, tool_version: str = "0.1.0") -> dict:
-    """One SARIF run holding every check as a rule and every failure as results."""
+def to_sarif(summary: dict, tool_version: str | None = None) -> dict:
+    """One SARIF run holding every check as a rule and every failure as results; the
+    driver's version is this package's (SARIF's own place for the writing tool)."""
     checks = summary.get("checks", [])
+    tool_version = tool_version or release.tool_version()
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",

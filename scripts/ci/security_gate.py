@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         for adv in summary["advisories"]:
             print(f"    {adv['status']:<4} {adv['check_id']} [advisory] {adv['message']}")
     if args.sarif:
-        write_json(args.sarif, to_sarif(summary))
+        write_json(args.sarif, to_sarif(summary), stamp=False)  # SARIF: tool.driver
     status = "FAIL" if verdict == "FAIL" else "PASS"
     written = [result.name, "acl_scan_report.json"]
     if args.sarif and args.sarif.resolve().parent == args.artifacts_dir.resolve():

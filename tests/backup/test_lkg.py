@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from cutover import release
 from cutover.approval import lkg
 from cutover.errors import ConfigError
 from cutover.rollback import redeploy
@@ -28,7 +29,7 @@ def test_write_then_read_round_trips_atomically(tmp_path):
     record = lkg.validate(path, GOOD)
     assert lkg.write(record, path) == path
     assert lkg.read(path) == record
-    assert json.loads(path.read_text()) == GOOD
+    assert json.loads(path.read_text()) == {**GOOD, "tool": release.tool()}
     assert [p.name for p in path.parent.iterdir()] == ["last-known-good.json"]
 
 

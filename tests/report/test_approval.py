@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from cutover import release
 from cutover.approval import record as approval
 from cutover.evidence import bundle
 from tests.evidence.keys import key, key_env
@@ -163,7 +164,8 @@ def test_last_known_good_from_an_approved_enabled_bundle(make_platform, tmp_path
     assert written.backup == {"path": "/backups/solvereign_pre_cutover_20261128T020100Z.dump",
                               "sha256": "ab" * 32}
     assert written.evidence_bundle["summary_sha256"] == record.summary_sha256
-    assert json.loads((folder / "last_known_good.json").read_text()) == written.to_json()
+    assert json.loads((folder / "last_known_good.json").read_text()) == \
+        {**written.to_json(), "tool": release.tool()}
     assert bundle.verify(folder, key()).ok
     assert approval.require_approval(folder, key())["approver"] == "Jane"
 
