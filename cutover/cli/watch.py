@@ -12,12 +12,14 @@ import argparse
 import os
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from cutover import argtypes, settings
 from cutover.configstore import CONNECTION_STRING_VAR, ENDPOINT_VAR, FILE_VAR
 from cutover.errors import EXIT_CRASH as EXIT_UNKNOWN
 from cutover.errors import ConfigError, CutoverError
 from cutover.leakprobe import targets as probe_targets
+from cutover.pg.url import validate_url
 from cutover.watch.collect import Sources
 from cutover.watch.leak import API_DB_URL_VAR, LeakProbe
 from cutover.watch.loop import WatchOptions, watch
@@ -51,7 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(without it the watch only reports)")
     p.add_argument("--auto-rollback", action="store_const", const="rollback",
                    dest="on_trigger", help="the same as --on-trigger rollback")
-    p.add_argument("--backup", help="dump to roll back to (default: last-known-good's)")
+    p.add_argument("--backup", help="dump to roll back to (default: last-known-good's); "
+                   "with --on-trigger rollback it, its manifest and $SOLVEREIGN_ADMIN_DB_URL "
+                   "are checked before the first sample")
     p.add_argument("--leak-probe-interval", type=argtypes.positive_float,
                    help="seconds between read-only cross-tenant probes as the api role "
                         f"(${API_DB_URL_VAR}, required with it); a leak is S0 tenant_leak "
@@ -105,6 +109,30 @@ def _leak_probe(args: argparse.Namespace) -> LeakProbe | None:
                      tenants=probe_targets.tenants(os.environ.get("SOLVEREIGN_PROBE_TENANTS")))
 
 
+def _require_rollback_inputs(args: argparse.Namespace) -> None:
+    """With --on-trigger rollback, what the rollback will need is checked before the first
+    sample (bad input: 3): found missing only when a trigger fires, hours later, the
+    rollback could not start at the one moment it is needed."""
+    if args.on_trigger != "rollback":
+        return
+    from cutover.approval import lkg
+    from cutover.backup import manifest
+    from cutover.cli.recovery import ADMIN_URL_VAR  # what `cutover rollback` reads
+
+    if not os.environ.get(ADMIN_URL_VAR):
+        raise ConfigError(f"--on-trigger rollback needs {ADMIN_URL_VAR}, which is not set: "
+                          "the rollback restores through it")
+    validate_url(os.environ[ADMIN_URL_VAR], ADMIN_URL_VAR)
+    backup = args.backup
+    if not backup:
+        record = lkg.read()
+        backup = record.backup.get("path") if record else None
+    if not backup:
+        raise ConfigError("--on-trigger rollback has no backup to roll back to: give --backup "
+                          f"FILE or record last-known-good ({lkg.default_path()} has none)")
+    manifest.load(Path(backup))  # the manifest the rollback will read
+
+
 def _store_configured(env: dict | os._Environ) -> bool:
     """The write flag is watched where a config store is named (README.md variables)."""
     return any(env.get(v) for v in (CONNECTION_STRING_VAR, ENDPOINT_VAR, FILE_VAR))
@@ -114,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
     """Sample until a rollback trigger fires (or one window passes with --once); bad input
     and missing sources are UNKNOWN (3)."""
     try:
+        _require_rollback_inputs(args)
         src = _sources(args)
         return watch(src, WatchOptions(
             thresholds=Thresholds(error_rate=args.error_rate, sustain_seconds=args.window,

@@ -157,3 +157,41 @@ def test_a_typo_in_a_flag_is_unknown_never_roll_back():
                           env={"PATH": "/usr/bin:/bin"}, check=False)
     assert proc.returncode == 3, proc.stderr
     assert "--intervall" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def _watch_rollback(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cutover.cli", "watch", "--once",
+                           "--api-url", "http://127.0.0.1:9", "--log",
+                           str(tmp_path / "watch.jsonl"), "--on-trigger", "rollback", *args],
+                          capture_output=True, text=True, check=False,
+                          env={"PATH": "/usr/bin:/bin",
+                               "SOLVEREIGN_LKG_FILE": str(tmp_path / "lkg.json"), **env})
+
+
+def _refused_before_sampling(tmp_path, proc: subprocess.CompletedProcess, *naming: str) -> None:
+    """Exit 3 (the watch's bad input, never 2 = roll back), one line, nothing sampled."""
+    assert proc.returncode == 3, proc.stderr
+    line = proc.stderr.strip()
+    assert len(line.splitlines()) == 1 and all(n in line for n in naming), line
+    assert not (tmp_path / "watch.jsonl").exists()
+
+
+def test_on_trigger_rollback_without_the_admin_url_refuses_before_the_first_sample(tmp_path):
+    """Found missing only when a trigger fires, hours later, the rollback could not start."""
+    proc = _watch_rollback(tmp_path, "--backup", str(tmp_path / "x.dump"))
+    _refused_before_sampling(tmp_path, proc, "--on-trigger rollback needs "
+                             "SOLVEREIGN_ADMIN_DB_URL, which is not set")
+
+
+def test_on_trigger_rollback_without_a_backup_refuses_before_the_first_sample(tmp_path):
+    proc = _watch_rollback(tmp_path, SOLVEREIGN_ADMIN_DB_URL="postgresql://a@127.0.0.1:9/db")
+    _refused_before_sampling(tmp_path, proc, "has no backup to roll back to", "--backup",
+                             "last-known-good", str(tmp_path / "lkg.json"))
+
+
+def test_on_trigger_rollback_with_an_unreadable_backup_refuses_before_the_first_sample(
+        tmp_path):
+    proc = _watch_rollback(tmp_path, "--backup", str(tmp_path / "x.dump"),
+                           SOLVEREIGN_ADMIN_DB_URL="postgresql://a@127.0.0.1:9/db")
+    _refused_before_sampling(tmp_path, proc, "backup manifest not found",
+                             str(tmp_path / "x.manifest.json"))
