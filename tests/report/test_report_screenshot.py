@@ -58,6 +58,25 @@ _TEXT_NODES = """() => { const w = document.createTreeWalker(document.body, Node
 _LABEL_BOXES = """() => [...document.querySelectorAll('.timeline .label')].map(e => {
     const r = e.getBoundingClientRect(); return [e.innerText, r.left, r.top, r.right, r.bottom];
 })"""
+#: every run of text between two allowed break points (a space, or after / _ . - = , : @ ? & – —,
+#: or a <wbr>, which ends the text node) must sit on one line: a run over two lines was
+#: broken in the middle of a word
+_MID_WORD = r"""() => {
+    const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), out = [];
+    const run = /[^\s\/_.\-=,:@?&–—]+[\/_.\-=,:@?&–—]?/g;
+    while (w.nextNode()) {
+        const node = w.currentNode, text = node.nodeValue;
+        for (const m of text.matchAll(run)) {
+            if (m[0].length < 2) continue;
+            const r = document.createRange();
+            r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+            const tops = new Set([...r.getClientRects()].filter(x => x.width > 0)
+                                 .map(x => Math.round(x.top)));
+            if (tops.size > 1) out.push(m[0]);
+        }
+    }
+    return out;
+}"""
 _OVERFLOWING = """(width) => [...document.querySelectorAll('body *')].filter(e => {
     const r = e.getBoundingClientRect();
     return r.width > 0 && (r.right > width + 0.5 || r.left < -0.5);
@@ -94,6 +113,7 @@ def test_the_rehearsal_report_in_chromium(chromium, rehearsal_bundle, device, tm
         texts = page.evaluate(_TEXT_NODES)
         labels = page.evaluate(_LABEL_BOXES)
         overflowing = page.evaluate(_OVERFLOWING, width)
+        broken = page.evaluate(_MID_WORD)
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         page.screenshot(path=str(tmp_path / f"report_{device}_{width}px.png"), full_page=True)
         browser.close()
@@ -115,6 +135,8 @@ def test_the_rehearsal_report_in_chromium(chromium, rehearsal_bundle, device, tm
     assert len(labels) == len(json.loads(
         (rehearsal_bundle / "cutover_summary.json").read_text())["phases"])
     assert not _overlaps(labels), f"timeline labels overlap: {_overlaps(labels)}"
+
+    assert not broken, f"words broken mid-word: {broken[:10]}"
 
     if device == "phone":
         assert scroll_width <= width, f"the page scrolls sideways: {scroll_width} px"
