@@ -254,6 +254,7 @@ def table(rows: list[Row]) -> str:
 
 def main(argv: list[str]) -> int:
     """Get every major, run each, print the table; exit 1 when any major failed anything."""
+    sys.path.insert(0, str(ROOT))  # checks/ (PF-001's supported majors) is not installed
     parser = argparse.ArgumentParser(prog="dev.py matrix", description=__doc__.split("\n")[0])
     parser.add_argument("--majors", default="14,15,16,17,18",
                         help="comma-separated majors (default: 14,15,16,17,18)")
