@@ -296,3 +296,34 @@ def test_restoration_is_true_only_when_the_drill_passed_and_the_live_head_is_the
     gone = judge("PASS", PRE, db.replace(f":{urlsplit(db).port}/", ":9/"))
     assert gone["restored"] is False and gone["ledger_head_after"] is None
     assert "problem" in gone and urlsplit(db).password not in gone["problem"]
+
+
+@pytest.mark.slow
+def test_the_soak_stops_when_an_iteration_leaves_the_target_unrestored(target, tmp_path):
+    """Kill case: a redeploy that fails makes the aftermath drill's rollback stop after the
+    swap, so iteration 1 leaves the target cut over: `restored` false, the soak stops before
+    iteration 2 and fails. The operator's `cutover rollback` to that iteration's backup then
+    brings the target back (and leaves it pre-cutover for the other tests)."""
+    env = {**target["env"], "SOLVEREIGN_REDEPLOY_COMMAND": "false"}
+    proc = subprocess.run([str(REPO / "scripts/w02_staging_soak.sh"), "--db-url",
+                           env["SOLVEREIGN_DB_URL"], "--api-url", env["SOLVEREIGN_API_URL"],
+                           "--iterations", "2", "--artifacts-dir", str(tmp_path)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=3600,
+                          check=False)
+    assert proc.returncode == 1, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert "soak stopped: iteration 1 did not return the target to its pre-cutover state; " \
+           "1 iteration(s) not run" in proc.stdout
+    report = json.loads(next(tmp_path.glob("soak_*/soak_report.json")).read_text())
+    [run] = report["iterations"]
+    r = run["restoration"]
+    assert run["ok"] is False and r["restored"] is False and r["rollback_drill"] is None
+    assert r["ledger_head_after"] != PRE and r["backup_ledger_head"] == PRE
+    assert report["results"]["fail_count"] == 2 and report["results"]["stopped"]
+
+    repaired = subprocess.run([sys.executable, "-m", "cutover.cli", "rollback", "--db-url",
+                               env["SOLVEREIGN_DB_URL"], "--backup", r["backup"]],
+                              cwd=tmp_path, env=target["env"], capture_output=True, text=True,
+                              timeout=900, check=False)
+    assert repaired.returncode == 0, repaired.stdout[-3000:] + repaired.stderr[-2000:]
+    assert _head(env["SOLVEREIGN_DB_URL"]) == PRE
+    assert _writes_enabled_shown(env["SOLVEREIGN_API_URL"])
