@@ -132,8 +132,7 @@ def require_proof_settings(action: str, api_url: str | None, env: Mapping[str, s
 def switch_writes(disabled: bool, *, env: Mapping[str, str] | None = None,
                   api_url: str | None = None, verify: bool = True,
                   timeout: float = PROOF_TIMEOUT, artifacts_dir: Path | None = None,
-                  log: Callable[[str], None] = print,
-                  unverified_because: str = "--no-verify") -> WriteSwitch:
+                  log: Callable[[str], None] = print) -> WriteSwitch:
     """Set SOLVEREIGN_PLATFORM_WRITES_DISABLED, then prove it through the application
     (or, with verify=False, record that the proof was skipped and why)."""
     env = os.environ if env is None else env
@@ -162,8 +161,8 @@ def switch_writes(disabled: bool, *, env: Mapping[str, str] | None = None,
         log(f"proven through {api_url}: /health writes_enabled={not disabled}, "
             f"probe write answered {record.probe['status_code']}")
     else:
-        skipped = (f"proof skipped ({unverified_because}): nothing checked that the "
-                   "application follows the flag")
+        skipped = "proof skipped (--no-verify): nothing checked that the application " \
+                  "follows the flag"
         record.notes.append(skipped)
         log(skipped)
     if artifacts_dir:
