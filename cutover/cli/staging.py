@@ -24,8 +24,10 @@ import shlex
 from pathlib import Path
 from types import SimpleNamespace
 
+import psycopg
+
 from cutover import argtypes
-from cutover.errors import ConfigError
+from cutover.errors import ConfigError, CutoverError, TargetError
 
 ADMIN_VAR = "SOLVEREIGN_ADMIN_DB_URL"
 DB_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -76,20 +78,31 @@ def prepare(args: argparse.Namespace) -> int:
                          "--admin-url" if flag else ADMIN_VAR)
     _require_fresh(admin, args.db, args.replace)
     print(f"roles: bootstrapping on {mask_url(admin)}", flush=True)
-    passwords = bootstrap.bootstrap_roles(admin)
-    bootstrap.create_platform_database(admin, args.db)
-    migrator = role_url(admin, "solvereign_migrator", passwords["solvereign_migrator"],
-                        args.db)
-    directory = default_directory()
-    migrate(migrator, directory, RunnerOptions(target=manage.target_for("pre", directory)),
-            log=lambda line: print(f"  {line}", flush=True))
+    created = False
+    try:
+        passwords = bootstrap.bootstrap_roles(admin)
+        bootstrap.create_platform_database(admin, args.db)
+        created = True
+        migrator = role_url(admin, "solvereign_migrator", passwords["solvereign_migrator"],
+                            args.db)
+        directory = default_directory()
+        migrate(migrator, directory,
+                RunnerOptions(target=manage.target_for("pre", directory)),
+                log=lambda line: print(f"  {line}", flush=True))
+    except (psycopg.Error, CutoverError) as exc:
+        again = f"; database {args.db} was created: run again with --replace" if created else ""
+        raise TargetError(f"staging prepare stopped: {_first_line(exc)}{again}") from None
     env = {var: role_url(admin, role, passwords[role], args.db)
            for var, role in ROLE_VARS.items()}
     env |= {ADMIN_VAR: with_database(admin, args.db), "SOLVEREIGN_ENV": args.env,
             "SOLVEREIGN_SESSION_SECRET": secrets.token_urlsafe(48),
             "SOLVEREIGN_HMAC_SECRET": secrets.token_urlsafe(48)}
     if not args.no_seed:
-        manage.load_seed(env[ADMIN_VAR], args.seed, env["SOLVEREIGN_HMAC_SECRET"])
+        try:
+            manage.load_seed(env[ADMIN_VAR], args.seed, env["SOLVEREIGN_HMAC_SECRET"])
+        except psycopg.Error as exc:
+            raise TargetError(f"staging prepare stopped while seeding: {_first_line(exc)}; "
+                              f"run again with --replace") from None
         env |= _probe_settings(args.seed, env["SOLVEREIGN_HMAC_SECRET"])
         print(f"seed {args.seed}: loaded", flush=True)
     _write_env(args.env_file, env)
@@ -98,6 +111,13 @@ def prepare(args: argparse.Namespace) -> int:
     print(f"settings (URLs with passwords, secrets): {args.env_file} (mode 0600); "
           f"`set -a; . {shlex.quote(str(args.env_file))}; set +a`")
     return 0
+
+
+def _first_line(exc: Exception) -> str:
+    """The server's message without its context lines, passwords masked."""
+    from cutover.pg.url import mask_text
+
+    return mask_text((str(exc).strip().splitlines() or [type(exc).__name__])[0])
 
 
 def _require_fresh(admin: str, dbname: str, replace: bool) -> None:

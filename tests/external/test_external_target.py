@@ -153,6 +153,28 @@ def test_prepare_refuses_an_existing_database_and_changes_nothing(target):
     assert _head(env["SOLVEREIGN_DB_URL"]) == PRE  # the migrator's password still works
 
 
+def test_prepare_as_a_login_that_cannot_make_roles_stops_in_one_line(target):
+    """An admin URL without the right to create roles (here: the migrator): exit 2, one
+    line naming the refusal, no password in it, no database and no file made."""
+    env = target["env"]
+    proc = subprocess.run([sys.executable, "-m", "cutover.cli", "staging", "prepare",
+                           "--admin-url", env["SOLVEREIGN_DB_URL"], "--db", "other_copy",
+                           "--env-file", str(target["root"] / "other.env")],
+                          env=_clean_env(), capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("cutover: error: staging prepare stopped: "), line
+    assert "must be superuser" in line or "permission denied" in line, line
+    assert "--replace" not in line  # nothing was created
+    assert not [s for s in _secrets(env) if s in proc.stdout + proc.stderr]
+    assert not (target["root"] / "other.env").exists()
+    with psycopg.connect(env["SOLVEREIGN_DB_URL"]) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_database WHERE datname = 'other_copy'"
+                            ).fetchone()[0] == 0
+    assert _head(env["SOLVEREIGN_DB_URL"]) == PRE  # the roles' passwords are unchanged
+
+
 def test_prepare_refuses_a_malformed_database_name():
     proc = subprocess.run([sys.executable, "-m", "cutover.cli", "staging", "prepare",
                            "--admin-url", "postgresql://postgres@127.0.0.1:1/postgres",
