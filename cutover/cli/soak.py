@@ -13,12 +13,15 @@ so it must be named on the command line.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
 
 from cutover import argtypes
 from cutover.errors import ConfigError, CutoverError
+from cutover.runbook.external import ExternalProvider
+from cutover.runbook.platform import PlatformProvider
 from cutover.runbook.soak import soak
 
 DESCRIPTION = ("The staging soak (runbook §1.1): the whole rehearsal N times, on fresh "
@@ -47,7 +50,7 @@ def _parser() -> argtypes.OneLineParser:
     return parser
 
 
-def _provider(args):
+def _provider(args: argparse.Namespace) -> PlatformProvider:
     """The sandbox's provider, or the external target's with the flags over the env."""
     if not args.db_url:
         for flag in ("admin_url", "backup_url", "api_url"):
@@ -58,7 +61,7 @@ def _provider(args):
 
         return SandboxProvider()
     from cutover.pg.url import validate_url
-    from cutover.runbook.external import ExternalProvider, settings_from
+    from cutover.runbook.external import settings_from
 
     settings = settings_from(os.environ, SOLVEREIGN_DB_URL=args.db_url,
                              SOLVEREIGN_ADMIN_DB_URL=args.admin_url,
@@ -83,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         provider = _provider(args)
-        if args.db_url:
+        if isinstance(provider, ExternalProvider):
             print(f"soak target at {provider.check()} (pre-cutover): each iteration cuts it "
                   "over and rolls it back", flush=True)
     except CutoverError as exc:
