@@ -136,7 +136,6 @@ class SizeBench:
                  log=lambda _line: None, jobs=jobs)
         for step, seconds in result.timings.items():
             self.steps.setdefault(f"rollback -j{jobs} {step}", []).append(seconds)
-        _drop_like(self.cluster, f"{self.name}_rolledback_%")
 
     def round(self, i: int, with_check: bool) -> None:
         """One round of every operation, bare and ours alternating."""
@@ -155,8 +154,9 @@ class SizeBench:
             self._add(key, _timed(lambda d=dump, e=extra, t=target: _bare_restore(
                 self.cluster, d, t, e)))
             _drop_like(self.cluster, target)
-        self._add("rollback", _timed(lambda: self._rollback(ours_c, 1)))
-        self._add("rollback -j", _timed(lambda: self._rollback(ours_d, self.jobs)))
+        for key, dump, jobs in (("rollback", ours_c, 1), ("rollback -j", ours_d, self.jobs)):
+            self._add(key, _timed(lambda d=dump, j=jobs: self._rollback(d, j)))
+            _drop_like(self.cluster, f"{self.name}_rolledback_%")  # untimed, as the bare drop
         for path in (fc, fd):
             subprocess.run(["rm", "-rf", str(path)], check=True)
 
