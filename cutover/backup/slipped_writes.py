@@ -19,7 +19,10 @@ committed since, or still run, are the suspects:
   must have flushed them (the settle, at most `bound` seconds; a table whose counters did
   not move was not written), or every table when the bound is 0.
 
-A write transaction still open at the start or the end is refused naming its session, and
+A write transaction still open at the start or the end is refused naming its session
+(pg_stat_activity with pg_read_all_stats; and pg_locks, which any role reads: a transaction
+still running that holds a write lock on a table of this database; at the start this also
+rules out a writer whose subtransaction xids X0's xip, top-level only, would not list), and
 a table that appeared or vanished during the dump (DDL) is refused naming it.
 """
 
@@ -94,6 +97,10 @@ def open_witness(url: str, ctl: psycopg.Connection, tag: str) -> Witness:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
         xmin, xmax, xip = _xid_snapshot(conn)  # the first statement: X0 is taken here
+        # after X0: a writer open now may hold subtransaction xids below X0's xmax that X0's
+        # xip (top-level xids only) does not list; no such writer may be open
+        refuse_running_writers(ctl, [int(r[0]) for r in
+                                     ctl.execute(dbfacts.query_text("running_xids"))])
     except BaseException:
         conn.close()
         raise
@@ -129,13 +136,41 @@ def settle(conn: psycopg.Connection, tag: str, bound: float, log: Log | None) ->
     return wait
 
 
+def _widen(xid32: int, near: int) -> int:
+    """The 64-bit xid (epoch and all) of a 32-bit one within 2^31 of `near`."""
+    full = (near & ~(_XID32 - 1)) | xid32
+    if full > near + _XID32 // 2:
+        full -= _XID32
+    elif full < near - _XID32 // 2:
+        full += _XID32
+    return full
+
+
 def suspects(witness: Witness, ctl: psycopg.Connection) -> dict[int, str]:
     """{xid: status} of every transaction not committed in X0 that has committed or still
-    runs now (cluster-wide)."""
+    runs now (cluster-wide): xids from X0's xmax up to the fresh snapshot's, X0's xip, and
+    the xids running now that X0 did not see committed (a snapshot's xmax is the last
+    completed xid + 1: a later xid still running is only in pg_locks)."""
     _xmin, now_xmax, _xip = _xid_snapshot(ctl)
+    running = [_widen(int(r[0]), now_xmax)
+               for r in ctl.execute(dbfacts.query_text("running_xids")).fetchall()]
+    extra = sorted({*witness.xip, *(x for x in running if x >= witness.xmax)})
     rows = ctl.execute(dbfacts.query_text("xids_since"),
-                       {"lo": witness.xmax, "hi": now_xmax, "xip": witness.xip}).fetchall()
+                       {"lo": witness.xmax, "hi": now_xmax, "extra": extra}).fetchall()
     return {int(r[0]): str(r[1]) for r in rows}
+
+
+def refuse_running_writers(ctl: psycopg.Connection, xids: Sequence[int]) -> None:
+    """A transaction among `xids` still running with a write lock here is an open writer
+    whose rows no snapshot shows yet: refused by pid, xid and tables (pg_locks shows every
+    role's sessions to any role)."""
+    running = sorted({x % _XID32 for x in xids})
+    if not running:
+        return
+    rows = ctl.execute(dbfacts.query_text("open_writers"), {"xids": running}).fetchall()
+    if rows:
+        who = "; ".join(f"pid {pid} transaction {xid} writing {rels}" for pid, xid, rels in rows)
+        raise BackupRefused(f"a write transaction is open ({who}): writes are not frozen")
 
 
 def _count(conn: psycopg.Connection, name: str, column: str, xids: list[int]) -> int:
@@ -187,6 +222,7 @@ def prove(witness: Witness, ctl: psycopg.Connection, tag: str, scannable: Sequen
     record: dict = {"method": METHOD, "witness_xmax": witness.xmax,
                     "suspect_transactions": len(found), "settled_seconds": 0.0,
                     "scanned": [], "counters_after": after}
+    refuse_running_writers(ctl, [x for x, status in found.items() if status == "in progress"])
     if found:
         _say(log, f"  {len(found)} transaction(s) committed or ran since the witness "
                   "snapshot (xids are cluster-wide); looking for their rows")

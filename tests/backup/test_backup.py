@@ -241,6 +241,41 @@ def test_a_write_transaction_left_open_during_the_dump_refuses_the_backup(pre_db
         pooled.close()
 
 
+@pytest.fixture
+def without_pg_monitor(pre_db):
+    """The backup role without pg_monitor for one test (it cannot read other roles'
+    sessions in pg_stat_activity); granted back afterwards (a cluster-wide role)."""
+    with psycopg.connect(pre_db.admin_url, autocommit=True) as admin:
+        admin.execute("REVOKE pg_monitor FROM solvereign_backup")
+        try:
+            yield
+        finally:
+            admin.execute("GRANT pg_monitor TO solvereign_backup")
+
+
+OPEN_WRITER = (r"write transaction is open \(pid \d+ transaction \d+ writing "
+               r"core\.security_events\b")
+
+
+@pytest.mark.parametrize("when", ["before the backup", "during the dump"])
+def test_an_open_writer_is_named_through_pg_locks_without_pg_monitor(
+        pre_db, tmp_path, without_pg_monitor, when):
+    """A backup role that cannot read other roles' sessions still refuses a writer open
+    when the backup starts or left open through the dump: pg_locks names its pid, its
+    transaction and the table it writes."""
+    pooled = psycopg.connect(pre_db.url("postgres"))
+    try:
+        if when == "before the backup":
+            pooled.execute(SEEDED_EVENT)
+            opts = BackupOptions()
+        else:
+            opts = BackupOptions(after_snapshot=lambda: pooled.execute(SEEDED_EVENT))
+        with pytest.raises(BackupRefused, match=OPEN_WRITER):
+            take_backup(pre_db.url("solvereign_backup"), tmp_path / "out", opts)
+    finally:
+        pooled.close()
+
+
 def test_a_session_busy_in_a_statement_is_waited_for_in_full(pre_db):
     """A session running a statement is not idle, and may be gathering counters it has not
     flushed yet: the settle waits the whole bound for it, not 0 s."""
