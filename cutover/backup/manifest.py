@@ -21,8 +21,6 @@ Schema (`format` = "solvereign-backup-manifest/1"):
     counters     before / after: {table: [n_tup_ins, n_tup_upd, n_tup_del]}
     slipped_writes  the no-write proof (cutover.backup.slipped_writes): method, witness_xmax,
                  suspect_transactions, settled_seconds, scanned [tables], seconds
-    slipped_writes  the no-write proof (cutover.backup.slipped_writes): method, witness_xmax,
-                 suspect_transactions, settled_seconds, scanned [tables], seconds
     tables       {table: {kind, rows, checksum}}  -- rows/checksum for ordinary tables,
                  computed in the dump's own snapshot
     fingerprint  sha256, lines ["<kind> <name>: owner=... acl=... ..."]
