@@ -216,10 +216,11 @@ def run_steps(run: Run, steps: Sequence[Step | Together], phases: dict[str, dict
             timed(run, item[0], item[1], phases)
 
 
-CUTOVER: list[Step | Together] = [
+BEFORE_GATES: list[Step] = [
     ("preflight_check", require_preflight),
     ("freeze_check", require_freeze),
     ("migrate", apply_migrations),
     ("verify_hardening", verify_hardening),
-    Together((("security_gate", security_gate), ("smoke_tests", smoke_tests))),
 ]
+GATES: tuple[Step, ...] = (("security_gate", security_gate), ("smoke_tests", smoke_tests))
+CUTOVER: list[Step | Together] = [*BEFORE_GATES, Together(GATES)]

@@ -2,12 +2,13 @@
 
 preflight -> drills (roster gate, sick-call: before the freeze, their inputs read around
 them) -> freeze (proven) -> backup -> prod_cutover (025..025f, verify, ACL scan, security
-gate and smoke side by side) -> drills confirmed against the migrated database (or run
-again there) -> approval (auto-approved in the sandbox, and marked so) -> enable (proven)
--> last-known-good -> rollback drill (restore the backup, prove every row and the
-pre-cutover head are back). Everything lands in one artifacts/prod_cutover_<timestamp>/
-bundle whose signed summary records each phase and the measured writes-disabled window;
-report.html renders it. Why the drills may run before the freeze: cutover.runbook.drills.
+gate and smoke side by side, and beside them the schema fingerprint and the drills
+confirmed against the migrated database, or run again there) -> approval (auto-approved
+in the sandbox, and marked so) -> enable (proven) -> last-known-good -> rollback drill
+(restore the backup, prove every row and the pre-cutover head are back). Everything lands
+in one artifacts/prod_cutover_<timestamp>/ bundle whose signed summary records each phase
+and the measured writes-disabled window; report.html renders it. Why the drills may run
+before the freeze: cutover.runbook.drills.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from cutover.freeze.writes import switch_writes, window_seconds
 from cutover.gate.run import run_phase
 from cutover.roster.drill import sick_call
 from cutover.runbook import drills as drill_inputs
-from cutover.runbook.cutover_steps import CUTOVER, run_steps
+from cutover.runbook.cutover_steps import BEFORE_GATES, GATES, Together, run_steps
 from cutover.runbook.platform import Platform, PlatformProvider
 from cutover.runbook.steps import Run, StepFailed, now, timed
 
@@ -265,9 +266,11 @@ def _rehearse(artifacts_dir: Path, data_dir: Path | None, provider: PlatformProv
         # database sits inside it (docs/operations.md, "The writes-disabled window")
         run_steps(r.run, [("preflight", r.preflight), ("drills", r.drills_before_freeze),
                           ("freeze", r.freeze), ("backup", r.backup_step),
-                          *CUTOVER,  # prod_cutover's steps, its readiness refusals included
-                          ("schema_fingerprint", r.fingerprint),
-                          ("drills_confirmation", r.drills_confirmation),
+                          # prod_cutover's steps (its readiness refusals included); beside
+                          # its gates, the other read-only judgements of the migrated database
+                          *BEFORE_GATES,
+                          Together((*GATES, ("schema_fingerprint", r.fingerprint),
+                                    ("drills_confirmation", r.drills_confirmation))),
                           ("approval", r.approve), ("enable", r.enable),
                           ("last_known_good", r.last_known_good),
                           *([("aftermath_drill", r.aftermath_drill),
