@@ -1,6 +1,7 @@
 """Benchmark of the sandbox roster solver and sick-call repair (not a test; prints figures).
 
     python bench/bench_roster.py [--scales 50x200,100x450,150x1000] [--seed 94] [--runs 2]
+                                 [--json FILE]
 
 For each scale: a generated Wien-pilot-like instance (generator seed 1), a weekly solve and a
 repair after DRV001..DRV003 fall sick for the whole week. Printed per run: wall time, coverage,
@@ -12,11 +13,16 @@ whether every run gave the same plan bytes; violations are counted per rule (R0.
 rule the solver does not honour shows by name. The load average is printed with the figures,
 since wall times on a shared machine are inflated.
 Targets (docs/roster.md / issues 7, 23): 100x450 solve <= 30 s, repair <= 2 s on 2 cores.
+`--json FILE` also writes the medians as a list of records {name, value, unit, baseline, ratio,
+pg_version, cpu_count} (issue 17): names say the scale ("roster solve 100x450"), the baseline is
+the target (ratio = value / target; at most 1 meets it; no target at other scales: null), and
+pg_version is null because no PostgreSQL is involved.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -34,6 +40,7 @@ from sandbox.solver.sickcall import repair_with_stats, week_absences, with_absen
 from sandbox.solver.weekly import solve_with_stats
 
 ABSENT = ["DRV001", "DRV002", "DRV003"]
+TARGETS = {"roster solve 100x450": 30.0, "roster repair 100x450": 2.0}  # seconds, 2 cores
 
 
 def _timed(runs: int, call: Callable[[], tuple[dict, dict]]) -> tuple[float, tuple, bool]:
@@ -52,9 +59,18 @@ def _per_rule(report: dict) -> str:
     return ", ".join(f"{r} {n}" for r, n in counts.items()) or "none"
 
 
+def record(name: str, seconds: float) -> dict[str, object]:
+    """One machine-readable figure: the median against its target, where there is one."""
+    target = TARGETS.get(name)
+    return {"name": name, "value": round(seconds, 3), "unit": "s", "baseline": target,
+            "ratio": round(seconds / target, 3) if target else None, "pg_version": None,
+            "cpu_count": os.cpu_count()}
+
+
 def bench_scale(drivers: int, shifts: int, seed: int, params: SolverParams,
-                runs: int = 2) -> None:
-    """Solve and repair one generated instance `runs` times each and print one line each."""
+                runs: int = 2) -> list[dict[str, object]]:
+    """Solve and repair one generated instance `runs` times each; print a line each, return
+    the two median records."""
     doc = generate(drivers, shifts, 1)
     solve_s, (plan, stats), same = _timed(runs, lambda: solve_with_stats(doc, seed, params))
     report = judge_documents(doc, plan)
@@ -83,6 +99,8 @@ def bench_scale(drivers: int, shifts: int, seed: int, params: SolverParams,
         print(f"       cover bound over {bound['free_shifts']} free shifts: {bound['status']}, "
               f"{bound['deterministic_time']} det-s, "
               f"{'no widening can cover more' if bound['proven'] else 'not proven: widened'}")
+    scale = f"{drivers}x{shifts}"
+    return [record(f"roster solve {scale}", solve_s), record(f"roster repair {scale}", repair_s)]
 
 
 def _churn_floor(stats: dict) -> str:
@@ -108,15 +126,21 @@ def main() -> int:
     parser.add_argument("--scales", default="50x200,100x450,150x1000")
     parser.add_argument("--seed", type=int, default=94)
     parser.add_argument("--runs", type=int, default=2, help="runs per solve/repair (>= 2)")
+    parser.add_argument("--json", metavar="FILE", help="also write the medians as JSON records")
     args = parser.parse_args()
     if args.runs < 2:
         parser.error("--runs must be at least 2 (two runs prove the bytes are identical)")
     params = SolverParams()
     print(f"params: workers={params.num_workers} solve_dtime={params.solve_deterministic_time} "
           f"repair_dtime={params.repair_deterministic_time} seed={args.seed}")
-    for scale in args.scales.split(","):
-        drivers, shifts = (int(x) for x in scale.lower().split("x"))
-        bench_scale(drivers, shifts, args.seed, params, args.runs)
+    scales = [scale.lower().split("x") for scale in args.scales.split(",")]
+    if not all(len(s) == 2 and all(x.isdigit() for x in s) for s in scales):
+        parser.error(f"--scales: expected DRIVERSxSHIFTS[,...], got {args.scales!r}")
+    records = []
+    for drivers, shifts in ((int(d), int(s)) for d, s in scales):
+        records.extend(bench_scale(drivers, shifts, args.seed, params, args.runs))
+    if args.json:
+        Path(args.json).write_text(json.dumps(records, indent=2) + "\n")
     return 0
 
 

@@ -261,14 +261,19 @@ def not_judged(instance: Instance, plan: Plan, limits: Limits | None = None) -> 
 
 def timelines(instance: Instance, plan: Plan) -> dict[str, list[Period]]:
     """Each driver's work periods, history and planned (duplicate assignments once), sorted."""
-    out: dict[str, list[Period]] = defaultdict(list)
-    for h in instance.history or ():
-        out[h.driver].append(Period(h.span.start, h.span.end, h.drive_minutes, (), None))
+    shifts: dict[str, list[str]] = defaultdict(list)
     for shift_id, driver in sorted({(a.shift, a.driver) for a in plan.assignments}):
-        out[driver].append(shift_period(instance.shift_by_id[shift_id]))
-    for periods in out.values():
-        periods.sort(key=lambda p: (p.start, p.end, p.shift or ""))
-    return {d: p for d, p in out.items() if any(x.planned for x in p)}
+        shifts[driver].append(shift_id)
+    return {d: driver_timeline(instance, d, ids) for d, ids in shifts.items()}
+
+
+def driver_timeline(instance: Instance, driver: str, shift_ids: Iterable[str]) -> list[Period]:
+    """One driver's history and these planned shifts as work periods, sorted (a planner
+    re-judges one driver without rebuilding everyone's timeline)."""
+    periods = [Period(h.span.start, h.span.end, h.drive_minutes, (), None)
+               for h in instance.history or () if h.driver == driver]
+    periods += [shift_period(instance.shift_by_id[s]) for s in shift_ids]
+    return sorted(periods, key=lambda p: (p.start, p.end, p.shift or ""))
 
 
 def check_driver(driver: str, periods: Sequence[Period], has_history: bool, tz: tzinfo,

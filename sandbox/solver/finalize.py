@@ -8,12 +8,20 @@ output is always valid. Plans are emitted in canonical form, so bytes are stable
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Mapping
 from typing import Any
 
 from cutover.roster.canonical import canonical_plan
 from cutover.roster.model import Assignment, Instance, Plan
-from cutover.roster.rules import Limits, Violation, check_plan
+from cutover.roster.rules import (
+    Limits,
+    Violation,
+    check_assignments,
+    check_driver,
+    driver_timeline,
+    view_of,
+)
 
 
 def as_plan(instance: Instance, assignment: Mapping[str, str], instance_sha: str,
@@ -28,11 +36,29 @@ def as_plan(instance: Instance, assignment: Mapping[str, str], instance_sha: str
 
 def make_valid(instance: Instance, assignment: Mapping[str, str], limits: Limits,
                keep: Collection[str] = ()) -> tuple[dict[str, str], list[Violation]]:
-    """Drop assignments until the oracle finds no violation; returns (valid, first findings)."""
+    """Drop assignments until the oracle finds no violation; returns (valid, first findings).
+
+    The findings are exactly `check_plan`'s, in its order; only the driver who lost a shift
+    is judged again (every other driver's timeline is unchanged), which makes a repair's
+    checks cost what it changed, not the whole week each time.
+    """
     current = dict(assignment)
+    view, has_history = view_of(instance), instance.history is not None
+    per_driver: dict[str, list[Violation]] = {}
+    dirty = set(current.values())
     first: list[Violation] | None = None
     while True:
-        violations = check_plan(instance, as_plan(instance, current, "", 0), limits)
+        shifts_of: dict[str, list[str]] = defaultdict(list)
+        for sid, d in sorted(current.items()):
+            shifts_of[d].append(sid)
+        for d in sorted(dirty):
+            per_driver[d] = check_driver(d, driver_timeline(instance, d, shifts_of.get(d, ())),
+                                         has_history, instance.tz, limits, view) \
+                if shifts_of.get(d) else []
+        dirty = set()
+        violations = check_assignments(instance, as_plan(instance, current, "", 0), limits)
+        violations = sorted(violations + [v for d in sorted(per_driver) for v in per_driver[d]],
+                            key=Violation.sort_key)
         if first is None:
             first = violations
         if not violations:
@@ -41,7 +67,7 @@ def make_valid(instance: Instance, assignment: Mapping[str, str], limits: Limits
         if not named:
             raise RuntimeError(f"oracle violation names no assigned shift: {violations[0]}")
         drop = max(named, key=lambda s: (s not in keep, instance.shift_by_id[s].start, s))
-        del current[drop]
+        dirty.add(current.pop(drop))
 
 
 def plan_document(instance: Instance, assignment: Mapping[str, str], instance_sha: str,

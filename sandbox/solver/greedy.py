@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sandbox.solver.cpmodel import regular_rest_start
 from sandbox.solver.problem import Problem
+from sandbox.solver.rests import regular_rest_start
 
 
 @dataclass
@@ -128,13 +128,11 @@ def _two_rests(problem: Problem, load: _Load, sid: str) -> bool:
 
 
 def _night(problem: Problem, load: _Load, sid: str) -> bool:
-    """R13 with the driver's shifts within a day of this one."""
+    """R13 with the driver's shifts within a day of this one (pairwise, as in the model)."""
     shift = problem.shift(sid)
-    near = [s for s in load.shift_ids if problem.shift(s).start < shift.end + 1440
-            and problem.shift(s).end > shift.start - 1440]
-    if sid not in problem.night and not any(s in problem.night for s in near):
-        return False
-    return problem.night_conflict(load.driver, [sid], near)
+    return any(problem.shift(s).start < shift.end + 1440
+               and problem.shift(s).end > shift.start - 1440
+               and problem.night_pair(sid, s) for s in load.shift_ids)
 
 
 def _block_span(spans: list[tuple[int, int]], new: tuple[int, int], weekly_rest: int) -> int:

@@ -1,10 +1,13 @@
 """Solver settings that are part of the determinism key (docs/roster.md).
 
 One search worker: CP-SAT's single-worker search is deterministic for a given model, seed and
-deterministic-time budget, whereas several workers are only deterministic in interleaved mode
-and measured on the 2-core sandbox they were slower, not better. Budgets are deterministic
-seconds (about 1-2.5 wall seconds each here), never wall-clock: `solve_deterministic_time` for a
-weekly solve (split over its two searches), `repair_deterministic_time` per repair search.
+deterministic-time budget. Several workers are deterministic only in interleaved mode, and
+measured on the 2-core sandbox (100x450, 2026-12-07) that mode spent about three times its
+deterministic budget and twice the CPU for no better cover. Budgets are deterministic seconds,
+never wall-clock: `solve_deterministic_time` for a weekly solve (three quarters for the cover
+search, a quarter for the overtime polish, shared among the week's independent parts by
+size), `repair_deterministic_time` per repair search. Measured at 100x450, 20 deterministic
+seconds (the budget before) found the same roster as 6.
 """
 
 from __future__ import annotations
@@ -19,6 +22,6 @@ class SolverParams:
     """Worker count, deterministic-time budgets and rule limits of a solver run."""
 
     num_workers: int = 1
-    solve_deterministic_time: float = 20.0
+    solve_deterministic_time: float = 6.0
     repair_deterministic_time: float = 1.0
     limits: Limits = field(default_factory=Limits)

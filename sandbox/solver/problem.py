@@ -62,31 +62,50 @@ class Problem:
     work_week: dict[str, dict[date, int]]  # shift id -> working minutes per local week (R7)
     night: frozenset[str]  # shifts with working minutes in the night time (R13)
     pair_start: int  # local Monday 00:00 of the week before the instance week (R11's pair)
-    night_memo: dict[tuple[str, tuple[str, ...], tuple[str, ...]], bool] = field(
+    night_memo: dict[tuple[str, str], bool] = field(
         default_factory=dict, compare=False, repr=False)
+    partners: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
     probe_memo: dict[tuple[str, tuple[str, ...]], bool] = field(
         default_factory=dict, compare=False, repr=False)  # (driver, fixed) -> frozen
 
     def shift(self, shift_id: str) -> Shift:
         return self.instance.shift_by_id[shift_id]
 
-    def night_conflict(self, driver: str, shift_ids: list[str], fixed: list[str]) -> bool:
-        """Whether R13 fails for the driver's history, `fixed` and these shifts together.
+    def night_pair(self, a: str, b: str) -> bool:
+        """Whether R13 fails for one driver working shifts a and b (and nothing else near).
 
-        Only work within a day of these shifts shares a 24 h window with them; answers are
-        remembered per (driver, shifts, nearby fixed shifts), as every search asks again.
+        Pairs are all R13 needs in the model: every candidate keeps a full daily rest (660)
+        to every other work period of its driver (history, fixed and candidate shifts), so
+        no 24 h window reaches three of them while no shift is shorter than 120 minutes
+        (660 + 120 + 660 = 1440; the oracle judges every plan whatever its shifts). Lone
+        shifts and history are judged by eligibility already. Answers do not depend on the
+        driver, so each pair is judged once per problem, in every stage and search.
         """
-        mine = [self.shift(s) for s in shift_ids]
-        lo, hi = min(s.start for s in mine) - 1440, max(s.end for s in mine) + 1440
-        near = tuple(sorted(f for f in fixed
-                            if self.shift(f).end > lo and self.shift(f).start < hi))
-        key = (driver, tuple(sorted(shift_ids)), near)
+        key = (a, b) if a <= b else (b, a)
         if key not in self.night_memo:
-            periods = [p for p in self.history[driver].periods if p.end > lo and p.start < hi]
-            periods += [shift_period(s) for s in [*(self.shift(f) for f in near), *mine]]
-            periods.sort(key=lambda p: (p.start, p.end, p.shift or ""))
-            self.night_memo[key] = bool(night_violations(driver, periods, self.tz, self.limits))
+            sa, sb = sorted((self.shift(a), self.shift(b)), key=lambda s: (s.start, s.id))
+            self.night_memo[key] = (
+                (a in self.night or b in self.night) and sb.start - sa.end < 1440
+                and self.work[a] + self.work[b] > self.limits.night_work_limit
+                and bool(night_violations("", [shift_period(sa), shift_period(sb)], self.tz,
+                                          self.limits)))
         return self.night_memo[key]
+
+
+    def night_partners(self, a: str) -> tuple[str, ...]:
+        """The later shifts that R13 forbids one driver to work with `a` although they keep
+        a daily rest to it (`night_pair`), computed once per problem for every shift."""
+        if not self.partners:
+            rest, by_start = self.limits.daily_rest, list(self.shifts)
+            for i, sa in enumerate(by_start):
+                found = []
+                for sb in by_start[i + 1:]:
+                    if sb.start - sa.end >= 1440:
+                        break
+                    if sb.start >= sa.end + rest and self.night_pair(sa.id, sb.id):
+                        found.append(sb.id)
+                self.partners[sa.id] = tuple(found)
+        return self.partners.get(a, ())
 
 
 def build_problem(instance: Instance, limits: Limits) -> Problem:

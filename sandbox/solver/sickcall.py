@@ -38,15 +38,16 @@ from cutover.roster.model import Instance, iso, parse_instance, parse_plan
 from cutover.roster.rules import (
     Limits,
     check_driver,
+    driver_timeline,
     eligibility_violations,
-    timelines,
     view_of,
 )
-from sandbox.solver.cpmodel import W_CHURN, W_UNCOVERED, Outcome, optimise
-from sandbox.solver.finalize import as_plan, make_valid, plan_document
+from sandbox.solver.cpmodel import W_CHURN, W_UNCOVERED
+from sandbox.solver.finalize import make_valid, plan_document
 from sandbox.solver.greedy import greedy
 from sandbox.solver.params import SolverParams
 from sandbox.solver.problem import Problem, build_problem
+from sandbox.solver.search import Outcome, optimise
 
 # widening stages: free kept shifts of candidate drivers starting or ending this close to an
 # open orphan; the first radius is the daily rest (the shifts that block it outright)
@@ -127,7 +128,8 @@ def undo_churn(instance: Instance, assignment: dict[str, str], kept: Mapping[str
             if eligibility_violations(instance, sid, kept[sid], limits):
                 continue
             trial = {**current, sid: kept[sid]}
-            periods = timelines(instance, as_plan(instance, trial, "", 0)).get(kept[sid], [])
+            mine = [s for s, d in trial.items() if d == kept[sid]]
+            periods = driver_timeline(instance, kept[sid], sorted(mine))
             if not check_driver(kept[sid], periods, instance.history is not None, instance.tz,
                                 limits, view_of(instance)):
                 current, changed = trial, True
@@ -228,7 +230,7 @@ class _Stages:
         pinned = {**fixed, **{s: self.kept[s] for s in free if s in self.kept and s not in moved}}
         better = optimise(self.problem, narrow, pinned, found.assignment, self.kept, self.seed,
                           self.params, self.params.repair_deterministic_time, overtime_weight=0,
-                          max_uncovered=found.uncovered)
+                          cover_of=found.assignment)
         if better is None:
             return found
         return replace(better, assignment={**{s: d for s, d in pinned.items() if s in free},

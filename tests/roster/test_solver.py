@@ -185,8 +185,8 @@ def test_undo_churn_returns_needless_moves_only() -> None:
 
 def _model_outcome(doc: dict[str, Any]) -> dict[str, str]:
     """The CP-SAT search's own assignment, before the oracle sees it."""
-    from sandbox.solver.cpmodel import optimise
     from sandbox.solver.problem import build_problem
+    from sandbox.solver.search import optimise
 
     parsed = parse_instance(doc)
     problem = build_problem(parsed, FAST.limits)
