@@ -239,6 +239,7 @@ def test_the_runbook_runs_against_the_target_through_urls_only(target, tmp_path)
     assert _head(db) == PRE
     assert _writes_enabled_shown(api)  # the API re-reads the flag on its own interval
     _assert_no_secret(artifacts, env)
+    assert not (tmp_path / ".sandbox").exists()  # no command fell back to a sandbox
 
 
 def test_the_soak_refuses_bad_targets_in_one_line(target, tmp_path):
@@ -289,6 +290,7 @@ def test_a_two_iteration_soak_by_url_restores_each_iterations_backup(target, tmp
     assert len(backups) == 2  # each iteration its own backup
     assert _head(env["SOLVEREIGN_DB_URL"]) == PRE
     _assert_no_secret(tmp_path, env)
+    assert not (tmp_path / ".sandbox").exists() and "cutover sandbox" not in proc.stdout
 
 
 def test_restoration_is_true_only_when_the_drill_passed_and_the_live_head_is_the_backups(
