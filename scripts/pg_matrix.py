@@ -171,18 +171,21 @@ def _junit(path: Path) -> tuple[dict[str, int], tuple[int, int], list[str]]:
     return counts, (caught, total), failed
 
 
-def _bundle_checks(artifacts: Path, major: int) -> tuple[dict[str, int], str]:
-    """Check statuses summed over the rehearsal bundle's gate verdicts (*_result.json), and
-    a complaint if the security gate judged another major than the one asked for."""
+def _bundle_checks(artifacts: Path, major: int) -> tuple[dict[str, int], list[str], str]:
+    """Check statuses summed over the rehearsal bundle's gate verdicts (*_result.json), the
+    failing check ids, and a complaint if the gate judged another major than asked for."""
     counts: collections.Counter[str] = collections.Counter()
+    failing: list[str] = []
     judged = ""
     for path in sorted(artifacts.glob("prod_cutover_*/*_result.json")):
         doc = json.loads(path.read_text())
         for check in doc.get("checks", []):
             counts[check["status"]] += 1
+            if check["status"] == "FAIL":
+                failing.append(check["check_id"])
             judged = judged or str((check.get("evidence") or {}).get("server_version") or "")
     wrong = judged and not judged.startswith(f"{major}.")
-    return dict(counts), (f"; the gate judged PostgreSQL {judged}" if wrong else "")
+    return dict(counts), failing, (f"; the gate judged PostgreSQL {judged}" if wrong else "")
 
 
 def _rehearse(src: Source, folder: Path, env: dict[str, str], log: Path) -> tuple[str, dict]:
@@ -193,13 +196,14 @@ def _rehearse(src: Source, folder: Path, env: dict[str, str], log: Path) -> tupl
                                "--pg-bin", str(folder), "--artifacts-dir", tmp],
                               cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                               check=False)
-        checks, wrong = _bundle_checks(Path(tmp), src.major)
+        checks, failing, wrong = _bundle_checks(Path(tmp), src.major)
     verdict = {0: "PASS", 1: "FAIL"}.get(proc.returncode, f"error (exit {proc.returncode})")
+    if failing:
+        verdict += f": {', '.join(sorted(set(failing)))}"
     if not src.supported:
-        text = log.with_suffix(".rehearse.log").read_text()
-        refused = proc.returncode == 1 and "PF-001" in text
+        refused = proc.returncode == 1 and "PF-001" in failing
         verdict = ("FAIL at preflight: PF-001 refuses it (expected)" if refused
-                   else f"{verdict} (expected a PF-001 refusal)")
+                   else f"{verdict} (expected PF-001 to refuse it)")
     return verdict + wrong, checks
 
 
