@@ -25,7 +25,9 @@ from collections import defaultdict
 from typing import Any
 
 from cutover.roster.model import Instance, Plan, iso
-from cutover.roster.rules import RULES, Limits, Violation, not_judged, reduced_rests, timelines
+from cutover.roster.rules import RULES, Limits, Violation, not_judged
+from cutover.roster.rules.rest import reduced_rests
+from cutover.roster.rules.timelines import timelines
 
 
 def _drivers_of(plan: Plan) -> dict[str, str]:

@@ -14,14 +14,10 @@ from typing import Any
 
 from cutover.roster.canonical import canonical_plan
 from cutover.roster.model import Assignment, Instance, Plan
-from cutover.roster.rules import (
-    Limits,
-    Violation,
-    check_assignments,
-    check_driver,
-    driver_timeline,
-    view_of,
-)
+from cutover.roster.rules import Limits, Violation
+from cutover.roster.rules.assignments import check_assignments
+from cutover.roster.rules.check import check_driver
+from cutover.roster.rules.timelines import driver_timeline, view_of
 
 
 def as_plan(instance: Instance, assignment: Mapping[str, str], instance_sha: str,

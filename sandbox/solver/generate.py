@@ -18,7 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cutover.roster.model import Interval, iso, to_minute
-from cutover.roster.rules import Limits, driving_stretches, least_longest_stretch
+from cutover.roster.rules import Limits
+from cutover.roster.rules.driving import driving_stretches, least_longest_stretch
 
 # (first start minute of the local day, last start minute, weight) of the shift families
 _FAMILIES = ((4 * 60, 6 * 60, 3), (6 * 60, 9 * 60, 4), (12 * 60, 15 * 60, 3), (19 * 60, 21 * 60, 1))

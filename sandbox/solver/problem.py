@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
 
 from cutover.roster.model import Driver, Instance, Interval, Shift, week_of, week_start_minute
-from cutover.roster.rules import (
-    Limits,
+from cutover.roster.rules import Limits
+from cutover.roster.rules.check import lone_shift_violations, night_violations
+from cutover.roster.rules.night import night_time
+from cutover.roster.rules.timelines import (
     Period,
     View,
-    lone_shift_violations,
-    night_time,
-    night_violations,
     shift_period,
     split_by_week,
     split_duties,

@@ -35,13 +35,10 @@ from typing import Any
 from cutover.roster.canonical import instance_sha256
 from cutover.roster.figures import orphaned_shifts
 from cutover.roster.model import Instance, iso, parse_instance, parse_plan
-from cutover.roster.rules import (
-    Limits,
-    check_driver,
-    driver_timeline,
-    eligibility_violations,
-    view_of,
-)
+from cutover.roster.rules import Limits
+from cutover.roster.rules.assignments import eligibility_violations
+from cutover.roster.rules.check import check_driver
+from cutover.roster.rules.timelines import driver_timeline, view_of
 from sandbox.solver.cpmodel import W_CHURN, W_UNCOVERED
 from sandbox.solver.finalize import make_valid, plan_document
 from sandbox.solver.greedy import greedy

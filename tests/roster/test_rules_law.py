@@ -11,8 +11,9 @@ import pytest
 
 from cutover.roster.model import parse_instance, parse_plan
 from cutover.roster.report import judge_documents
-from cutover.roster.rules import MISSING, VIOLATED, Limits, Violation, check_plan, reduced_rests
-from cutover.roster.rules import timelines as rule_timelines
+from cutover.roster.rules import MISSING, VIOLATED, Limits, Violation, check_plan
+from cutover.roster.rules.rest import reduced_rests
+from cutover.roster.rules.timelines import timelines as rule_timelines
 from tests.roster.builders import all_to, history, instance, shift
 
 BREAK45 = [(240, 45)]
