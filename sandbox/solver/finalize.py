@@ -30,8 +30,27 @@ def as_plan(instance: Instance, assignment: Mapping[str, str], instance_sha: str
     )
 
 
+Judged = dict[tuple[str, tuple[str, ...]], list[Violation]]
+
+
+def judge_driver(instance: Instance, driver: str, shift_ids: Collection[str], limits: Limits,
+                 memo: Judged | None = None) -> list[Violation]:
+    """The oracle's findings for one driver holding these shifts (`check_driver`), remembered
+    in `memo` by (driver, shifts): a repair judges the same timelines again and again."""
+    key = (driver, tuple(sorted(shift_ids)))
+    if memo is not None and key in memo:
+        return memo[key]
+    found = check_driver(driver, driver_timeline(instance, driver, key[1]),
+                         instance.history is not None, instance.tz, limits, view_of(instance)) \
+        if key[1] else []
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
 def make_valid(instance: Instance, assignment: Mapping[str, str], limits: Limits,
-               keep: Collection[str] = ()) -> tuple[dict[str, str], list[Violation]]:
+               keep: Collection[str] = (), memo: Judged | None = None,
+               ) -> tuple[dict[str, str], list[Violation]]:
     """Drop assignments until the oracle finds no violation; returns (valid, first findings).
 
     The findings are exactly `check_plan`'s, in its order; only the driver who lost a shift
@@ -39,7 +58,6 @@ def make_valid(instance: Instance, assignment: Mapping[str, str], limits: Limits
     checks cost what it changed, not the whole week each time.
     """
     current = dict(assignment)
-    view, has_history = view_of(instance), instance.history is not None
     per_driver: dict[str, list[Violation]] = {}
     dirty = set(current.values())
     first: list[Violation] | None = None
@@ -48,9 +66,7 @@ def make_valid(instance: Instance, assignment: Mapping[str, str], limits: Limits
         for sid, d in sorted(current.items()):
             shifts_of[d].append(sid)
         for d in sorted(dirty):
-            per_driver[d] = check_driver(d, driver_timeline(instance, d, shifts_of.get(d, ())),
-                                         has_history, instance.tz, limits, view) \
-                if shifts_of.get(d) else []
+            per_driver[d] = judge_driver(instance, d, shifts_of.get(d, ()), limits, memo)
         dirty = set()
         violations = check_assignments(instance, as_plan(instance, current, "", 0), limits)
         violations = sorted(violations + [v for d in sorted(per_driver) for v in per_driver[d]],

@@ -10,6 +10,7 @@ closed, so no assignment could pass.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
@@ -63,6 +64,7 @@ class Problem:
     pair_start: int  # local Monday 00:00 of the week before the instance week (R11's pair)
     night_memo: dict[tuple[str, str], bool] = field(
         default_factory=dict, compare=False, repr=False)
+    starts: tuple[tuple[int, str], ...] = ()  # (start, id) of `shifts`, for bisecting
     partners: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
     probe_memo: dict[tuple[str, tuple[str, ...]], bool] = field(
         default_factory=dict, compare=False, repr=False)  # (driver, fixed) -> frozen
@@ -93,18 +95,18 @@ class Problem:
 
     def night_partners(self, a: str) -> tuple[str, ...]:
         """The later shifts that R13 forbids one driver to work with `a` although they keep
-        a daily rest to it (`night_pair`), computed once per problem for every shift."""
-        if not self.partners:
-            rest, by_start = self.limits.daily_rest, list(self.shifts)
-            for i, sa in enumerate(by_start):
-                found = []
-                for sb in by_start[i + 1:]:
-                    if sb.start - sa.end >= 1440:
-                        break
-                    if sb.start >= sa.end + rest and self.night_pair(sa.id, sb.id):
-                        found.append(sb.id)
-                self.partners[sa.id] = tuple(found)
-        return self.partners.get(a, ())
+        a daily rest to it (`night_pair`), computed once per shift when first asked."""
+        if a not in self.partners:
+            sa, rest = self.shift(a), self.limits.daily_rest
+            i = bisect.bisect_left(self.starts, (sa.end + rest, ""))
+            found = []
+            for sb in self.shifts[i:]:
+                if sb.start - sa.end >= 1440:
+                    break
+                if self.night_pair(a, sb.id):
+                    found.append(sb.id)
+            self.partners[a] = tuple(found)
+        return self.partners[a]
 
 
 def build_problem(instance: Instance, limits: Limits) -> Problem:
@@ -125,6 +127,7 @@ def build_problem(instance: Instance, limits: Limits) -> Problem:
         eligible[s.id] = tuple(ok)
     return Problem(
         instance=instance, limits=limits, tz=tz, shifts=shifts, drivers=drivers,
+        starts=tuple((s.start, s.id) for s in shifts),
         week={s.id: week_of(s.start, tz) for s in shifts},
         work={s.id: s.span.minutes - sum(b.minutes for b in s.breaks or ()) for s in shifts},
         drive={s.id: s.drive_minutes or 0 for s in shifts},

@@ -37,10 +37,8 @@ from cutover.roster.figures import orphaned_shifts
 from cutover.roster.model import Instance, iso, parse_instance, parse_plan
 from cutover.roster.rules import Limits
 from cutover.roster.rules.assignments import eligibility_violations
-from cutover.roster.rules.check import check_driver
-from cutover.roster.rules.timelines import driver_timeline, view_of
 from sandbox.solver.cpmodel import W_CHURN, W_UNCOVERED
-from sandbox.solver.finalize import make_valid, plan_document
+from sandbox.solver.finalize import Judged, judge_driver, make_valid, plan_document
 from sandbox.solver.greedy import greedy
 from sandbox.solver.params import SolverParams
 from sandbox.solver.problem import Problem, build_problem
@@ -96,11 +94,12 @@ def repair_with_stats(instance: Mapping[str, Any], baseline_plan: Mapping[str, A
     for a in sorted(baseline.assignments, key=lambda a: (a.shift, a.driver)):
         base.setdefault(a.shift, a.driver)
     orphans = orphaned_shifts(parsed, baseline)
+    judged: Judged = {}  # one driver's findings by (driver, shifts), shared by every check
     kept, _ = make_valid(parsed, {s: d for s, d in base.items() if s not in orphans},
-                         params.limits)
+                         params.limits, memo=judged)
     displaced = sorted(s for s in base if s not in orphans and s not in kept)
     problem = build_problem(parsed, params.limits)
-    staged = _Stages(problem, parsed, kept, seed, params)
+    staged = _Stages(problem, parsed, kept, seed, params, judged)
     result = staged.run(sorted(orphans) + displaced)
     plan = plan_document(parsed, result, instance_sha256(doc), seed)
     churn = sum(1 for s, d in base.items() if s not in orphans and result.get(s) != d)
@@ -111,7 +110,7 @@ def repair_with_stats(instance: Mapping[str, Any], baseline_plan: Mapping[str, A
 
 
 def undo_churn(instance: Instance, assignment: dict[str, str], kept: Mapping[str, str],
-               limits: Limits) -> dict[str, str]:
+               limits: Limits, memo: Judged | None = None) -> dict[str, str]:
     """Give moved shifts back to their baseline drivers wherever the oracle still agrees.
 
     A search stopped by its budget may move more kept shifts than needed; each move back is
@@ -126,9 +125,7 @@ def undo_churn(instance: Instance, assignment: dict[str, str], kept: Mapping[str
                 continue
             trial = {**current, sid: kept[sid]}
             mine = [s for s, d in trial.items() if d == kept[sid]]
-            periods = driver_timeline(instance, kept[sid], sorted(mine))
-            if not check_driver(kept[sid], periods, instance.history is not None, instance.tz,
-                                limits, view_of(instance)):
+            if not judge_driver(instance, kept[sid], mine, limits, memo):
                 current, changed = trial, True
     return current
 
@@ -137,8 +134,9 @@ class _Stages:
     """Runs stage 1 and, while orphans stay uncovered, the wider stages."""
 
     def __init__(self, problem: Problem, instance: Instance, kept: dict[str, str], seed: int,
-                 params: SolverParams) -> None:
+                 params: SolverParams, judged: Judged) -> None:
         self.problem, self.instance, self.kept = problem, instance, kept
+        self.judged = judged
         self.seed, self.params = seed, params
         self.log: list[dict[str, Any]] = []
         self.cover_bound: dict[str, Any] | None = None
@@ -208,13 +206,13 @@ class _Stages:
             if outcome is not None and outcome.uncovered < open_now:
                 outcome = self._less_churn(free, fixed, outcome)
         placed = outcome.assignment if outcome is not None else hint
-        valid, _ = make_valid(self.instance, {**fixed, **placed}, self.params.limits,
-                              keep=fixed)
+        lim, memo = self.params.limits, self.judged
+        valid, _ = make_valid(self.instance, {**fixed, **placed}, lim, keep=fixed, memo=memo)
         if self.log:
             valid, _ = make_valid(self.instance,
-                                  undo_churn(self.instance, valid, self.kept, self.params.limits),
-                                  self.params.limits, keep=fixed)
-        hinted, _ = make_valid(self.instance, {**fixed, **hint}, self.params.limits, keep=fixed)
+                                  undo_churn(self.instance, valid, self.kept, lim, memo),
+                                  lim, keep=fixed, memo=memo)
+        hinted, _ = make_valid(self.instance, {**fixed, **hint}, lim, keep=fixed, memo=memo)
         if len(hinted) > len(valid):
             valid = hinted
         self.log.append(self._entry(len(free), outcome))
