@@ -220,7 +220,7 @@ def run_major(src: Source, folder: Path, origin: str, *, quick: bool, rehearse: 
         return row
     version = subprocess.run([str(folder / "postgres"), "--version"], capture_output=True,
                              text=True, check=False).stdout.strip()
-    row.version = version.rsplit(" ", 1)[-1]
+    row.version = version.split("(PostgreSQL)", 1)[-1].strip().split(" ", 1)[0]
     env = dict(os.environ, SOLVEREIGN_PG_BIN=str(folder))
     env.pop("SOLVEREIGN_TEST_ADMIN_URL", None)
     junit = log.with_suffix(".xml")
