@@ -44,6 +44,7 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import grow  # noqa: E402
 from bench.figures import record, server_version, write  # noqa: E402
 from cutover.backup.dump import BackupOptions, take_backup  # noqa: E402
 from cutover.pg import run  # noqa: E402
@@ -54,10 +55,8 @@ from sandbox import seed  # noqa: E402
 from sandbox.bootstrap import bootstrap_roles  # noqa: E402
 from sandbox.manage import provision  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
-BATCH = 200_000  # rows per table per grow step
 TARGET = 1.1
-MB = 1024 * 1024
+MB = grow.MB
 
 
 def _admin(cluster: EmbeddedCluster, db: str = "postgres") -> psycopg.Connection:
@@ -69,19 +68,6 @@ def _drop_like(cluster: EmbeddedCluster, pattern: str) -> None:
         for (name,) in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
                                     (pattern,)).fetchall():
             conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def grow(cluster: EmbeddedCluster, name: str, size_mb: int) -> None:
-    """Insert bench rows server-side, batch by batch, until the database has `size_mb`."""
-    statements = [(HERE / f).read_text() for f in ("grow_audit.sql", "grow_stops.sql")]
-    with _admin(cluster, name) as conn:
-        first = 1
-        while conn.execute("SELECT pg_database_size(current_database())").fetchone()[0] \
-                < size_mb * MB:
-            for statement in statements:
-                conn.execute(statement, {"first": first, "last": first + BATCH - 1})
-            first += BATCH
-        conn.execute("VACUUM (FREEZE, ANALYZE)")
 
 
 def _bare_dump(url: str, out: Path, extra: list[str]) -> None:
@@ -212,7 +198,8 @@ def bench_size(cluster: EmbeddedCluster, passwords: dict[str, str], label: str,
     provision(cluster.admin_url, name, "pre", passwords=passwords, scale=seed.PILOT_SCALE,
               hmac_secret=secrets.token_urlsafe(48))
     if size_mb:
-        grow(cluster, name, size_mb)
+        with _admin(cluster, name) as conn:
+            grow.to_size(conn, size_mb)
     bench = SizeBench(cluster, passwords, name, label, args.jobs, work)
     with _admin(cluster, name) as conn:
         bench.size_bytes = conn.execute("SELECT pg_database_size(current_database())"
