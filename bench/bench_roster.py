@@ -4,7 +4,8 @@
                                  [--json FILE]
 
 For each scale: a generated Wien-pilot-like instance (generator seed 1), a weekly solve and a
-repair after DRV001..DRV003 fall sick for the whole week. Printed per run: wall time, coverage,
+repair after DRV001..DRV003 fall sick for the whole week. Printed per run: wall time (and the
+CPU time of this process and its solver threads, the work done whatever the load), coverage,
 oracle violations (must be 0), and for the repair the churn against the minimum proven by the
 staged model (stage 1 freezes every kept assignment, so when it places every orphan the proven
 minimum is 0; otherwise the floor is derived from the widest accepted stage's objective bound).
@@ -21,7 +22,6 @@ pg_version is null because no PostgreSQL is involved.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -32,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from cutover.argtypes import OneLineParser
 from cutover.roster.canonical import plan_bytes
 from cutover.roster.report import judge_documents
 from sandbox.solver.generate import generate
@@ -43,15 +44,19 @@ ABSENT = ["DRV001", "DRV002", "DRV003"]
 TARGETS = {"roster solve 100x450": 30.0, "roster repair 100x450": 2.0}  # seconds, 2 cores
 
 
-def _timed(runs: int, call: Callable[[], tuple[dict, dict]]) -> tuple[float, tuple, bool]:
-    """Run `call` `runs` times: (median seconds, first result, every plan's bytes identical)."""
-    times, results = [], []
+def _timed(runs: int, call: Callable[[], tuple[dict, dict]],
+           ) -> tuple[float, float, tuple, bool]:
+    """Run `call` `runs` times: (median wall seconds, median CPU seconds of this process and
+    its solver threads, first result, every plan's bytes identical). CPU time shows the work
+    done when a shared machine's load inflates the wall time."""
+    times, cpu, results = [], [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         results.append(call())
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
     same = len({plan_bytes(r[0]) for r in results}) == 1
-    return statistics.median(times), results[0], same
+    return statistics.median(times), statistics.median(cpu), results[0], same
 
 
 def _per_rule(report: dict) -> str:
@@ -72,22 +77,25 @@ def bench_scale(drivers: int, shifts: int, seed: int, params: SolverParams,
     """Solve and repair one generated instance `runs` times each; print a line each, return
     the two median records."""
     doc = generate(drivers, shifts, 1)
-    solve_s, (plan, stats), same = _timed(runs, lambda: solve_with_stats(doc, seed, params))
+    solve_s, solve_cpu, (plan, stats), same = _timed(
+        runs, lambda: solve_with_stats(doc, seed, params))
     report = judge_documents(doc, plan)
     figs = report["figures"]
-    print(f"solve  {drivers:>3}x{shifts:<4} median {solve_s:7.2f} s of {runs}  "
+    print(f"solve  {drivers:>3}x{shifts:<4} median {solve_s:7.2f} s (cpu {solve_cpu:.2f} s) "
+          f"of {runs}  "
           f"identical {same}  covered {figs['covered']}/{figs['shifts']}  "
           f"violations {report['violation_count']} ({_per_rule(report)})  "
           f"status {stats['status']} from {stats['source']} (greedy {stats['greedy_covered']})  "
           f"objective {stats['objective']} bound {stats['bound']}  "
           f"load {os.getloadavg()[0]:.2f}")
     absences = week_absences(doc, ABSENT)
-    repair_s, (repaired, rstats), rsame = _timed(
+    repair_s, repair_cpu, (repaired, rstats), rsame = _timed(
         runs, lambda: repair_with_stats(doc, plan, absences, seed, params))
     rreport = judge_documents(with_absences(doc, absences), repaired, plan)
     rfigs = rreport["figures"]
     floor = _churn_floor(rstats)
-    print(f"repair {drivers:>3}x{shifts:<4} median {repair_s:7.2f} s of {runs}  "
+    print(f"repair {drivers:>3}x{shifts:<4} median {repair_s:7.2f} s (cpu {repair_cpu:.2f} s) "
+          f"of {runs}  "
           f"identical {rsame}  covered {rfigs['covered']}/"
           f"{rfigs['shifts']}  violations {rreport['violation_count']} ({_per_rule(rreport)})  "
           f"orphans {rstats['orphaned']} (uncovered {rstats['orphans_uncovered']})  "
@@ -122,7 +130,7 @@ def _stages(stats: dict) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="50x200,100x450,150x1000")
     parser.add_argument("--seed", type=int, default=94)
     parser.add_argument("--runs", type=int, default=2, help="runs per solve/repair (>= 2)")
@@ -130,12 +138,12 @@ def main() -> int:
     args = parser.parse_args()
     if args.runs < 2:
         parser.error("--runs must be at least 2 (two runs prove the bytes are identical)")
-    params = SolverParams()
-    print(f"params: workers={params.num_workers} solve_dtime={params.solve_deterministic_time} "
-          f"repair_dtime={params.repair_deterministic_time} seed={args.seed}")
     scales = [scale.lower().split("x") for scale in args.scales.split(",")]
     if not all(len(s) == 2 and all(x.isdigit() for x in s) for s in scales):
         parser.error(f"--scales: expected DRIVERSxSHIFTS[,...], got {args.scales!r}")
+    params = SolverParams()
+    print(f"params: workers={params.num_workers} solve_dtime={params.solve_deterministic_time} "
+          f"repair_dtime={params.repair_deterministic_time} seed={args.seed}")
     records = []
     for drivers, shifts in ((int(d), int(s)) for d, s in scales):
         records.extend(bench_scale(drivers, shifts, args.seed, params, args.runs))
