@@ -7,6 +7,8 @@ database gets a cheap `CREATE DATABASE ... TEMPLATE` copy of a provisioned templ
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,3 +110,17 @@ def _init_store(db: PlatformDB) -> None:
 
     with LocalConfigStore(db.workdir / "config-store.json") as store:
         store.set_flag(WRITES_DISABLED_KEY, False)
+
+
+@pytest.fixture(scope="session")
+def rehearsal_bundle(tmp_path_factory) -> Path:
+    """`cutover rehearse` once per session (per xdist worker), as a user runs it, for every
+    test that only reads its bundle: a rehearsal is the suite's most expensive step."""
+    out = tmp_path_factory.mktemp("rehearsal") / "artifacts"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOLVEREIGN_")}
+    proc = subprocess.run([sys.executable, "-m", "cutover.cli", "rehearse", "--artifacts-dir",
+                           str(out)], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=1800, check=False)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    (bundle,) = out.glob("prod_cutover_*")
+    return bundle

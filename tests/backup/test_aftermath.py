@@ -5,8 +5,6 @@ and its timings."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,14 +16,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-def test_the_rehearsal_runs_the_aftermath_drill(tmp_path):
-    env = {k: v for k, v in __import__("os").environ.items()
-           if not k.startswith("SOLVEREIGN_")}
-    proc = subprocess.run([sys.executable, "-m", "cutover.cli", "rehearse", "--artifacts-dir",
-                           str(tmp_path / "art")], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=1800, check=False)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    bundle = next((tmp_path / "art").glob("prod_cutover_*"))
+def test_the_rehearsal_runs_the_aftermath_drill(rehearsal_bundle):
+    bundle = rehearsal_bundle  # one `cutover rehearse` per session (tests/conftest.py)
     drill = json.loads((bundle / "aftermath_drill.json").read_text())
     assert drill["verdict"] == "PASS", drill["problems"]
     assert drill["watch_exit"] == 2 and drill["incident_sealed"] is True
@@ -42,6 +34,6 @@ def test_the_rehearsal_runs_the_aftermath_drill(tmp_path):
     incident = Path(drill["incident"])
     record = json.loads((incident / "incident_record.json").read_text())
     assert record["severity"] == "S0" and record["outcome"] == "rolled back"
-    pub = next(tmp_path.glob("art/evidence_keys_*/evidence_signing.pub"))
+    pub = next(bundle.parent.glob("evidence_keys_*/evidence_signing.pub"))
     key = keys.verifying_key(pub)
     assert evidence.verify(incident, key).ok and evidence.verify(bundle, key).ok
