@@ -15,6 +15,9 @@ from cutover.pg.url import validate_url
 ENVIRONMENTS = ("development", "staging", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MIN_SECRET_BYTES = 32
+ADMIN_URL_VAR = "SOLVEREIGN_ADMIN_DB_URL"  # may CREATE DATABASE: restore check, rollback
+BACKUP_URL_VAR = "SOLVEREIGN_BACKUP_DB_URL"  # the backup role, which reads every row
+APP_SECRET_VARS = ("SOLVEREIGN_SESSION_SECRET", "SOLVEREIGN_HMAC_SECRET")
 
 
 def db_url(flag: str | None, env: Mapping[str, str] | None = None,
@@ -74,3 +77,9 @@ def log_level(env: Mapping[str, str] | None = None) -> str:
     if value not in LOG_LEVELS:
         raise ConfigError(f"SOLVEREIGN_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
     return value
+
+
+def app_secrets(env: Mapping[str, str] | None = None) -> list[str]:
+    """The application's secrets that are set: a command masks them in all it prints."""
+    env = os.environ if env is None else env
+    return [v for k in APP_SECRET_VARS if (v := env.get(k))]

@@ -16,9 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cutover import argtypes, settings
-from cutover.cli.evidence import reseal_after_writing
 from cutover.errors import EXIT_CRASH, ConfigError, CutoverError
 from cutover.evidence.bundle import write_json
+from cutover.evidence.reseal import reseal_after_writing
 from cutover.gate.verdict import EXIT_CODES
 from cutover.roster.drill import sick_call
 

@@ -86,32 +86,6 @@ def _keygen(args: argparse.Namespace) -> int:
     return 0
 
 
-def require_reseal_key(folder: Path | None, command: str) -> None:
-    """Refuse (exit 2) before a command acts when it will write into a sealed bundle it
-    cannot re-seal: unsealed, the bundle stops verifying and the next step (approve,
-    last-known-good) refuses it after the action already happened."""
-    if folder is None or not (Path(folder) / bundle.SUMMARY).exists():
-        return
-    if keys.signing_key(required=False) is None:
-        raise ConfigError(f"{command} writes into the sealed bundle {folder} and re-seals it, "
-                          f"but {keys.SIGNING_KEY_VAR} is not set; nothing was changed")
-
-
-def reseal_after_writing(folder: Path, written: list[str], **fields: object) -> None:
-    """After a command wrote into a sealed bundle: re-seal it, or say why it was not."""
-    if not (Path(folder) / bundle.SUMMARY).exists():
-        return
-    key = keys.signing_key(required=False)
-    if key is None:
-        print(f"warning: {folder} not re-sealed ({keys.SIGNING_KEY_VAR} is not set)")
-        return
-    problems = bundle.add_to_bundle(folder, key, written, **fields)
-    if problems:
-        print(f"warning: {folder} not re-sealed, it does not verify: " + "; ".join(problems))
-    else:
-        print(f"re-sealed {folder} with {', '.join(written)}")
-
-
 def _report(args: argparse.Namespace) -> int:
     _outside(args.dir, args.public_key)
     bundle.load_summary(args.dir)  # a clear error for a folder that is not a bundle

@@ -1,28 +1,13 @@
-"""`cutover freeze` and `cutover enable` (README.md, runbook §2.1 and §7.1)."""
+"""`cutover freeze` and `cutover enable` (README.md, runbook §2.1 and §7.1); the flow is
+cutover.freeze.command."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-from datetime import UTC, datetime
-from pathlib import Path
 
-from cutover import argtypes, settings
-from cutover.approval import record as approval
-from cutover.cli.evidence import require_reseal_key, reseal_after_writing
-from cutover.errors import ConfigError
-from cutover.evidence import bundle as evidence
-from cutover.evidence import keys, report
-from cutover.evidence.bundle import write_json
-from cutover.freeze.writes import (
-    API_URL_VAR,
-    PROBE_KEY_VAR,
-    PROOF_TIMEOUT,
-    switch_writes,
-    window_seconds,
-)
-from cutover.rollback import notify
+from cutover import argtypes
+from cutover.freeze import command
+from cutover.freeze.writes import API_URL_VAR, PROBE_KEY_VAR, PROOF_TIMEOUT
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,81 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.set_defaults(func=_run, disabled=name == "freeze")
 
 
-def _approval(args: argparse.Namespace) -> dict:
-    """Enabling needs the approval of the current bundle, or a recorded override."""
-    if args.override_approval is not None:
-        if not args.override_approval.strip():
-            raise ConfigError("--override-approval needs a reason")
-        return {"override": args.override_approval.strip()}
-    bundle = args.artifacts_dir or approval.latest_bundle()
-    if bundle is None:
-        raise approval.ApprovalRefused("no evidence bundle to check an approval in "
-                                       "(give --artifacts-dir, or --override-approval REASON)")
-    record = approval.require_approval(bundle, keys.verifying_key())
-    print(f"approval by {record['approver']} at {record['timestamp']} holds for {bundle}")
-    db_url = args.db_url or os.environ.get("SOLVEREIGN_DB_URL")
-    if not db_url:
-        raise approval.ApprovalRefused(
-            "enable re-reads the live database before writes come back: give --db-url or "
-            "SOLVEREIGN_DB_URL (or --override-approval REASON)")
-    live = approval.require_live_target(record.get("target"), settings.db_url(db_url))
-    print(f"the live database is what was approved: {live.describe()}; no migration running")
-    return {"approved_by": record["approver"], "bundle": str(bundle),
-            "target": live.as_dict()}
-
-
-def _record_folder(args: argparse.Namespace, granted: dict | None) -> Path | None:
-    """Where the record goes: --artifacts-dir; for enable, else the approved bundle, and an
-    override is always recorded somewhere (artifacts/enable_<timestamp>)."""
-    if args.artifacts_dir or granted is None:
-        return args.artifacts_dir
-    if "bundle" in granted:
-        return Path(granted["bundle"])
-    return Path("artifacts") / f"enable_{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
-
-
-def _record_enable(folder: Path, granted: dict, sent: dict | None = None) -> None:
-    """Add who allowed it (and the `enabled` notification's outcome) to enable_record.json;
-    re-seal a sealed bundle so it still verifies."""
-    path = folder / "enable_record.json"
-    doc = json.loads(path.read_text())
-    doc["approval"] = granted
-    if sent is not None:
-        doc["notification"] = sent
-    write_json(path, doc)
-    print(f"recorded in {path}")
-    if (folder / evidence.SUMMARY).exists():
-        window = _close_window(evidence.load_summary(folder), doc.get("flag_set_at"))
-        reseal_after_writing(folder, [path.name], writes_disabled=window,
-                             writes_enabled={"at": doc.get("flag_set_at"), "approval": granted})
-        if (folder / report.REPORT).exists():
-            report.write(folder, keys.verifying_key(required=False))
-
-
-def _close_window(summary: dict, enabled_at: str | None) -> dict:
-    """The writes-disabled window, ended when writes came back (its length in seconds)."""
-    window = dict(summary.get("writes_disabled") or {})
-    if enabled_at and window.get("from") and not window.get("to"):
-        window["to"] = enabled_at
-        window["seconds"] = window_seconds(window["from"], enabled_at)
-    return window
-
-
 def _run(args: argparse.Namespace) -> int:
-    granted = None if args.disabled else _approval(args)
-    folder = _record_folder(args, granted)
-    if granted is not None:  # writes come back only with their approval recorded
-        require_reseal_key(folder, "enable")
-    record = switch_writes(args.disabled, api_url=args.api_url or
-                           os.environ.get(API_URL_VAR), verify=not args.no_verify,
-                           timeout=args.timeout, artifacts_dir=folder)
-    sent = None
-    if not args.disabled:
-        where = folder.resolve() if folder is not None else Path.cwd()
-        sent = notify.send("enabled", where.name, "info", str(where), "writes enabled")
-    if granted is not None and folder is not None:
-        _record_enable(folder, granted, sent)
-    state = "FROZEN" if args.disabled else "ENABLED"
-    print(f"WRITES {state}" + ("" if record.verified else
-                               " (not verified: --no-verify, the application was not asked)"))
-    return 0
+    return command.run(command.SwitchRequest(
+        disabled=args.disabled, api_url=args.api_url, verify=not args.no_verify,
+        timeout=args.timeout, artifacts_dir=args.artifacts_dir,
+        override_approval=getattr(args, "override_approval", None),
+        db_url=getattr(args, "db_url", None)))

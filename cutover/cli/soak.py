@@ -28,7 +28,7 @@ DESCRIPTION = ("The staging soak (runbook §1.1): the whole rehearsal N times, o
                "sandboxes or on the staging target --db-url names.")
 
 
-def _parser() -> argtypes.OneLineParser:
+def build_parser() -> argtypes.OneLineParser:
     parser = argtypes.OneLineParser(prog="w02_staging_soak.sh", description=DESCRIPTION)
     parser.add_argument("--iterations", type=argtypes.positive_int, default=5,
                         help="whole rehearsals to run (default: %(default)s)")
@@ -83,7 +83,7 @@ def _provider(args: argparse.Namespace) -> PlatformProvider:
 def main(argv: list[str] | None = None) -> int:
     """The command: exit 0 when every iteration passed (on a target: and restored it) and
     all of them agree; 1 otherwise; 2 bad input."""
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         provider = _provider(args)
         if isinstance(provider, ExternalProvider):

@@ -357,9 +357,16 @@ def rollback(target_url: str, admin_url: str, backup: Path, *, hooks: Hooks | No
     `jobs`: pg_restore workers (default: as many as the backup's pg_dump used)."""
     p = plan(target_url, admin_url, backup, hooks=hooks, log=log, secrets=secrets,
              workers=workers, verify_url=verify_url, jobs=jobs)
-    log(f"rollback of {mask_url(target_url)} to {p.manifest.dump_path.name} "
+    return execute(p, journal)
+
+
+def execute(p: RollbackPlan, journal: list[dict] | None = None) -> RollbackResult:
+    """Run a validated plan's steps under the rollback lock (see rollback); a caller that
+    must act between validating and changing anything (the incident capture) plans first."""
+    log = p.log
+    log(f"rollback of {mask_url(p.target_url)} to {p.manifest.dump_path.name} "
         f"(ledger head {p.manifest.ledger_head})")
-    holder = lock.acquire(restore.maintenance_url(admin_url), p.target)
+    holder = lock.acquire(restore.maintenance_url(p.admin_url), p.target)
     try:
         steps = _Steps(log, p.secrets, len(_STEP_FUNCTIONS), journal)
         for name, fn in _STEP_FUNCTIONS:

@@ -19,9 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from cutover import argtypes, settings
-from cutover.cli.evidence import reseal_after_writing
 from cutover.errors import ConfigError
 from cutover.evidence.bundle import write_json
+from cutover.evidence.reseal import reseal_after_writing
 from cutover.gate.run import crash, run_phase
 from cutover.gate.sarif import to_sarif
 

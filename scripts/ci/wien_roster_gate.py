@@ -16,8 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from cutover import argtypes, settings
-from cutover.cli.evidence import reseal_after_writing
 from cutover.errors import ConfigError
+from cutover.evidence.reseal import reseal_after_writing
 from cutover.gate.run import crash, run_phase
 
 

@@ -41,8 +41,7 @@ def _script(path: str) -> Callable[[], argparse.ArgumentParser]:
 def _module(name: str) -> Callable[[], argparse.ArgumentParser]:
     def build() -> argparse.ArgumentParser:
         module = importlib.import_module(name)
-        factory = getattr(module, "build_parser", None) or module._parser
-        return factory()
+        return module.build_parser()
     return build
 
 

@@ -4,6 +4,7 @@ tests/freeze/test_freeze_cli.py, `watch --on-trigger rollback` in tests/watch.""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from cutover.backup import manifest
 from cutover.evidence import bundle, keys
 
 UNREACHABLE = "postgresql://u:pw@127.0.0.1:9/solvereign"  # never connected to
@@ -78,3 +80,47 @@ def test_rollback_without_the_admin_url_captures_and_changes_nothing(tmp_path):
                 str(tmp_path / "incident"), SOLVEREIGN_DB_URL=UNREACHABLE)
     _refused(proc, "SOLVEREIGN_ADMIN_DB_URL is not set")
     assert not (tmp_path / "incident").exists()
+
+
+def test_backup_into_a_sealed_bundle_without_the_key_takes_no_dump(sealed, tmp_path):
+    """Issue 21.7: the dump was taken, then the bundle left unverifiable ("not re-sealed")."""
+    folder, _ = sealed
+    before = _files(folder)
+    proc = _run("backup", "--db-url", UNREACHABLE, "--admin-url", UNREACHABLE, "--out",
+                str(tmp_path / "backups"), "--artifacts-dir", str(folder))
+    _refused(proc, "sealed bundle", str(folder), keys.SIGNING_KEY_VAR)
+    assert not (tmp_path / "backups").exists() and _files(folder) == before
+    assert "BACKUP STATUS" not in proc.stdout
+
+
+def _backup(folder: Path, *, server_version_num: str = "160000", dump: bool = True) -> Path:
+    """A well-formed manifest (and, if asked, its dump file): what the rollback plans with."""
+    folder.mkdir()
+    doc = {"format": manifest.FORMAT, "ledger_head": None, "snapshot": {}, "counters": {},
+           "dump": {"file": "pre.dump", "sha256": "0" * 64, "size_bytes": 0},
+           "database": {"system_identifier": "1", "name": "solvereign", "owner": "o",
+                        "encoding": "UTF8", "acl": [], "settings": [],
+                        "server_version_num": server_version_num},
+           "tables": {}, "fingerprint": {"lines": []}}
+    (folder / "pre.manifest.json").write_text(json.dumps(doc))
+    if dump:
+        (folder / "pre.dump").write_bytes(b"")
+    return folder / "pre.dump"
+
+
+@pytest.mark.parametrize("case, naming", [
+    ("no dump file", "pre.dump named by"),
+    ("no pg_restore as new as the server", "pg_restore"),
+])
+def test_rollback_plans_before_it_captures_evidence(tmp_path, case, naming):
+    """Issue 21.7: the incident's evidence was captured (a folder written, the database
+    read) before the planning step found the dump or pg_restore missing."""
+    dump = _backup(tmp_path / "backups", dump=case != "no dump file",
+                   server_version_num="990000" if "pg_restore" in case else "160000")
+    proc = _run("rollback", "--backup", str(dump), "--artifacts-dir",
+                str(tmp_path / "incident"), SOLVEREIGN_DB_URL=UNREACHABLE,
+                SOLVEREIGN_ADMIN_DB_URL=UNREACHABLE,
+                SOLVEREIGN_LKG_FILE=str(tmp_path / "lkg.json"))
+    _refused(proc, naming)
+    assert not (tmp_path / "incident").exists()
+    assert "ROLLBACK STATUS" not in proc.stdout
