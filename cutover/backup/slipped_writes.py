@@ -242,7 +242,7 @@ def prove(witness: Witness, ctl: psycopg.Connection, tag: str, scannable: Sequen
                                                                 else "")
             raise BackupRefused(
                 "writes slipped past the freeze while the backup ran: " + ", ".join(parts)
-                + f" (transaction(s) {xids}); the dump was discarded — prove the freeze "
+                + f" (by suspect transaction(s) {xids}); the dump was discarded — prove the freeze "
                 "and take the backup again")
     record["seconds"] = round(time.monotonic() - started, 3)
     return record

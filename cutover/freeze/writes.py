@@ -27,6 +27,9 @@ from cutover.evidence.bundle import write_json
 
 DEFAULT_PROBE_PATH = "/api/v1/roster/absences"
 PROOF_TIMEOUT = 30.0
+# How often the proof asks the application: the window starts when the flag is set, so
+# every poll interval the application has already followed the flag is window lost.
+PROOF_POLL = 0.1
 API_URL_VAR = "SOLVEREIGN_API_URL"
 PROBE_KEY_VAR = "SOLVEREIGN_PROBE_API_KEY_A"
 
@@ -113,7 +116,7 @@ def prove(api_url: str, disabled: bool, *, timeout: float = PROOF_TIMEOUT,
                 f"the flag is set but {api_url} does not prove writes {state} within "
                 f"{timeout:g}s (health {health.get('body', health)}, probe {probe or 'not sent'})"
             )
-        sleep(0.5)
+        sleep(PROOF_POLL)
 
 
 def require_proof_settings(action: str, api_url: str | None, env: Mapping[str, str]) -> None:
