@@ -48,12 +48,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def dump_format_args(dump_format: str, jobs: int) -> list[str]:
+def dump_format_args(dump_format: str, jobs: int, compress: int = 1) -> list[str]:
     """pg_dump's format flags: a custom archive is written by one process; a directory
-    archive may be written by `jobs` parallel workers (each importing our snapshot)."""
+    archive may be written by `jobs` parallel workers (each importing our snapshot).
+    `compress` is the gzip level (BackupOptions.compress says why 1)."""
+    level = f"--compress={compress}"
     if dump_format == "directory":
-        return ["--format=directory", f"--jobs={jobs}"]
-    return ["--format=custom"]
+        return ["--format=directory", f"--jobs={jobs}", level]
+    return ["--format=custom", level]
 
 
 def remove_path(path: Path) -> None:

@@ -39,6 +39,7 @@ class BackupRequest:
     workers: int = 1
     dump_format: str = "custom"
     jobs: int | None = None  # default: DIRECTORY_JOBS for a directory archive, else 1
+    compress: int = 1  # pg_dump's gzip level (BackupOptions.compress)
     artifacts_dir: Path | None = None
 
 
@@ -48,6 +49,8 @@ def _settings(req: BackupRequest) -> tuple[str, Path, BackupOptions]:
     if req.jobs is not None and req.jobs > 1 and req.dump_format != "directory":
         raise ConfigError(f"--jobs {req.jobs} needs --format directory (pg_dump writes a "
                           "custom archive with one process)")
+    if not 0 <= req.compress <= 9:
+        raise ConfigError(f"--compress must be a gzip level 0..9, got {req.compress}")
     url = settings.db_url(req.db_url, name=settings.BACKUP_URL_VAR)
     out = req.out or Path(os.environ.get(BACKUP_DIR_VAR) or "backups")
     if req.workers < 1:
@@ -63,7 +66,7 @@ def _settings(req: BackupRequest) -> tuple[str, Path, BackupOptions]:
     return url, out, BackupOptions(lock_wait_timeout=req.lock_wait_timeout,
                                    stats_settle=max(0.0, req.settle), workers=req.workers,
                                    restore_check_url=admin, dump_format=req.dump_format,
-                                   jobs=jobs)
+                                   jobs=jobs, compress=req.compress)
 
 
 def run(req: BackupRequest) -> int:

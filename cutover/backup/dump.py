@@ -172,7 +172,7 @@ def _snapshot_importer(url: str, snapshot_id: str, tag: str
 
 
 def _dump_args(tmp: Path, snapshot_id: str, options: BackupOptions) -> list[str]:
-    return [*dump_format_args(options.dump_format, options.jobs),
+    return [*dump_format_args(options.dump_format, options.jobs, options.compress),
             f"--lock-wait-timeout={options.lock_wait_timeout}", f"--snapshot={snapshot_id}",
             f"--file={tmp}", "--no-password"]
 
@@ -269,7 +269,7 @@ def _verify(run: BackupRun, tables: list[dbfacts.Table], pg_restore: str, tmp: P
     _say(run.log, f"  pg_restore --list: {run.facts['toc']} entries, every table present")
     directory = run.options.dump_format == "directory"
     run.facts.update(digest=digest(tmp), format=run.options.dump_format,
-                     jobs=run.options.jobs if directory else 1)
+                     jobs=run.options.jobs if directory else 1, compress=run.options.compress)
 
 
 def take_backup(url: str, out_dir: Path, options: BackupOptions | None = None,
@@ -345,7 +345,8 @@ def _manifest_doc(final: Path, facts: dict[str, Any], before: dbfacts.Counters,
     return {
         "format": FORMAT,
         "dump": {"file": final.name, **facts["digest"], "format": facts["format"],
-                 "jobs": facts["jobs"], "toc_entries": facts["toc"]},
+                 "jobs": facts["jobs"], "compress": facts["compress"],
+                 "toc_entries": facts["toc"]},
         "database": {
             "system_identifier": ident.system_identifier, "name": ident.name,
             "server_version": props["server_version"],

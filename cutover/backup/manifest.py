@@ -10,7 +10,8 @@ Schema (`format` = "solvereign-backup-manifest/1"):
 
     dump         file (name beside the manifest), sha256, size_bytes, format, toc_entries;
                  format "custom" (one file) or "directory" (pg_dump -Fd, a folder): then also
-                 jobs and files {name: sha256}, and sha256 is tree_sha256 over those files
+                 jobs and files {name: sha256}, and sha256 is tree_sha256 over those files;
+                 compress (pg_dump's gzip level)
     database     system_identifier, name            -- the identity a rollback must match
                  server_version, server_version_num, owner, encoding, comment,
                  acl [{grantor, grantee, privilege_type, is_grantable}],

@@ -25,6 +25,10 @@ class BackupOptions:
     # written by `jobs` parallel pg_dump workers, restored with `pg_restore --jobs`.
     dump_format: str = "custom"
     jobs: int = 1
+    # pg_dump's gzip level. 1, not pg_dump's default (6): the backup runs while writes are
+    # disabled, and at 512 MB level 1 dumped in half the time for a dump 9% bigger, and
+    # restored faster (bench/bench_backup.py; README, Performance).
+    compress: int = 1
     # Runs right after the snapshot is exported, before pg_dump starts: lets a test or a
     # drill play the write that slips past the freeze at exactly the moment that matters.
     after_snapshot: Callable[[], None] | None = None

@@ -43,6 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--jobs", type=argtypes.positive_int, default=None,
                    help="pg_dump workers of a directory-format backup (default 2); the "
                         "rollback restores with as many")
+    b.add_argument("--compress", type=argtypes.nonnegative_int, default=1, metavar="0-9",
+                   help="pg_dump's gzip level (default: %(default)s, half the time of "
+                        "pg_dump's 6 for a dump about 10%% bigger: writes wait for the dump)")
     b.add_argument("--artifacts-dir", type=argtypes.output_dir,
                    help="also write backup_manifest.json into this evidence bundle")
     b.set_defaults(func=run_backup)
@@ -79,7 +82,8 @@ def run_backup(args: argparse.Namespace) -> int:
     return backup_command.run(backup_command.BackupRequest(
         db_url=args.db_url, admin_url=args.admin_url, out=args.out,
         lock_wait_timeout=args.lock_wait_timeout, settle=args.settle, workers=args.workers,
-        dump_format=args.dump_format, jobs=args.jobs, artifacts_dir=args.artifacts_dir))
+        dump_format=args.dump_format, jobs=args.jobs, compress=args.compress,
+        artifacts_dir=args.artifacts_dir))
 
 
 def run_rollback(args: argparse.Namespace) -> int:

@@ -31,6 +31,8 @@ CASES = [
     (["backup"], "--workers", "0", 2),
     (["backup", "--format", "directory"], "--jobs", "0", 2),
     (["backup"], "--format", "tar", 2),
+    (["backup"], "--compress", "10", 2),
+    (["backup"], "--compress", "fast", 2),
     (["rollback", "--backup", "x.dump"], "--jobs", "-2", 2),
     (["backup"], "--out", "FILE", 2),
     (["backup"], "--out", "RO", 2),

@@ -32,7 +32,7 @@ def test_directory_backup_and_rollback_restore_every_row(pre_db):
     dump, proc = _directory_backup(pre_db)
     assert "directory format" in proc.stdout
     doc = manifest_of(dump)["dump"]
-    assert doc["format"] == "directory" and doc["jobs"] == 2
+    assert doc["format"] == "directory" and doc["jobs"] == 2 and doc["compress"] == 1
     assert doc["files"] == file_digests(dump) and "toc.dat" in doc["files"]
     assert doc["sha256"] == tree_sha256(doc["files"])
     # the documented shell recipe gives the same digest
