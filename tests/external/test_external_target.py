@@ -337,6 +337,7 @@ def test_the_soak_stops_when_an_iteration_leaves_the_target_unrestored(target, t
     assert proc.returncode == 1, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "soak stopped: iteration 1 did not return the target to its pre-cutover state; " \
            "1 iteration(s) not run" in proc.stdout
+    assert "redeploy command exited 1" in proc.stdout  # the break made, nothing else
     report = json.loads(next(tmp_path.glob("soak_*/soak_report.json")).read_text())
     [run] = report["iterations"]
     r = run["restoration"]
