@@ -1,17 +1,12 @@
-"""`cutover approve --artifacts-dir DIR --approver NAME` (runbook §6)."""
+"""`cutover approve --artifacts-dir DIR --approver NAME` (runbook §6); the flow is
+cutover.approval.command."""
 
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
 
-from cutover import argtypes, settings
-from cutover.approval import record as approval
-from cutover.approval import targets
-from cutover.approval import waivers as bundle_waivers
-from cutover.evidence import keys
-from cutover.rollback import notify
+from cutover import argtypes
+from cutover.approval import command
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,26 +21,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    key = keys.signing_key()  # approving re-seals the bundle
-    judged = approval.review(args.artifacts_dir, key)
-    print("Go / no-go checklist (runbook §6.1):")
-    for j in judged:
-        flag = " (blocker)" if j.item.blocker else ""
-        print(f"  {j.status:<7} {j.item.title}{flag}: {j.summary}")
-    waivers = bundle_waivers.applied(args.artifacts_dir, skip=approval.AFTER_APPROVAL)
-    print(f"Waivers applied: {len(waivers) or 'none'}")
-    for line in bundle_waivers.lines(waivers):
-        print(f"  WAIVED  {line}")
-    target, _ = targets.judged_target(args.artifacts_dir)
-    if target is not None:
-        print(f"Judged target: {target.describe()}")
-    db_url = args.db_url or os.environ.get("SOLVEREIGN_DB_URL")
-    record = approval.approve(args.artifacts_dir, args.approver, key,
-                              db_url=settings.db_url(db_url) if db_url else None)
-    live = f"; live database {record.live_checked} re-read" if record.live_checked else ""
-    print(f"APPROVED by {record.approver} at {record.timestamp} "
-          f"(summary sha256 {record.summary_sha256[:16]}…, {len(waivers)} waiver(s){live})")
-    # after the seal the approval binds: the send's outcome is logged, never written into it
-    notify.send("approved", Path(args.artifacts_dir).name, "info",
-                str(Path(args.artifacts_dir).resolve()), f"approved by {record.approver}")
-    return 0
+    return command.run(args.artifacts_dir, args.approver, args.db_url)

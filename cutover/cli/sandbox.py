@@ -124,21 +124,12 @@ def _redeploy(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from cutover.migrate import ledger
-    from cutover.pg.connect import connect
-    from cutover.pg.url import mask_url
-    from sandbox import manage
+    from sandbox import status
 
-    state = manage.SandboxState.load(_root(args))
-    if state is None:
+    lines = status.describe(_root(args))
+    if lines is None:
         print(f"no sandbox in {_root(args)}")
         return 1
-    url = state.url("solvereign_migrator")
-    with connect(url) as conn:
-        head = ledger.head(conn)
-        version = conn.execute("SHOW server_version").fetchone()[0]
-    print(f"sandbox:  {state.root}")
-    print(f"database: {mask_url(url)} (PostgreSQL {version})")
-    print(f"schema:   {state.at}, ledger head {head}")
-    print(f"api:      {state.api_url or 'not started'}")
+    for line in lines:
+        print(line)
     return 0

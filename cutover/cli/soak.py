@@ -20,7 +20,7 @@ from pathlib import Path
 
 from cutover import argtypes
 from cutover.errors import ConfigError, CutoverError
-from cutover.runbook.external import ExternalProvider
+from cutover.runbook.external import ExternalProvider, staging_target
 from cutover.runbook.platform import PlatformProvider
 from cutover.runbook.soak import soak
 
@@ -60,24 +60,8 @@ def _provider(args: argparse.Namespace) -> PlatformProvider:
         from sandbox.platform import SandboxProvider
 
         return SandboxProvider()
-    from cutover.pg.url import validate_url
-    from cutover.runbook.external import settings_from
-
-    settings = settings_from(os.environ, SOLVEREIGN_DB_URL=args.db_url,
-                             SOLVEREIGN_ADMIN_DB_URL=args.admin_url,
-                             SOLVEREIGN_BACKUP_DB_URL=args.backup_url,
-                             SOLVEREIGN_API_URL=args.api_url)
-    if settings.get("SOLVEREIGN_ENV") == "production":
-        raise ConfigError("SOLVEREIGN_ENV is production: the soak cuts its target over and "
-                          "rolls it back, it runs on a staging copy only")
-    validate_url(args.db_url, "--db-url")
-    for var, flag in (("SOLVEREIGN_ADMIN_DB_URL", "--admin-url"),
-                      ("SOLVEREIGN_BACKUP_DB_URL", "--backup-url")):
-        validate_url(settings.get(var), f"{flag} (or {var})")
-    if not settings.get("SOLVEREIGN_API_URL"):
-        raise ConfigError("--api-url (or SOLVEREIGN_API_URL) is not set: the soak proves the "
-                          "freeze through the target's API")
-    return ExternalProvider(settings)
+    return staging_target(os.environ, db_url=args.db_url, admin_url=args.admin_url,
+                          backup_url=args.backup_url, api_url=args.api_url)
 
 
 def main(argv: list[str] | None = None) -> int:

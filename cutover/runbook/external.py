@@ -124,6 +124,26 @@ class ExternalProvider:
         """The target is not ours to stop; its backups stay in `root`."""
 
 
+def staging_target(environ: Mapping[str, str], *, db_url: str, admin_url: str | None,
+                   backup_url: str | None, api_url: str | None) -> ExternalProvider:
+    """The target the staging soak names (w02_staging_soak.sh --db-url): its flags over the
+    environment, refused (exit 2) in production or with a URL missing or malformed, before
+    anything runs. The soak cuts its target over and rolls it back."""
+    settings = settings_from(environ, SOLVEREIGN_DB_URL=db_url,
+                             SOLVEREIGN_ADMIN_DB_URL=admin_url,
+                             SOLVEREIGN_BACKUP_DB_URL=backup_url, SOLVEREIGN_API_URL=api_url)
+    if settings.get("SOLVEREIGN_ENV") == "production":
+        raise ConfigError("SOLVEREIGN_ENV is production: the soak cuts its target over and "
+                          "rolls it back, it runs on a staging copy only")
+    validate_url(db_url, "--db-url")
+    for var, flag in ((ADMIN_VAR, "--admin-url"), (BACKUP_VAR, "--backup-url")):
+        validate_url(settings.get(var), f"{flag} (or {var})")
+    if not settings.get(API_VAR):
+        raise ConfigError("--api-url (or SOLVEREIGN_API_URL) is not set: the soak proves the "
+                          "freeze through the target's API")
+    return ExternalProvider(settings)
+
+
 def require_api_url(url: str | None) -> str:
     """An http(s) base URL; ConfigError naming SOLVEREIGN_API_URL otherwise."""
     if not url or not url.strip():
