@@ -41,17 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.set_defaults(func=_report)
 
 
-def _outside(folder: Path, key_path: Path | None) -> None:
-    """A key found inside the bundle proves nothing: whoever forged it put it there."""
-    if key_path is None or not folder.is_dir():
-        return
-    if key_path.resolve().is_relative_to(folder.resolve()):
-        raise ConfigError(f"--public-key {key_path} is inside the bundle: verify with a key "
-                          "obtained outside it")
-
-
 def _verify(args: argparse.Namespace) -> int:
-    _outside(args.dir, args.public_key)
+    keys.require_outside(args.dir, args.public_key)
     bundle.load_summary(args.dir)  # a clear error for a folder that is not a bundle
     key = keys.verifying_key(args.public_key)
     result = bundle.verify(args.dir, key)
@@ -87,7 +78,7 @@ def _keygen(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    _outside(args.dir, args.public_key)
+    keys.require_outside(args.dir, args.public_key)
     bundle.load_summary(args.dir)  # a clear error for a folder that is not a bundle
     key = keys.verifying_key(args.public_key, required=False)
     print(f"wrote {report.write(args.dir, key)}")

@@ -145,3 +145,12 @@ def verifying_key(path: Path | None = None, env: Mapping[str, str] | None = None
         raise ConfigError(f"no public key to verify with: give --public-key FILE or set "
                           f"{PUBLIC_KEY_VAR}")
     return None
+
+
+def require_outside(folder: Path, key_path: Path | None) -> None:
+    """A key found inside the bundle proves nothing: whoever forged it put it there."""
+    if key_path is None or not folder.is_dir():
+        return
+    if key_path.resolve().is_relative_to(folder.resolve()):
+        raise ConfigError(f"--public-key {key_path} is inside the bundle: verify with a key "
+                          "obtained outside it")
