@@ -614,7 +614,7 @@ def _drop_until_valid(assigned: dict[str, _Driver], shifts: list[_Shift],
     makes the oracle fail the plan closed. The published plan gives such a driver's latest
     shift up rather than depend on a compensation nobody can see.
     """
-    from cutover.roster.model import parse_instance, parse_plan
+    from cutover.roster.parse import parse_instance, parse_plan
     from cutover.roster.rules import check_plan
 
     parsed = parse_instance(instance, "seed instance")

@@ -11,7 +11,8 @@ from typing import Any
 
 from cutover.roster.canonical import instance_sha256, plan_sha256
 from cutover.roster.figures import figures
-from cutover.roster.model import Instance, Plan, parse_instance, parse_plan
+from cutover.roster.model import Instance, Plan
+from cutover.roster.parse import parse_instance, parse_plan
 from cutover.roster.rules import Limits, Violation, check_plan
 
 

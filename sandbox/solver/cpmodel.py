@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from ortools.sat.python import cp_model
 
 from sandbox.solver.problem import Problem
-from sandbox.solver.rests import regular_rest_start, rest_hint, two_weekly_rests, weekly_rest
+from sandbox.solver.rests import WeeklyRests, regular_rest_start
 
 W_UNCOVERED = 10_000_000
 W_CHURN = 1_000  # > the overtime one shift can add (<= 720 minutes)
@@ -93,7 +93,7 @@ def _frozen_drivers(problem: Problem, free: Sequence[str],
     return frozen
 
 
-class ModelBuilder:
+class ModelBuilder(WeeklyRests):
     """Builds the model for one search; holds the variables while it does."""
 
     def __init__(self, problem: Problem, cands: Mapping[str, Sequence[str]],
@@ -138,8 +138,8 @@ class ModelBuilder:
         self._rest_no_overlap(d)
         if not probe_only:  # the oracle already accepted the fixed shifts' weekly sums
             self._weekly_sums(d)
-        weekly_rest(self, d)
-        two_weekly_rests(self, d)
+        self.weekly_rest(d)
+        self.two_weekly_rests(d)
         self._night_work(d)
         if contract is not None and not probe_only:
             worked = sum(self.p.work[s] * self.x[(d, s)] for s in self.cand_of[d])
@@ -264,7 +264,7 @@ class ModelBuilder:
         for d, (ot, contract) in sorted(self.ot_vars.items()):
             self.m.add_hint(ot, max(0, worked[d] - contract))
         for d in sorted(self.rest_vars):
-            rest_hint(self, d, sorted(assigned.get(d, [])))
+            self.rest_hint(d, sorted(assigned.get(d, [])))
         for d, q in sorted(self.q_vars.items()):
             spans = sorted(assigned.get(d, []))
             value = regular_rest_start(spans, self.p.view.end, self.lim.regular_weekly_rest)

@@ -34,7 +34,8 @@ from typing import Any
 
 from cutover.roster.canonical import instance_sha256
 from cutover.roster.figures import orphaned_shifts
-from cutover.roster.model import Instance, iso, parse_instance, parse_plan
+from cutover.roster.model import Instance, iso
+from cutover.roster.parse import parse_instance, parse_plan
 from cutover.roster.rules import Limits
 from cutover.roster.rules.assignments import eligibility_violations
 from sandbox.solver.cpmodel import W_CHURN, W_UNCOVERED

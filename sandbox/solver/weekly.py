@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cutover.roster.canonical import instance_sha256
-from cutover.roster.model import parse_instance
+from cutover.roster.parse import parse_instance
 from sandbox.solver.finalize import make_valid, plan_document
 from sandbox.solver.greedy import greedy
 from sandbox.solver.params import SolverParams

@@ -8,7 +8,7 @@ import pytest
 
 from cutover.errors import ConfigError
 from cutover.roster.canonical import instance_sha256, plan_bytes, plan_sha256
-from cutover.roster.model import parse_instance, parse_plan
+from cutover.roster.parse import parse_instance, parse_plan
 from cutover.roster.report import judge
 from tests.roster.builders import at, driver, instance, plan, shift
 

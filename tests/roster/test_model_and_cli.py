@@ -12,7 +12,7 @@ import pytest
 
 from cutover.errors import ConfigError
 from cutover.roster.canonical import instance_sha256, plan_sha256
-from cutover.roster.model import load_instance, load_plan, parse_instance
+from cutover.roster.parse import load_instance, load_plan, parse_instance
 from tests.roster.builders import all_to, instance, plan, shift
 
 REPO = Path(__file__).resolve().parents[2]

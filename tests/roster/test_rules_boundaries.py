@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cutover.roster.model import parse_instance, parse_plan
+from cutover.roster.parse import parse_instance, parse_plan
 from cutover.roster.rules import MISSING, Limits, Violation, check_plan
 from tests.roster.builders import all_to, at, driver, history, instance, plan, shift
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cutover.roster.model import parse_instance, parse_plan
+from cutover.roster.parse import parse_instance, parse_plan
 from cutover.roster.report import judge_documents
 from cutover.roster.rules import MISSING, VIOLATED, Limits, Violation, check_plan
 from cutover.roster.rules.rest import reduced_rests

@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cutover.roster.model import parse_instance, parse_plan
+from cutover.roster.parse import parse_instance, parse_plan
 from cutover.roster.rules import RULES, VIOLATED, Limits, check_plan
 from tests.roster.builders import VIENNA, at, driver, instance
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from cutover.roster.canonical import instance_sha256, plan_bytes
-from cutover.roster.model import parse_instance, parse_plan
+from cutover.roster.parse import parse_instance, parse_plan
 from cutover.roster.report import judge_documents
 from sandbox.solver.generate import generate
 from sandbox.solver.params import SolverParams

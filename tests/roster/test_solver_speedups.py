@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cutover.roster.model import parse_instance
+from cutover.roster.parse import parse_instance
 from cutover.roster.rules import Limits, check_plan
 from sandbox.solver.cpmodel import candidates
 from sandbox.solver.finalize import as_plan, make_valid

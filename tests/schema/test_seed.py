@@ -244,7 +244,7 @@ def test_backup_role_can_dump(schema_cluster: PgCluster, fresh_db: str, pilot,
 
 def test_seed_plan_passes_the_project_oracle(pilot) -> None:
     """Cross-check with the independent rule oracle (docs/roster.md)."""
-    from cutover.roster import model, rules
+    from cutover.roster import parse, rules
 
     for tenant in pilot.tenant_ids:
         shift_code = {row[0]: row[2] for row in pilot.rows_for("roster.shifts", tenant)}
@@ -256,6 +256,6 @@ def test_seed_plan_passes_the_project_oracle(pilot) -> None:
         plan = {"tenant": tenant, "instance_sha256": plan_row[6], "seed": plan_row[3],
                 "assignments": assignments,
                 "uncovered": sorted(set(shift_code.values()) - covered)}
-        instance = model.parse_instance(pilot.instances[tenant])
-        violations = rules.check_plan(instance, model.parse_plan(plan, instance))
+        instance = parse.parse_instance(pilot.instances[tenant])
+        violations = rules.check_plan(instance, parse.parse_plan(plan, instance))
         assert violations == [], f"{tenant}: {violations[:3]}"
