@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cutover import argtypes, settings
 from cutover.errors import EXIT_CRASH, ConfigError, CutoverError
 from cutover.evidence.bundle import write_json
-from cutover.evidence.reseal import reseal_after_writing
+from cutover.evidence.reseal import require_reseal_key, reseal_after_writing
 from cutover.gate.verdict import EXIT_CODES
 from cutover.roster.drill import sick_call
 
@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         absent = [d.strip() for d in args.absent_drivers.split(",") if d.strip()]
         if not absent:
             raise ConfigError("--absent-drivers names no driver")
+        require_reseal_key(args.artifacts_dir, "run_sick_call_drill.py")
         doc = sick_call(url, args.tenant, absent, seed=args.seed, max_churn=args.max_churn)
     except CutoverError as exc:
         print(f"run_sick_call_drill: error: {exc}", file=sys.stderr)

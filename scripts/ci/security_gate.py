@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from cutover import argtypes, settings
 from cutover.errors import ConfigError
 from cutover.evidence.bundle import write_json
-from cutover.evidence.reseal import reseal_after_writing
+from cutover.evidence.reseal import require_reseal_key, reseal_after_writing
 from cutover.gate.run import crash, run_phase
 from cutover.gate.sarif import to_sarif
 
@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         url = settings.db_url(args.db_url)
         env_name = settings.environment(args.env) if args.env else None
+        require_reseal_key(args.artifacts_dir, "security_gate.sh")
     except ConfigError as exc:
         print(f"security_gate: error: {exc}", file=sys.stderr)
         return 2

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from cutover import argtypes, settings
 from cutover.errors import ConfigError
-from cutover.evidence.reseal import reseal_after_writing
+from cutover.evidence.reseal import require_reseal_key, reseal_after_writing
 from cutover.gate.run import crash, run_phase
 
 
@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         url = settings.db_url(args.db_url)
         if not args.dry_run:
             raise ConfigError("the roster gate only runs as --dry-run (it never writes a plan)")
+        require_reseal_key(args.artifacts_dir, "wien_roster_gate.sh")
     except ConfigError as exc:
         print(f"wien_roster_gate: error: {exc}", file=sys.stderr)
         return 2

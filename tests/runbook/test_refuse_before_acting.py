@@ -124,3 +124,25 @@ def test_rollback_plans_before_it_captures_evidence(tmp_path, case, naming):
     _refused(proc, naming)
     assert not (tmp_path / "incident").exists()
     assert "ROLLBACK STATUS" not in proc.stdout
+
+
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+
+
+@pytest.mark.parametrize("script, args", [
+    ("ci/security_gate.py", []),
+    ("ci/wien_roster_gate.py", ["--dry-run"]),
+    ("run_sick_call_drill.py", ["--dry-run", "--tenant", "wien_pilot", "--absent-drivers",
+                                "DRV001"]),
+])
+def test_scripts_that_add_to_a_sealed_bundle_refuse_without_the_key(sealed, script, args):
+    """The gate and drill scripts re-seal the bundle they write into: without the key the
+    bundle would stop verifying after the gate ran, so they refuse before running it."""
+    folder, _ = sealed
+    before = _files(folder)
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SOLVEREIGN_")}
+    proc = subprocess.run([sys.executable, str(SCRIPTS / script), "--db-url", UNREACHABLE,
+                           "--artifacts-dir", str(folder), *args], capture_output=True,
+                          text=True, env=base, timeout=60, check=False)
+    _refused(proc, "sealed bundle", str(folder), keys.SIGNING_KEY_VAR)
+    assert _files(folder) == before
