@@ -61,6 +61,14 @@ def _test_paths(args: list[str]) -> list[str]:
     return args if named else ["tests", *args]
 
 
+def _workers(args: list[str]) -> list[str]:
+    """One pytest-xdist worker per core unless the caller chose (-n, or -p no:xdist): each
+    worker has its own PostgreSQL cluster, and most tests wait on servers, not the CPU."""
+    chosen = any(a == "-n" or a.startswith(("-n", "--numprocesses")) or a == "no:xdist"
+                 for a in args)
+    return [] if chosen else ["-n", "auto"]
+
+
 def _bench(argv: list[str], env: dict[str, str]) -> int:
     """Run the benches, each with --json into a temporary folder; print one table."""
     import argparse
@@ -117,7 +125,7 @@ def main(argv: list[str]) -> int:
         cmd = [str(_python()), str(ROOT / "scripts" / "pg_matrix.py"), *argv[1:]]
         return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
     if argv[0] == "test":
-        cmd = [str(_python()), "-m", "pytest", *_test_paths(argv[1:])]
+        cmd = [str(_python()), "-m", "pytest", *_workers(argv[1:]), *_test_paths(argv[1:])]
     else:
         cmd = [str(VENV / "bin" / "cutover"), "rehearse", *argv[1:]]
     return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
