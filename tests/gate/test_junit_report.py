@@ -66,7 +66,9 @@ def test_junitxml_of_a_failing_gate_validates_and_names_the_check(broken, tmp_pa
     suite = {p.get("name"): p.get("value") for p in root.find("testsuite/properties")}
     assert suite["run_id"] == result["run_id"] and suite["verdict"] == "FAIL"
     assert suite["target"] == result["target"]["endpoint"]
-    assert suite["server_version"].startswith("16")
+    with psycopg.connect(broken.url()) as conn:  # the session cluster's major (dev.py matrix)
+        major = conn.execute("SHOW server_version_num").fetchone()[0][:-4]
+    assert suite["server_version"].startswith(major)
     text = out.read_text()
     for secret in broken.secrets():
         assert secret not in text
