@@ -18,6 +18,8 @@ class SandboxPlatform:
     def __init__(self, root: Path, state: manage.SandboxState) -> None:
         self.root, self.state = root, state
 
+    kind = "sandbox"
+
     @property
     def api_url(self) -> str | None:
         return self.state.api_url

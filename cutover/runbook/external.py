@@ -49,6 +49,8 @@ def settings_from(environ: Mapping[str, str], **flags: str | None) -> dict[str, 
 class ExternalPlatform:
     """A running target seen only through its URLs."""
 
+    kind = "staging target"
+
     def __init__(self, settings: Mapping[str, str], root: Path) -> None:
         self.settings, self.root = dict(settings), root
 

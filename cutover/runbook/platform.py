@@ -19,6 +19,11 @@ class Platform(Protocol):
     """A running platform: a database with its LOGIN roles and an HTTP API."""
 
     @property
+    def kind(self) -> str:
+        """What the platform is, as the evidence names it: "sandbox" (a stand-in this tool
+        started) or "staging target" (one it was given by URL)."""
+
+    @property
     def api_url(self) -> str | None:
         """The API's base URL, once it runs."""
 

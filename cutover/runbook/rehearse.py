@@ -36,7 +36,7 @@ from cutover.runbook.cutover_steps import BEFORE_GATES, GATES, Together, run_ste
 from cutover.runbook.platform import Platform, PlatformProvider
 from cutover.runbook.steps import Run, StepFailed, now, timed
 
-APPROVER = "sandbox rehearsal (auto-approved, no human)"
+APPROVER = "{kind} rehearsal (auto-approved, no human)"
 ABSENT = ["DRV001", "DRV002", "DRV003"]
 ROSTER_TENANT = "wien_pilot"
 
@@ -67,7 +67,11 @@ class Rehearsal:
                        api_url=self.platform.api_url, rc_tag=self.rc_tag, environ=self.env,
                        # the platform's own (a staging target's is staging)
                        env_name=self.env.get("SOLVEREIGN_ENV") or "development")
-        print(f"    sandbox at {self.root}, API {self.platform.api_url}")
+        print(f"    {self.platform.kind} at {self.root}, API {self.platform.api_url}")
+
+    def platform_kind(self) -> str:
+        """The evidence says what was rehearsed on: a sandbox, or a target given by URL."""
+        return self.platform.kind if self.platform is not None else "sandbox"
 
     def preflight(self, run: Run) -> None:
         verdict, code = run_phase("preflight", ["checks"], run.artifacts /
@@ -142,7 +146,8 @@ class Rehearsal:
 
     def approve(self, run: Run) -> None:
         evidence.seal(run.artifacts, run.signing_key, rc_tag=self.rc_tag, verdict="PENDING")
-        record = approval.approve(run.artifacts, APPROVER, run.signing_key, auto=True,
+        record = approval.approve(run.artifacts, APPROVER.format(kind=self.platform_kind()),
+                                  run.signing_key, auto=True,
                                   db_url=run.db_url)
         print(f"    approved by {record.approver} (auto_approved={record.auto_approved})")
 
@@ -306,9 +311,10 @@ def _finish(r: Rehearsal, phases: dict, ok: bool, keep: bool) -> None:
     key = keys.signing_key({**r.env, **r.key_env}, required=False)
     if key is not None:
         evidence.seal(r.bundle, key, verdict="PASS" if ok else "FAIL", rc_tag=r.rc_tag,
-                      phases=phases, writes_disabled=window, sandbox=True,
-                      aftermath=r.aftermath,
-                      approval_note="auto-approved in the sandbox rehearsal", report=True)
+                      phases=phases, writes_disabled=window,
+                      sandbox=r.platform_kind() == "sandbox", aftermath=r.aftermath,
+                      approval_note=f"auto-approved in the {r.platform_kind()} rehearsal",
+                      report=True)
         verified = evidence.verify(r.bundle, key)
         print(f"==> evidence: {len(evidence.load_summary(r.bundle)['artifacts'])} artifacts, "
               f"{'verified' if verified.ok else 'NOT VERIFIED'}; writes disabled "

@@ -287,6 +287,9 @@ def test_a_two_iteration_soak_by_url_restores_each_iterations_backup(target, tmp
         assert r["ledger_head_after"] == r["backup_ledger_head"] == PRE
         assert hashlib.sha256(Path(r["backup"]).read_bytes()).hexdigest() == r["backup_sha256"]
         backups.add(r["backup"])
+        summary = json.loads((Path(run["bundle"]) / "cutover_summary.json").read_text())
+        assert summary["sandbox"] is False  # the evidence names a staging target
+        assert "staging target rehearsal" in summary["approval_note"]
     assert len(backups) == 2  # each iteration its own backup
     assert _head(env["SOLVEREIGN_DB_URL"]) == PRE
     _assert_no_secret(tmp_path, env)
