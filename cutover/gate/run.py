@@ -17,6 +17,7 @@ from pathlib import Path
 from cutover import atomicfile, home
 from cutover.errors import EXIT_CRASH, CutoverError
 from cutover.pg import run
+from cutover.pg.url import mask_text
 
 # Room the verdict JSON and the reports need, proven before pytest runs: a full disk is one
 # line naming the folder (exit 3), not a pytest INTERNALERROR traceback read as a verdict.
@@ -98,6 +99,9 @@ def run_phase(marker: str, paths: list[str], result_file: Path, *,
     try:
         return json.loads(result_file.read_text())["verdict"], proc.returncode
     except (OSError, ValueError, KeyError, TypeError):  # missing or cut short: no verdict
+        if quiet:  # the caller can only say "did not run": show why, passwords masked
+            tail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
+            print(mask_text("\n".join(f"    | {line}" for line in tail)), file=sys.stderr)
         return None, proc.returncode
 
 
