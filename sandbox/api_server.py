@@ -127,18 +127,23 @@ def stop(pid: int, timeout: float = STOP_TIMEOUT) -> bool:
     """SIGTERM our API process, SIGKILL after `timeout`; False if it was not running."""
     if not is_api_process(pid):
         return False
+    terminate(pid, timeout)
+    while process_alive(pid):
+        time.sleep(0.05)
+    return True
+
+
+def terminate(pid: int, timeout: float) -> None:
+    """SIGTERM, then SIGKILL once `timeout` seconds passed without it ending."""
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not _running(pid):
-            return True
+        if not process_alive(pid):
+            return
         time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    while _running(pid):
-        time.sleep(0.05)
-    return True
 
 
 def is_api_process(pid: int) -> bool:
@@ -147,10 +152,10 @@ def is_api_process(pid: int) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return b"sandbox.api" in cmdline and _running(pid)
+    return b"sandbox.api" in cmdline and process_alive(pid)
 
 
-def _running(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """Alive and not a zombie; reaps it when it is our own child."""
     with contextlib.suppress(ChildProcessError):
         done, _ = os.waitpid(pid, os.WNOHANG)

@@ -8,10 +8,8 @@ event in its log, not a guessed delay), so a watch started right after has traff
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cutover.errors import ConfigError
+from sandbox.api_server import terminate
 from sandbox.traffic import DEFAULT_RATE, LOG_FILE, PID_FILE
 
 START_TIMEOUT = 60.0
@@ -99,29 +98,8 @@ def stop(root: Path) -> bool:
 
 def stop_pid(pid: int, timeout: float = STOP_TIMEOUT) -> bool:
     """SIGTERM our generator, SIGKILL after `timeout`."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.05)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
+    terminate(pid, timeout)
     return True
-
-
-def _alive(pid: int) -> bool:
-    """Alive and not a zombie; reaps it when it is our own child."""
-    with contextlib.suppress(ChildProcessError):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return False
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return False
-    return fields[0] not in ("Z", "X")
 
 
 def _say(log: Callable[[str], None] | None, line: str) -> None:

@@ -11,7 +11,6 @@ tests/pg) and `cutover rehearse --pg-bin DIR`, and one table row is printed per 
 
 from __future__ import annotations
 
-import argparse
 import collections
 import json
 import os
@@ -22,6 +21,8 @@ import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from cutover.argtypes import OneLineParser
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".matrix"
@@ -259,7 +260,7 @@ def table(rows: list[Row]) -> str:
 def main(argv: list[str]) -> int:
     """Get every major, run each, print the table; exit 1 when any major failed anything."""
     sys.path.insert(0, str(ROOT))  # checks/ (PF-001's supported majors) is not installed
-    parser = argparse.ArgumentParser(prog="dev.py matrix", description=__doc__.split("\n")[0])
+    parser = OneLineParser(prog="dev.py matrix", description=__doc__.split("\n")[0])
     parser.add_argument("--majors", default="14,15,16,17,18",
                         help="comma-separated majors (default: 14,15,16,17,18)")
     parser.add_argument("--quick", action="store_true",
@@ -267,11 +268,6 @@ def main(argv: list[str]) -> int:
                         "tests/gate + tests/security + tests/pg")
     parser.add_argument("--no-rehearse", action="store_true", help="skip the rehearsal")
 
-    def one_line(message: str) -> None:  # bad input is one line, without the usage block
-        print(f"dev.py matrix: error: {message}", file=sys.stderr)
-        sys.exit(2)
-
-    parser.error = one_line  # type: ignore[method-assign]
     args = parser.parse_args(argv)
     known = {s.major for s in SOURCES}
     try:
