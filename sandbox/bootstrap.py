@@ -45,16 +45,23 @@ def bootstrap_roles(admin_url: str) -> dict[str, str]:
     with connect(admin_url) as conn:
         existing = {r[0] for r in conn.execute(
             "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (list(ROLES),))}
-        for role, attrs in ROLES.items():
-            verb = "ALTER" if role in existing else "CREATE"
-            stmt = sql.SQL("{} ROLE {} " + attrs).format(sql.SQL(verb), sql.Identifier(role))
-            if role in passwords:
-                stmt += sql.SQL(" PASSWORD {}").format(sql.Literal(passwords[role]))
-            conn.execute(stmt)
-        for group, member in MEMBERSHIPS:
-            conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group),
-                                                          sql.Identifier(member)))
+        _make_roles(conn, ROLES, MEMBERSHIPS, passwords, existing)
     return passwords
+
+
+def _make_roles(conn, roles: dict[str, str], memberships, passwords: dict[str, str],
+                existing: set[str] | frozenset[str] = frozenset()) -> None:
+    """CREATE (or ALTER, where it exists) each role with its attributes and password, then
+    the memberships: the same statements for the superuser and the managed bootstrap."""
+    for role, attrs in roles.items():
+        verb = "ALTER" if role in existing else "CREATE"
+        stmt = sql.SQL("{} ROLE {} " + attrs).format(sql.SQL(verb), sql.Identifier(role))
+        if role in passwords:
+            stmt += sql.SQL(" PASSWORD {}").format(sql.Literal(passwords[role]))
+        conn.execute(stmt)
+    for group, member in memberships:
+        conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group),
+                                                      sql.Identifier(member)))
 
 
 def create_platform_database(admin_url: str, dbname: str) -> None:
@@ -96,14 +103,7 @@ def bootstrap_managed(superuser_url: str, admin_url_for) -> dict[str, str]:
     passwords = {role: secrets.token_urlsafe(24) for role in LOGIN_ROLES}
     provider_setup(superuser_url, passwords[MANAGED_ADMIN])
     with connect(admin_url_for(passwords[MANAGED_ADMIN])) as conn:
-        for role, attrs in MANAGED_ROLES.items():
-            stmt = sql.SQL("CREATE ROLE {} " + attrs).format(sql.Identifier(role))
-            if role in passwords:
-                stmt += sql.SQL(" PASSWORD {}").format(sql.Literal(passwords[role]))
-            conn.execute(stmt)
-        for group, member in MANAGED_MEMBERSHIPS:
-            conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group),
-                                                          sql.Identifier(member)))
+        _make_roles(conn, MANAGED_ROLES, MANAGED_MEMBERSHIPS, passwords)
     provider_backup_role(superuser_url, passwords[MANAGED_BACKUP])
     return passwords
 
