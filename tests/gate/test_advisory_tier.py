@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from cutover.gate.verdict import ADVISORY, CheckResult, verdict
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.gate.scratch import run_pytest, scratch_checks
 
 
 def r(outcome: str, severity: str = "blocker", tier: str = "gate") -> CheckResult:
@@ -47,19 +45,11 @@ def test_zz002_hazard():
 
 
 def _run(tmp_path: Path, severity: str) -> tuple[subprocess.CompletedProcess, dict]:
-    folder = REPO / "checks" / f"_tmp_{tmp_path.name}"
-    folder.mkdir()
     out = tmp_path / "gate.json"
-    try:
-        (folder / "test_zz001_holds.py").write_text(CHECKS)
-        (folder / "test_zz002_hazard.py").write_text(ADVISORY_CHECK.format(severity=severity))
-        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly",
-                               str(folder), "--gate-result", str(out)],
-                              cwd=REPO, capture_output=True, text=True, check=False)
-    finally:
-        for f in folder.iterdir():
-            f.unlink()
-        folder.rmdir()
+    folder = scratch_checks(tmp_path, {
+        "test_zz001_holds.py": CHECKS,
+        "test_zz002_hazard.py": ADVISORY_CHECK.format(severity=severity)})
+    proc = run_pytest(folder, "-q", "-p", "no:randomly", "--gate-result", str(out))
     return proc, json.loads(out.read_text()) if out.exists() else {}
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.gate.scratch import run_pytest, scratch_checks
 
 GOOD = '''
 import pytest
@@ -19,17 +18,7 @@ def test_ok():
 
 
 def _collect(tmp_path: Path, name: str, body: str) -> subprocess.CompletedProcess:
-    folder = REPO / "checks" / f"_tmp_{tmp_path.name}"
-    folder.mkdir()
-    try:
-        (folder / name).write_text(body)
-        return subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
-                               str(folder)], cwd=REPO, capture_output=True, text=True,
-                              check=False)
-    finally:
-        for f in folder.iterdir():
-            f.unlink()
-        folder.rmdir()
+    return run_pytest(scratch_checks(tmp_path, {name: body}), "--collect-only", "-q")
 
 
 def test_well_formed_check_collects(tmp_path):
@@ -73,18 +62,9 @@ def test_zz001_dependent():
 
 
 def test_blocker_skipped_for_a_failed_dependency_fails_the_verdict(tmp_path):
-    folder = REPO / "checks" / f"_tmp_{tmp_path.name}"
-    folder.mkdir()
     out = tmp_path / "gate.json"
-    try:
-        (folder / "test_zz001_dep.py").write_text(DEPENDENT)
-        proc = subprocess.run([sys.executable, "-m", "pytest", str(folder), "-m", "preflight",
-                               "--gate-result", str(out)], cwd=REPO, capture_output=True,
-                              text=True, check=False)
-    finally:
-        for f in folder.iterdir():
-            f.unlink()
-        folder.rmdir()
+    proc = run_pytest(scratch_checks(tmp_path, {"test_zz001_dep.py": DEPENDENT}),
+                      "-m", "preflight", "--gate-result", str(out))
     result = json.loads(out.read_text())
     dependent = next(c for c in result["checks"] if c["outcome"] == "skipped")
     assert "depends on" in dependent["message"] and dependent["status"] == "FAIL"
