@@ -101,6 +101,16 @@ def compare(conn: psycopg.Connection, manifest: Manifest) -> list[Change]:
     return changes
 
 
+def read_snapshot(conn: psycopg.Connection, snapshot: str | None) -> None:
+    """Make the session read the data as an exported snapshot holds it (a REPEATABLE READ
+    transaction that imports it), so writes made after the export by steps running beside
+    the comparison are not counted; None: the live data, statement by statement."""
+    if not snapshot:
+        return
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+
+
 def tenant_tables(conn: psycopg.Connection) -> dict[str, tuple[str, str]]:
     """regclass name → (schema, table) as the catalog spells them, for every tenant table."""
     return {r[0]: (r[1], r[2])

@@ -1,22 +1,28 @@
 """The cutover proper (runbook §3.2–§4): refuse unless ready, migrate, verify, gate, smoke.
 
 `prod_cutover.sh` runs these in order; it never enables writes itself. The security gate
-and the smoke gate run side by side: both only read the migrated database and the API
-(their artifacts are separate files), so neither can change what the other judges, and
-writes stay disabled for one of them instead of both in turn.
+and the smoke gate run side by side, so writes stay disabled for one of them instead of both
+in turn. They are not both read-only: the smoke gate's auth probes make the API write by
+design (request nonces, REPLAY_ATTACK and failed sign-in events in core.security_events,
+while writes are frozen), and the security gate's PM-003 compares every table's rows with the
+backup. So the group is pinned: before it starts, a snapshot of the data as the migrations
+left it is exported and held, and PM-003 reads that snapshot (SOLVEREIGN_DATA_SNAPSHOT)
+instead of whatever the probes beside it have written since.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 
 from cutover.approval import binding
 from cutover.configstore import WRITES_DISABLED_KEY, flag_label, open_store, read_writes_state
+from cutover.errors import TargetError
 from cutover.evidence import bundle
 from cutover.gate.run import run_phase
 from cutover.migrate.files import default_directory
@@ -28,6 +34,8 @@ from cutover.runbook.artifacts import migration_log_text
 from cutover.runbook.steps import Run, StepFailed, timed
 
 SECURITY_GATE = "postmigration and (security or acl)"
+DATA_SNAPSHOT = "SOLVEREIGN_DATA_SNAPSHOT"  # read by PM-003 (checks/p3_postmigration)
+BACKUP_URL = "SOLVEREIGN_BACKUP_DB_URL"
 SMOKE = "postmigration and (health or auth)"
 PREFLIGHT_MAX_AGE = timedelta(hours=12)  # the runbook runs preflight the same evening
 
@@ -182,13 +190,41 @@ Step = tuple[str, Callable[[Run], None]]
 
 @dataclass(frozen=True)
 class Together:
-    """Steps that only read, run side by side; each is timed under its own name."""
+    """Steps run side by side, each timed under its own name, on the data as it was when
+    the group started (`pinned_data`)."""
 
     steps: tuple[Step, ...]
 
 
+@contextlib.contextmanager
+def pinned_data(run: Run) -> Iterator[Run]:
+    """The run, with SOLVEREIGN_DATA_SNAPSHOT naming a snapshot of the database exported now
+    and held until the block ends (the backup role's session: it reads every row). Without a
+    backup URL, or when it cannot connect, the run is unchanged: PM-003 then skips or names
+    the connection failure itself."""
+    url = run.environ.get(BACKUP_URL)
+    if not url:
+        yield run
+        return
+    try:
+        conn = connect_pinned(url, "cutover-data-snapshot")
+    except TargetError as exc:
+        run.log(f"    data snapshot not held ({exc}); PM-003 reads the live data")
+        yield run
+        return
+    with conn:
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        snapshot = conn.execute("SELECT pg_catalog.pg_export_snapshot()").fetchone()[0]
+        yield replace(run, environ={**run.environ, DATA_SNAPSHOT: snapshot})
+
+
 def _together(run: Run, group: Together, phases: dict[str, dict]) -> None:
     """Every step of the group to its end; then the first failure, in the group's order."""
+    with pinned_data(run) as pinned:
+        _side_by_side(pinned, group, phases)
+
+
+def _side_by_side(run: Run, group: Together, phases: dict[str, dict]) -> None:
     failures: dict[str, BaseException] = {}
 
     def one(name: str, step: Callable[[Run], None]) -> None:

@@ -15,6 +15,9 @@ import pytest
 
 from cutover.backup.dump import take_backup
 from cutover.migrate.runner import migrate
+from cutover.pg.connect import connect
+from cutover.runbook.cutover_steps import DATA_SNAPSHOT, pinned_data
+from cutover.runbook.steps import Run
 from tests.platform import REPO, run_gate, statuses
 
 CHECK = "checks/p3_postmigration/test_pm003_data_unchanged.py"
@@ -37,8 +40,13 @@ def migrated(make_platform, tmp_path):
     return db, bundle
 
 
-def _gate(db, bundle, migrations=None):
-    env = db.env(**({"SOLVEREIGN_MIGRATIONS_DIR": str(migrations)} if migrations else {}))
+EVENT = ("INSERT INTO core.security_events (event_type, severity, tenant_id, details) "
+         "VALUES ('LOGIN_FAILED', 'LOW', NULL, '{}')")
+
+
+def _gate(db, bundle, migrations=None, **env_extra):
+    env = db.env(**({"SOLVEREIGN_MIGRATIONS_DIR": str(migrations)} if migrations else {}),
+                 **env_extra)
     return run_gate(db, CHECK, marker="postmigration", env=env,
                     extra=("--artifacts-dir", str(bundle)))
 
@@ -93,3 +101,33 @@ def test_without_a_manifest_it_does_not_apply_without_the_backup_role_it_warns(m
     _, result = run_gate(db, CHECK, marker="postmigration", env=env,
                          extra=("--artifacts-dir", str(bundle)))
     assert statuses(result)["PM-003"] == "WARN"
+
+
+def test_writes_made_beside_the_gate_after_the_snapshot_are_not_the_migrations(migrated,
+                                                                              tmp_path):
+    """The cutover runs the smoke gate beside this one, and its auth probes make the API log
+    security events (some with no tenant). Read in the snapshot exported when the migrations
+    ended, PM-003 passes; read live, the same event is a change it names, tenant '(null)'
+    included, where a NULL tenant used to crash the gate's verdict writer."""
+    db, bundle = migrated
+    run = Run(tmp_path, db.url(), environ=db.env(), log=lambda _line: None)
+    with pinned_data(run) as pinned:
+        snapshot = pinned.environ[DATA_SNAPSHOT]
+        with connect(db.url("postgres")) as conn:
+            conn.execute(EVENT)
+        _, result = _gate(db, bundle, **{DATA_SNAPSHOT: snapshot})
+    (check,) = result["checks"]
+    assert check["status"] == "PASS", check["message"]
+    assert any(snapshot in n for n in check["evidence"]["notes"])
+    _, result = _gate(db, bundle)
+    (check,) = result["checks"]
+    assert check["status"] == "FAIL" and "core.security_events" in check["message"]
+    (change,) = check["evidence"]["data"]["changes"]
+    assert change["tenants"]["(null)"][1] == change["tenants"]["(null)"][0] + 1
+
+
+def test_a_snapshot_that_is_gone_fails_the_check_naming_it(migrated):
+    db, bundle = migrated
+    _, result = _gate(db, bundle, **{DATA_SNAPSHOT: "00000003-0000001B-1"})
+    (check,) = result["checks"]
+    assert check["status"] == "FAIL" and "snapshot" in check["message"], check["message"]
