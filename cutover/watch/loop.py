@@ -48,6 +48,11 @@ def _hardening(s: Sample) -> str:
     return "ok" if s.database_ok else "unknown"
 
 
+def _ready(s: Sample) -> str:
+    """The readiness column in words: the table is read by a person at 02:00."""
+    return {True: "ready", False: "NOT READY", None: "no answer"}[s.ready]
+
+
 def _table(samples: list[Sample], findings) -> object:
     from rich.table import Table
 
@@ -58,7 +63,7 @@ def _table(samples: list[Sample], findings) -> object:
     for s in samples[-12:]:
         table.add_row(f"{s.at - t0:.0f}",
                       "no data" if s.error_rate is None else f"{s.error_rate:.2%}",
-                      "-" if s.p99 is None else f"{s.p99:.3f}", str(s.ready),
+                      "-" if s.p99 is None else f"{s.p99:.3f}", _ready(s),
                       str(s.replay_events), _hardening(s), s.note)
     for f in findings:
         table.add_row("", "", "", "", "", "", f"[{f.severity}] {f.trigger}: {f.message}")

@@ -146,3 +146,19 @@ def test_one_unreadable_database_sample_is_not_healthy():
     assert found["database"].action == INVESTIGATE
     assert "could not be read" in found["database"].message
     assert exit_code(evaluate([Sample(at=0, error_rate=0.0, database_ok=False)])) == INVESTIGATE
+
+
+def test_the_terminal_table_says_readiness_in_words():
+    """The table a person reads at 02:00 says ready / NOT READY / no answer, never
+    Python's True/False/None."""
+    from rich.console import Console
+
+    from cutover.watch.loop import _table
+
+    samples = [Sample(at=0, error_rate=0.0, ready=True), Sample(at=5, error_rate=0.0, ready=False),
+               Sample(at=10, error_rate=None, ready=None)]
+    console = Console(record=True, width=140)
+    console.print(_table(samples, []))
+    text = console.export_text()
+    assert "ready" in text and "NOT READY" in text and "no answer" in text
+    assert not {"True", "False", "None"} & set(text.split())
