@@ -69,10 +69,10 @@ def _workers(args: list[str]) -> list[str]:
     return [] if chosen else ["-n", "auto"]
 
 
-def _bench(argv: list[str], env: dict[str, str]) -> int:
-    """Run the benches, each with --json into a temporary folder; print one table."""
+def _bench_args(argv: list[str]):
+    """The bench's options, checked before the environment is built: a typo costs one line,
+    not a venv install."""
     import argparse
-    import tempfile
 
     parser = argparse.ArgumentParser(prog="dev.py bench")
     parser.add_argument("--full", action="store_true", help="the full scales (hours, not minutes)")
@@ -88,6 +88,15 @@ def _bench(argv: list[str], env: dict[str, str]) -> int:
     names = args.only.split(",") if args.only else list(BENCHES)
     if unknown := [n for n in names if n not in BENCHES]:
         parser.error(f"--only: unknown bench {', '.join(unknown)} (one of {', '.join(BENCHES)})")
+    args.names = names
+    return args
+
+
+def _bench(args, env: dict[str, str]) -> int:
+    """Run the benches, each with --json into a temporary folder; print one table."""
+    import tempfile
+
+    names = args.names
     records, failed = [], []
     with tempfile.TemporaryDirectory(prefix="dev-bench-") as tmp:
         for name in names:
@@ -99,11 +108,12 @@ def _bench(argv: list[str], env: dict[str, str]) -> int:
                 failed.append(name)
                 continue
             records += json.loads(out.read_text())
-    print(f"\n{'name':<44} {'value':>10} {'unit':<5} {'baseline':>10} {'ratio':>7}")
+    width = max([len("name"), *(len(r["name"]) for r in records)])
+    print(f"\n{'name':<{width}} {'value':>10} {'unit':<5} {'baseline':>10} {'ratio':>7}")
     for r in records:
         base = "" if r["baseline"] is None else f"{r['baseline']:.3f}"
         ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
-        print(f"{r['name']:<44} {r['value']:>10.3f} {r['unit']:<5} {base:>10} {ratio:>7}")
+        print(f"{r['name']:<{width}} {r['value']:>10.3f} {r['unit']:<5} {base:>10} {ratio:>7}")
     versions = sorted({str(r["pg_version"]) for r in records if r["pg_version"]})
     print(f"PostgreSQL {', '.join(versions) or '-'}; {os.cpu_count()} CPUs; "
           f"load {os.getloadavg()[0]:.2f}" + (f"; FAILED: {', '.join(failed)}" if failed else ""))
@@ -117,10 +127,11 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("rehearse", "test", "bench", "matrix"):
         print(__doc__, file=sys.stderr)
         return 2
+    bench_args = _bench_args(argv[1:]) if argv[0] == "bench" else None
     ensure_env()
     env = dict(os.environ, VIRTUAL_ENV=str(VENV), PATH=f"{VENV / 'bin'}:{os.environ['PATH']}")
-    if argv[0] == "bench":
-        return _bench(argv[1:], env)
+    if bench_args is not None:
+        return _bench(bench_args, env)
     if argv[0] == "matrix":
         cmd = [str(_python()), str(ROOT / "scripts" / "pg_matrix.py"), *argv[1:]]
         return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
