@@ -95,7 +95,7 @@ def run_phase(marker: str, paths: list[str], result_file: Path, *,
     # the gate's pytest ends with its caller (a killed prod_cutover.sh or rollback)
     cwd = root if home.is_checkout() else Path.cwd()
     proc = subprocess.run(cmd, cwd=cwd, env=env, check=False,
-                          capture_output=quiet, text=True, preexec_fn=run.die_with_parent)
+                          capture_output=quiet, text=True, preexec_fn=run.die_with_parent())
     try:
         return json.loads(result_file.read_text())["verdict"], proc.returncode
     except (OSError, ValueError, KeyError, TypeError):  # missing or cut short: no verdict

@@ -19,7 +19,7 @@ import functools
 import os
 import signal
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
@@ -106,15 +106,25 @@ def _resolve(name: str, server_major: int | None, _pg_bin: str | None,
     )
 
 
-def die_with_parent() -> None:
-    """In the child (preexec_fn): get SIGKILL when the parent dies (Linux), however it dies
-    (SIGKILL included, which no handler sees), so a killed rollback or cutover does not
-    leave a pg_restore or the gate's pytest running on behind it."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's prctl, resolved in the parent: the child of a threaded parent (the cutover
+    runs its gates side by side) must not dlopen or allocate between fork and exec, where a
+    lock another thread held at the fork is never released."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux: no parent-death signal
+        return None
 
 
-_die_with_parent = die_with_parent
+def die_with_parent() -> Callable[[], None] | None:
+    """A preexec_fn for which the child gets SIGKILL when the parent dies (Linux), however it
+    dies (SIGKILL included, which no handler sees), so a killed rollback or cutover does not
+    leave a pg_restore or the gate's pytest running on behind it. Call it in the parent."""
+    prctl = _prctl()
+    if prctl is None:
+        return None
+    return functools.partial(prctl, 1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
 
 
 def start(tool: str, args: Sequence[str], conn: Conn, *, stdout: object = subprocess.PIPE,
@@ -123,7 +133,7 @@ def start(tool: str, args: Sequence[str], conn: Conn, *, stdout: object = subpro
     return subprocess.Popen(
         [tool, *args, f"--dbname={conn.dsn}"], env=conn.env(application_name=application_name),
         stdout=stdout,
-        stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent,
+        stderr=subprocess.PIPE, text=True, preexec_fn=die_with_parent(),
     )
 
 
@@ -133,7 +143,7 @@ def run(tool: str, args: Sequence[str], conn: Conn | None = None, *,
     argv = [tool, *args] + ([f"--dbname={conn.dsn}"] if conn else [])
     env = conn.env() if conn else None
     return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout,
-                          check=False, preexec_fn=_die_with_parent)
+                          check=False, preexec_fn=die_with_parent())
 
 
 def last_error(stderr: str, secrets: Sequence[str] = ()) -> str:
