@@ -8,7 +8,9 @@ migration_log.json, verify_hardening.json, acl_scan_report.json and roster_dry_r
 * every artifact names the same cluster (system_identifier) and database;
 * everything judged after the migrations names the same ledger head and schema fingerprint
   as migration_log.json, and did not move while it was judged;
-* the migrations started where the backup was taken, which is where the preflight judged.
+* the migrations started where the backup was taken, which is where the preflight judged;
+* drill verdicts judged before the migrations stand only as drills_confirmation.json
+  confirms them on the migrated database (cutover.approval.drills).
 
 A gate re-run into the bundle against another --db-url (a stale SOLVEREIGN_DB_URL, a twin
 database of the same cluster) or after one more migration breaks one of these.
@@ -20,6 +22,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cutover.approval import drills
 from cutover.approval.binding import FIELDS, IDENTITY, Binding, differences
 
 REFERENCE = "migration_log.json"
@@ -81,6 +84,9 @@ def judged_target(folder: Path) -> tuple[Binding | None, list[str]]:
             problems += [f"{name}: the target moved while it was judged: {d}"
                          for d in differences(start, end)]
     problems += _before_migrations(folder, ref, ref_doc)
+    problems += drills.confirmation_problems(ref, _doc(folder, drills.ROSTER),
+                                             _doc(folder, drills.SICK_CALL),
+                                             _doc(folder, drills.CONFIRMATION))
     return ref, problems
 
 

@@ -40,23 +40,6 @@ def inputs(url: str, tenant: str) -> dict[str, Any]:
             "instance_sha256": instance_sha256(instance), "stored_plan_sha256": stored_sha}
 
 
-def judged_inputs_problems(judged: dict[str, Any], dry_run: dict[str, Any],
-                           sick_call: dict[str, Any]) -> list[str]:
-    """The drills' own artifacts must name the inputs read around them: the dry run's
-    instance hash, and the repair's baseline when it started from the stored plan."""
-    problems = []
-    if dry_run.get("instance_sha256") != judged["instance_sha256"]:
-        problems.append(f"roster_dry_run.json judged instance "
-                        f"{str(dry_run.get('instance_sha256'))[:12]}, not "
-                        f"{judged['instance_sha256'][:12]}")
-    if (sick_call.get("baseline") == "stored plan"
-            and sick_call.get("baseline_plan_sha256") != judged["stored_plan_sha256"]):
-        problems.append(f"ops_drill_sick_call.json started from plan "
-                        f"{str(sick_call.get('baseline_plan_sha256'))[:12]}, not the stored "
-                        f"{str(judged['stored_plan_sha256'])[:12]}")
-    return problems
-
-
 def confirmation(url: str, judged: dict[str, Any]) -> dict[str, Any]:
     """The drills_confirmation.json document: the inputs the drills judged before the
     freeze against those the migrated database yields now, and the state read."""

@@ -24,6 +24,7 @@ from pathlib import Path
 from cutover import release
 from cutover.approval import lkg
 from cutover.approval import record as approval
+from cutover.approval.drills import judged_inputs_problems
 from cutover.backup.dump import BackupOptions, take_backup
 from cutover.errors import CutoverError
 from cutover.evidence import bundle as evidence
@@ -108,7 +109,7 @@ class Rehearsal:
         before = drill_inputs.inputs(run.db_url, ROSTER_TENANT)
         self.drills(run)
         after = drill_inputs.inputs(run.db_url, ROSTER_TENANT)
-        problems = drill_inputs.judged_inputs_problems(
+        problems = judged_inputs_problems(
             after, run.read("roster_dry_run.json"), run.read("ops_drill_sick_call.json"))
         if before != after:
             problems.append("the week or its stored plan changed while the drills ran")

@@ -17,7 +17,7 @@ import pytest
 from cutover.approval import record as approval
 from cutover.evidence import bundle
 from cutover.migrate.runner import ADVISORY_LOCK_KEY, migrate
-from tests.binding.helpers import bound_bundle, cli, edit
+from tests.binding.helpers import FROM_HEAD, bound_bundle, cli, edit
 from tests.evidence.keys import key
 from tests.platform import REPO, run_gate
 
@@ -220,3 +220,44 @@ def test_approval_refuses_a_waiver_the_policy_does_not_allow(db, tmp_path, sever
     _waived(folder, severity, second, days)
     with pytest.raises(approval.ApprovalRefused, match=re.escape(expected)):
         approval.approve(folder, "Max", key())
+
+
+def _judged_before_migrations(folder, live, confirmation=None):
+    """The rehearsal's order: the roster dry run judged the database at the head the
+    migrations started from; optionally the window's confirmation of its inputs."""
+    instance = "ab" * 32
+    edit(folder, "roster_dry_run.json", lambda d: d.update(
+        instance_sha256=instance, target={**live.as_dict(), "ledger_head": FROM_HEAD}))
+    if confirmation is not None:
+        judged = {"tenant": "wien_pilot", "week_start": "2026-01-12",
+                  "instance_sha256": instance, "stored_plan_sha256": "cd" * 32}
+        doc = {"judged_before_freeze": judged, "after_migrations": judged, "differs": [],
+               "target": live.as_dict(), "verdict": "PASS"}
+        confirmation(doc)
+        (folder / "drills_confirmation.json").write_text(json.dumps(doc))
+    bundle.seal(folder, key())
+
+
+def test_a_roster_verdict_judged_before_the_migrations_stands_when_confirmed(db, tmp_path):
+    folder, live = bound_bundle(tmp_path / "b", db)
+    _judged_before_migrations(folder, live, confirmation=lambda d: None)
+    approval.approve(folder, "Jane", key())
+
+
+@pytest.mark.parametrize("confirmation, expected", [
+    (None, "roster_dry_run.json judged ledger head 024_table_classification, before the "
+           "migrations, and drills_confirmation.json (its inputs unchanged on the migrated "
+           "database) is missing"),
+    (lambda d: d.update(verdict="CHANGED", differs=["instance_sha256"]),
+     "drills_confirmation.json says CHANGED (differs: instance_sha256)"),
+    (lambda d: d["target"].update(database="twin"),
+     "drills_confirmation.json judged another target than the migrations: database"),
+    (lambda d: d["judged_before_freeze"].update(instance_sha256="ef" * 32),
+     "roster_dry_run.json judged instance abababababab, not efefefefefef"),
+])
+def test_an_unconfirmed_roster_verdict_from_before_the_migrations_is_refused(
+        db, tmp_path, confirmation, expected):
+    folder, live = bound_bundle(tmp_path / "b", db)
+    _judged_before_migrations(folder, live, confirmation)
+    with pytest.raises(approval.ApprovalRefused, match=re.escape(expected)):
+        approval.approve(folder, "Jane", key())

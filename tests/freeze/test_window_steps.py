@@ -9,6 +9,7 @@ import threading
 import psycopg
 import pytest
 
+from cutover.approval.drills import judged_inputs_problems
 from cutover.runbook import drills
 from cutover.runbook.cutover_steps import Together, run_steps
 from cutover.runbook.steps import Run, StepFailed
@@ -42,11 +43,11 @@ def test_a_changed_week_is_not_confirmed_and_names_what_changed(make_platform):
 def test_drill_artifacts_that_judged_other_inputs_are_named():
     judged = {"tenant": TENANT, "week_start": "2026-01-12", "instance_sha256": "a" * 64,
               "stored_plan_sha256": "b" * 64}
-    ok = drills.judged_inputs_problems(judged, {"instance_sha256": "a" * 64},
+    ok = judged_inputs_problems(judged, {"instance_sha256": "a" * 64},
                                        {"baseline": "stored plan",
                                         "baseline_plan_sha256": "b" * 64})
     assert ok == []
-    bad = drills.judged_inputs_problems(judged, {"instance_sha256": "c" * 64},
+    bad = judged_inputs_problems(judged, {"instance_sha256": "c" * 64},
                                         {"baseline": "stored plan",
                                          "baseline_plan_sha256": "d" * 64})
     assert len(bad) == 2
