@@ -55,6 +55,9 @@ DRILL_DRIVERS = 3
 MIN_REST = 660
 WEEKLY_REST_WINDOW = 8640
 MAX_DUTIES_PER_WEEK = 5
+#: whole weeks of duty history recorded before WEEK_START: the 16 weeks that R14's 17-week
+#: reference period (Dir. 2002/15/EC art. 4(a), AZG §13b) needs besides the plan week
+HISTORY_WEEKS = 16
 
 
 @dataclass(frozen=True)
@@ -362,7 +365,7 @@ def generate(seed: int, scale: SeedScale = PILOT_SCALE, *, hmac_secret: bytes) -
         drivers = _add_drivers(builder, spec, rng)
         shifts = _add_shifts(builder, spec, rng, tz)
         absences = _add_availability(builder, spec, drivers, rng, tz)
-        history = _add_history(builder, spec, drivers, rng, tz)
+        history = _add_history(builder, spec, drivers, rng, tz, seed)
         instance = _instance(spec, drivers, shifts, absences, history, tz)
         instances[spec.id] = instance
         _add_plan(builder, spec, seed, drivers, shifts, instance)
@@ -535,27 +538,52 @@ def _add_availability(builder: _Builder, spec: _TenantSpec, drivers: list[_Drive
 
 
 def _add_history(builder: _Builder, spec: _TenantSpec, drivers: list[_Driver],
-                 rng: random.Random, tz: ZoneInfo) -> list[tuple[_Driver, datetime, datetime,
-                                                                 int]]:
-    """The previous week: 4-5 weekday duties per driver, 05:00-18:00, weekend off."""
-    history = []
+                 rng: random.Random, tz: ZoneInfo, seed: int,
+                 ) -> list[tuple[_Driver, datetime, datetime, int]]:
+    """`HISTORY_WEEKS` recorded weeks before the plan week, as a time recording holds them.
+
+    Every week: 4-5 weekday duties per driver, 05:00-18:00 local, the weekend off, so every
+    rule holds in the history (11 h daily rests, a regular weekly rest each weekend, at most
+    2700 working minutes a week: R14's 17-week average stays under 2880 whatever the plan
+    week holds within R7). The previous week draws from the tenant's stream exactly as the
+    one-week seed did (the published plan and everything seeded after it are unchanged); the
+    weeks before it draw from a stream of their own, so both stay deterministic.
+    """
+    older = random.Random(f"solvereign-seed/{seed}/{spec.id}/history")
     previous_monday = WEEK_START - timedelta(days=7)
+    recent = {driver.id: _history_week(rng, previous_monday, tz) for driver in drivers}
+    history = []
     for driver in drivers:
-        days = sorted(rng.sample(range(5), rng.choice((4, 5))))
-        for day in days:
-            local = datetime.combine(previous_monday + timedelta(days=day), time(0), tzinfo=tz)
-            start = local + timedelta(minutes=rng.choice((300, 330, 360, 420, 480, 540)))
-            end = start + timedelta(minutes=min(rng.choice((480, 510, 540)),
-                                                18 * 60 - (start - local).seconds // 60))
-            drive = rng.choice((300, 330, 360, 390, 420, 450))
-            drive = min(drive, (end - start).seconds // 60 - 60)
+        weeks = [_history_week(older, WEEK_START - timedelta(days=7 * back), tz)
+                 for back in range(HISTORY_WEEKS, 1, -1)]
+        for start, end, drive in [duty for week in weeks for duty in week]:
+            builder.add("roster.duty_history", tenant_id=spec.id, driver_id=driver.id,
+                        starts_at=start, ends_at=end, drive_minutes=drive,
+                        created_at=_utc(2026, 1, 10, 6))
+            history.append((driver, start, end, drive))
+        for start, end, drive in recent[driver.id]:
             builder.add("roster.duty_history", tenant_id=spec.id, driver_id=driver.id,
                         starts_at=start, ends_at=end, drive_minutes=drive,
                         created_at=_utc(2026, 1, 10, 6))
             driver.history_end = end
-            driver.history_drive += drive
+            driver.history_drive += drive  # R3 looks at the previous week only
             history.append((driver, start, end, drive))
     return history
+
+
+def _history_week(rng: random.Random, monday: date, tz: ZoneInfo,
+                  ) -> list[tuple[datetime, datetime, int]]:
+    """One week of a driver's duties (4-5 weekdays, 05:00-18:00 local, weekend off)."""
+    duties = []
+    for day in sorted(rng.sample(range(5), rng.choice((4, 5)))):
+        local = datetime.combine(monday + timedelta(days=day), time(0), tzinfo=tz)
+        start = local + timedelta(minutes=rng.choice((300, 330, 360, 420, 480, 540)))
+        end = start + timedelta(minutes=min(rng.choice((480, 510, 540)),
+                                            18 * 60 - (start - local).seconds // 60))
+        drive = rng.choice((300, 330, 360, 390, 420, 450))
+        drive = min(drive, (end - start).seconds // 60 - 60)
+        duties.append((start, end, drive))
+    return duties
 
 
 def _instance(spec: _TenantSpec, drivers: list[_Driver], shifts: list[_Shift],
@@ -574,7 +602,8 @@ def _instance(spec: _TenantSpec, drivers: list[_Driver], shifts: list[_Shift],
         "drivers": [{"id": d.code, "site": d.site, "qualifications": list(d.qualifications),
                      "contract_minutes_week": d.contract,
                      "unavailable": [{"start": iso(b), "end": iso(e)} for b, e in d.blocked
-                                     if (d.id, b, e) not in absence_blocks]}
+                                     if (d.id, b, e) not in absence_blocks],
+                     "history_weeks": HISTORY_WEEKS}
                     for d in drivers],
         "shifts": [{"id": s.code, "site": s.site, "qualification": s.qualification,
                     "start": iso(s.start), "end": iso(s.end), "drive_minutes": s.drive,
@@ -584,6 +613,7 @@ def _instance(spec: _TenantSpec, drivers: list[_Driver], shifts: list[_Shift],
                      for d, b, e, r in absences],
         "history": [{"driver": d.code, "start": iso(b), "end": iso(e), "drive_minutes": m}
                     for d, b, e, m in history],
+        "history_weeks": HISTORY_WEEKS,
     }
 
 

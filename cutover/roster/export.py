@@ -15,6 +15,9 @@ from cutover.pg import pinned
 from cutover.pg.connect import connect
 
 DEFAULT_TIMEZONE = "Europe/Vienna"
+#: local weeks of duty history exported before the week: R14's 17-week reference period
+#: (Dir. 2002/15/EC art. 4(a), AZG §13b) less the week itself
+HISTORY_WEEKS = 16
 _SQL = "export.sql"
 
 
@@ -33,7 +36,9 @@ def latest_week(url: str, tenant: str) -> date:
 
 def export_instance(url: str, tenant: str, week_start: date | None = None,
                     timezone: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
-    """The instance document; an unknown tenant or an empty week is a clear error."""
+    """The instance document with the `HISTORY_WEEKS` weeks of duty history before the week
+    and, per driver and in all, how many of them are really recorded (export.sql); an unknown
+    tenant or an empty week is a clear error."""
     week = week_start or latest_week(url, tenant)
     sql = resources.files("cutover.roster").joinpath(_SQL).read_text()
     with connect(url, autocommit=False,
@@ -41,7 +46,8 @@ def export_instance(url: str, tenant: str, week_start: date | None = None,
         conn.execute("SELECT set_config('app.tenant_id', %s, true),"
                      " set_config('TimeZone', %s, true)", (tenant, timezone))
         row = conn.execute(sql, {"tenant": tenant, "week_start": week,  # type: ignore[arg-type]
-                                 "timezone": timezone}).fetchone()
+                                 "timezone": timezone,
+                                 "history_weeks": HISTORY_WEEKS}).fetchone()
     doc = row[0] if row else None
     if not doc or not doc["drivers"]:
         raise ConfigError(f"tenant {tenant!r} has no drivers visible (unknown tenant?)")

@@ -46,6 +46,9 @@ class Driver:
     qualifications: tuple[str, ...]
     contract_minutes_week: int | None
     unavailable: tuple[Interval, ...]
+    # whole local weeks before week_start this driver's history records (optional driver key
+    # `history_weeks`; None: the instance's); fewer for a driver recorded for a shorter time
+    history_weeks: int | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,21 @@ class Instance:
             return None
         return week_start_minute(self.week_start - timedelta(days=7 * self.history_weeks),
                                  self.tz)
+
+    def recorded_weeks(self, driver: str) -> int:
+        """Whole weeks before the instance week recorded for `driver`: the instance's
+        `history_weeks`, or fewer where the driver's own key says so (never more: weeks the
+        instance does not hold cannot be recorded for one driver)."""
+        own = self.driver_by_id[driver].history_weeks if driver in self.driver_by_id else None
+        return self.history_weeks if own is None else min(own, self.history_weeks)
+
+    def driver_view_start(self, driver: str) -> int | None:
+        """Where `driver`'s recorded past begins (`view_start` narrowed to the driver's
+        recorded weeks); None without `history`."""
+        if self.history is None:
+            return None
+        weeks = self.recorded_weeks(driver)
+        return week_start_minute(self.week_start - timedelta(days=7 * weeks), self.tz)
 
 
 @dataclass(frozen=True)

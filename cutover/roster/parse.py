@@ -163,10 +163,14 @@ def _driver(rd: _Reader, raw: Any, i: int) -> Driver:
     contract = obj.get("contract_minutes_week")
     if contract is not None:
         contract = rd.integer(contract, where, "contract_minutes_week")
+    weeks = obj.get("history_weeks")
+    if weeks is not None:
+        weeks = rd.integer(weeks, where, "history_weeks")
     return Driver(
         id=rd.text(obj, "id", where), site=rd.text(obj, "site", where),
         qualifications=tuple(sorted(set(quals))), contract_minutes_week=contract,
         unavailable=rd.spans(obj.get("unavailable", []), where, "unavailable"),
+        history_weeks=weeks,
     )
 
 

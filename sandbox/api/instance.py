@@ -3,7 +3,11 @@
 
 The week is [Monday 00:00, next Monday 00:00) in the tenant's time zone (that of its first
 site); shifts starting in it, unavailability and absences overlapping it, and the duties of
-the previous seven days as history. Datetimes are printed with the zone's offset.
+the `HISTORY_WEEKS` local weeks before it as history, with how many of those weeks each
+driver's record really covers (from the local week of the driver's earliest recorded duty;
+never padded) and, as the instance's `history_weeks`, the largest of them: the same document
+as the cutover tool's export (cutover/roster/export.sql). Datetimes are printed with the
+zone's offset.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-HISTORY_DAYS = 7
+#: local weeks of duty history before the week: R14's 17-week reference period less the week
+HISTORY_WEEKS = 16
 
 
 async def timezone_of(conn: psycopg.AsyncConnection) -> str:
@@ -47,14 +52,30 @@ def breaks_in(raw: Any, tz: ZoneInfo) -> list[dict[str, str]]:
     return out
 
 
+def recorded_weeks(first: datetime | None, week_start: date, tz: ZoneInfo) -> int:
+    """Whole local weeks before `week_start` a record starting with the duty at `first` covers
+    (at most HISTORY_WEEKS; 0 without any record)."""
+    if first is None:
+        return 0
+    local = first.astimezone(tz).date()
+    return min(HISTORY_WEEKS, (week_start - (local - timedelta(days=local.weekday()))).days // 7)
+
+
 async def build(conn: psycopg.AsyncConnection, tenant: str, week_start: date) -> dict[str, Any]:
     """The instance document; every query runs under the caller's tenant context."""
     zone = await timezone_of(conn)
     tz = ZoneInfo(zone)
     start, end = week_bounds(week_start, tz)
+    history_lo = datetime.combine(week_start - timedelta(days=7 * HISTORY_WEEKS), time(0),
+                                  tzinfo=tz)
+    # each driver's earliest recorded duty: one index probe on duty_history_driver_idx each
     drivers = await (await conn.execute(
-        "SELECT id, code, site_code, qualifications, contract_minutes_week"
-        " FROM roster.drivers WHERE is_active ORDER BY code")).fetchall()
+        "SELECT d.id, d.code, d.site_code, d.qualifications, d.contract_minutes_week, f.starts_at"
+        " FROM roster.drivers AS d LEFT JOIN LATERAL (SELECT h.starts_at"
+        " FROM roster.duty_history AS h WHERE h.tenant_id = d.tenant_id AND h.driver_id = d.id"
+        " AND h.starts_at < %s ORDER BY h.starts_at LIMIT 1) AS f ON true"
+        " WHERE d.is_active ORDER BY d.code", (start,))).fetchall()
+    weeks = {did: recorded_weeks(first, week_start, tz) for did, *_, first in drivers}
     blocked: dict[int, list[dict[str, str]]] = {}
     for driver_id, s, e in await (await conn.execute(
             "SELECT driver_id, starts_at, ends_at FROM roster.unavailability"
@@ -70,18 +91,21 @@ async def build(conn: psycopg.AsyncConnection, tenant: str, week_start: date) ->
         " JOIN roster.drivers AS d ON d.tenant_id = a.tenant_id AND d.id = a.driver_id"
         " WHERE a.starts_at < %s AND a.ends_at > %s ORDER BY a.driver_id, a.starts_at, a.id",
         (end, start))).fetchall()
+    # a duty that began the day before the first week and ran into it counts there (R14)
     history = await (await conn.execute(
         "SELECT d.code, h.starts_at, h.ends_at, h.drive_minutes FROM roster.duty_history AS h"
         " JOIN roster.drivers AS d ON d.tenant_id = h.tenant_id AND d.id = h.driver_id"
-        " WHERE h.starts_at >= %s AND h.starts_at < %s ORDER BY h.driver_id, h.starts_at, h.id",
-        (start - timedelta(days=HISTORY_DAYS), start))).fetchall()
+        " WHERE d.is_active AND h.starts_at >= %s AND h.ends_at > %s AND h.starts_at < %s"
+        " ORDER BY d.code, h.starts_at, h.id",
+        (history_lo - timedelta(days=1), history_lo, start))).fetchall()
     return {
         "tenant": tenant,
         "week_start": week_start.isoformat(),
         "timezone": zone,
         "drivers": [{"id": code, "site": site, "qualifications": list(quals),
-                     "contract_minutes_week": contract, "unavailable": blocked.get(did, [])}
-                    for did, code, site, quals, contract in drivers],
+                     "contract_minutes_week": contract, "unavailable": blocked.get(did, []),
+                     "history_weeks": weeks[did]}
+                    for did, code, site, quals, contract, _ in drivers],
         "shifts": [{"id": code, "site": site, "qualification": qual, "start": iso(s, tz),
                     "end": iso(e, tz), "drive_minutes": drive, "breaks": breaks_in(brk, tz)}
                    for code, site, qual, s, e, drive, brk in shifts],
@@ -89,4 +113,5 @@ async def build(conn: psycopg.AsyncConnection, tenant: str, week_start: date) ->
                      for code, s, e, r in absences],
         "history": [{"driver": code, "start": iso(s, tz), "end": iso(e, tz),
                      "drive_minutes": m} for code, s, e, m in history],
+        "history_weeks": max(weeks.values(), default=0),
     }

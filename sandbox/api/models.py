@@ -145,6 +145,7 @@ class InstanceDriver(BaseModel):
     qualifications: list[str]
     contract_minutes_week: int
     unavailable: list[Interval]
+    history_weeks: int  # local weeks before the week this driver's history really records
 
 
 class InstanceShift(BaseModel):
@@ -181,6 +182,7 @@ class Instance(BaseModel):
     shifts: list[InstanceShift]
     absences: list[InstanceAbsence]
     history: list[InstanceHistory]
+    history_weeks: int  # the most weeks any driver's history records (R14 needs 16)
 
 
 class AssignmentIn(Strict):

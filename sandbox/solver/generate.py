@@ -4,8 +4,10 @@
 The same (drivers, shifts, seed) always gives the same document, in any process: only
 `random.Random(seed)` draws numbers and every list is built in a fixed order. Shifts are shaped
 so each one is workable on its own (R1, R4, R8, R10 hold for a lone shift), drivers have a site,
-C or C+CE licences, a weekly contract, sometimes a day off (`unavailable`) and a previous week of
-duties in `history`, some of which run into Sunday, so rest rules bind at the week start.
+C or C+CE licences, a weekly contract, sometimes a day off (`unavailable`) and `history_weeks`
+(16) recorded weeks of duties in `history`: the previous week's, some of which run into Sunday,
+so rest rules bind at the week start, and Monday-to-Friday weeks before it, so R14's 17-week
+average is judged (not failed closed for want of history).
 Pilot scale is 50 drivers x 200 shifts; benchmarks use 100 x 450 and 150 x 1000.
 """
 
@@ -41,8 +43,12 @@ PILOT = Scale(50, 200)
 
 def generate(drivers: int = 50, shifts: int = 200, seed: int = 1, *,
              week_start: str = "2026-01-12", timezone: str = "Europe/Vienna",
-             tenant: str = "wien_pilot") -> dict[str, Any]:
-    """A deterministic instance document with `drivers` drivers and `shifts` shifts."""
+             tenant: str = "wien_pilot", history_weeks: int = 16) -> dict[str, Any]:
+    """A deterministic instance document with `drivers` drivers and `shifts` shifts.
+
+    The previous week's history draws from the same stream as it always has (so drivers,
+    shifts and that week are what they were with one week); the `history_weeks` - 1 weeks
+    before it draw from a stream of their own."""
     rng = random.Random(seed)
     tz = ZoneInfo(timezone)
     monday = date.fromisoformat(week_start)
@@ -55,9 +61,13 @@ def generate(drivers: int = 50, shifts: int = 200, seed: int = 1, *,
     shift_docs = []
     for i, (_, doc) in enumerate(shift_rows, start=1):
         shift_docs.append({"id": f"T{i:04d}", **doc})
-    history = [h for d in driver_docs for h in _history(rng, d["id"], monday, tz)]
+    recent = {d["id"]: _history(rng, d["id"], monday, tz) for d in driver_docs}
+    older = random.Random(f"{seed}/history")
+    history = [h for d in driver_docs
+               for h in _older_history(older, d["id"], monday, history_weeks, tz) + recent[d["id"]]]
     return {"tenant": tenant, "week_start": week_start, "timezone": timezone,
-            "drivers": driver_docs, "shifts": shift_docs, "absences": [], "history": history}
+            "drivers": driver_docs, "shifts": shift_docs, "absences": [], "history": history,
+            "history_weeks": history_weeks}
 
 
 def _site_count(drivers: int) -> int:
@@ -151,4 +161,23 @@ def _history(rng: random.Random, driver: str, monday: date, tz: ZoneInfo) -> lis
         drive = min(duration - 60, 5 * rng.randrange(60, 90))
         out.append({"driver": driver, "start": iso(start, tz), "end": iso(start + duration, tz),
                     "drive_minutes": drive})
+    return out
+
+
+def _older_history(rng: random.Random, driver: str, monday: date, weeks: int,
+                   tz: ZoneInfo) -> list[dict[str, Any]]:
+    """The weeks before the previous one, oldest first: four or five weekday duties around one
+    start time each week, the weekend off (daily rests of at least 12 h, a regular weekly rest
+    every weekend, at most 2700 working minutes a week), so they break no rule."""
+    out = []
+    for back in range(weeks, 1, -1):
+        first = monday - timedelta(days=7 * back)
+        family = rng.choice(_FAMILIES[:3])
+        for d in sorted(rng.sample(range(5), rng.choice((4, 5)))):
+            start = _local(first + timedelta(days=d),
+                           family[0] + 15 * rng.randrange((family[1] - family[0]) // 15 + 1), tz)
+            duration = rng.choice((420, 480, 510, 540))
+            drive = min(duration - 60, 5 * rng.randrange(60, 90))
+            out.append({"driver": driver, "start": iso(start, tz),
+                        "end": iso(start + duration, tz), "drive_minutes": drive})
     return out

@@ -5,6 +5,7 @@ where the plan cannot see what a rule needs."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
@@ -14,7 +15,8 @@ from cutover.roster.report import judge_documents
 from cutover.roster.rules import MISSING, VIOLATED, Limits, Violation, check_plan
 from cutover.roster.rules.rest import reduced_rests
 from cutover.roster.rules.timelines import timelines as rule_timelines
-from tests.roster.builders import all_to, history, instance, shift
+from cutover.roster.rules.working_time import weekly_work
+from tests.roster.builders import all_to, driver, history, instance, plan, shift
 
 BREAK45 = [(240, 45)]
 
@@ -55,7 +57,7 @@ def test_r11_second_regular_rest_exactly_2700_else_fails_closed(end_offset: int,
     # the plan's end: reported as missing input, with the reason
     last = shift("T9", "2026-01-16T19:00", 480 + end_offset, 200, BREAK45)
     inst = instance([*weekdays("T", "2026-01-12", range(4)), last],
-                    hist=hist_days("2026-01-05", range(5)))
+                    hist=hist_days("2026-01-05", range(5)), history_weeks=None)
     hits = found(inst, "R11")
     assert [v.reason for v in hits] == ([reason] if reason else [])
     if reason:
@@ -67,7 +69,8 @@ def test_r11_two_reduced_rests_violate() -> None:
     # previous week Mon-Sat; Sat 14:00 -> Mon 06:00 (40 h); this week Mon-Thu, Thu 14:00 ->
     # Sat 06:00 (40 h), Sat and Sun: two weekly rests, neither regular
     hist = hist_days("2026-01-05", range(6))
-    inst = instance(weekdays("T", "2026-01-12", [0, 1, 2, 3, 5, 6]), hist=hist)
+    inst = instance(weekdays("T", "2026-01-12", [0, 1, 2, 3, 5, 6]), hist=hist,
+                    history_weeks=None)
     hits = found(inst, "R11")
     violated = [v for v in hits if v.reason == VIOLATED]
     assert [v.measured for v in violated] == [0]
@@ -179,29 +182,120 @@ def test_r13_without_night_work_has_no_limit() -> None:
 
 
 # R14: Dir. 2002/15/EC art. 4(a), AZG §13b ---------------------------------------------------
+# 17 weeks x 2880 = 48960 minutes: the plan week and the 16 weeks before it.
 
-def _long_history() -> list[dict[str, Any]]:
-    """16 weeks of 5 x 600 = 3000 working minutes before 2026-01-12: 48000 in all."""
-    return [history("DRV001", "2025-09-22T06:00", 600, 300, offset=(w * 7 + d) * 1440)
-            for w in range(16) for d in range(5)]
+OPT_OUT = Limits(average_requires_history=False)  # the tenant's "judged where history allows"
 
 
+def _long_history(monday: str = "2025-09-22", weeks: int = 16, per_day: int = 600,
+                  did: str = "DRV001") -> list[dict[str, Any]]:
+    """`weeks` weeks of 5 x `per_day` working minutes from `monday` (06:00, elapsed days):
+    16 x 3000 = 48000 by default."""
+    return [history(did, f"{monday}T06:00", per_day, 300, offset=(w * 7 + d) * 1440)
+            for w in range(weeks) for d in range(5)]
+
+
+@pytest.mark.parametrize(("week_start", "history_from"), [
+    ("2026-01-12", "2025-09-22"),
+    ("2026-04-06", "2025-12-15"),  # the reference period spans the March DST change
+    ("2026-11-02", "2026-07-13"),  # ... and the October one (a 169 h week)
+])
 @pytest.mark.parametrize(("last", "expected"), [(480, []), (481, [48961])])
-def test_r14_average_over_17_weeks(last: int, expected: list[int]) -> None:
-    inst = instance([shift("T1", "2026-01-12T06:00", 480, 200, []),
-                     shift("T2", "2026-01-13T06:00", last, 200, [])], hist=_long_history())
-    inst["history_weeks"] = 16
+def test_r14_average_over_17_weeks(week_start: str, history_from: str, last: int,
+                                   expected: list[int]) -> None:
+    # 48000 recorded + 480 + 480 = 48960: exactly the limit; one minute more is over it
+    inst = instance([shift("T1", f"{week_start}T06:00", 480, 200, []),
+                     shift("T2", f"{week_start}T06:00", last, 200, [], offset=1440)],
+                    hist=_long_history(history_from), week_start=week_start)
+    assert inst["history_weeks"] == 16
     assert [v.measured for v in found(inst, "R14")] == expected
+    assert [v.measured for v in found(inst, "R14", OPT_OUT)] == expected
 
 
-def test_r14_not_judged_where_history_is_short_unless_the_tenant_fails_closed() -> None:
+@pytest.mark.parametrize(("last", "expected"), [(615, []), (616, [48961])])
+def test_r14_history_duty_into_the_plan_week_counts_on_both_sides(last: int,
+                                                                  expected: list[int]) -> None:
+    # weeks -16..-2: 15 x 3000 = 45000; week -1: 3 x 600 = 1800 and a Sunday 20:00 - Monday
+    # 04:00 duty: 240 before Monday 00:00 and 240 after it (split at local midnight, both in
+    # the reference period); plan from Tuesday, after a full daily rest: 600 + 600 + 615 less
+    # a 45-minute break each = 1680. 45000 + 1800 + 240 + 240 + 1680 = 48960; dropping the
+    # 240 after midnight (the old week-of-start reading of a history duty) would pass 616.
+    hist = [*_long_history("2025-09-22", 15), *_long_history("2026-01-05", 1)[:3],
+            history("DRV001", "2026-01-11T20:00", 480, 240)]
+    shifts = [shift("T1", "2026-01-13T06:00", 600, 200, [(240, 45)]),
+              shift("T2", "2026-01-14T06:00", 600, 200, [(240, 45)]),
+              shift("T3", "2026-01-15T06:00", last, 200, [(240, 45)])]
+    inst = instance(shifts, hist=hist)
+    hits = found(inst, "R14")
+    assert [v.measured for v in hits] == expected
+    if expected:
+        assert hits[0].shifts == ("T1", "T2", "T3")
+    # the week split puts 240 of the Sunday-night duty in the plan week (R7's count too)
+    parsed = parse_instance(inst)
+    periods = rule_timelines(parsed, parse_plan(all_to("DRV001", shifts), parsed))["DRV001"]
+    per_week = weekly_work(periods, parsed.tz)
+    assert per_week[date(2026, 1, 12)][0] == 240 + 555 + 555 + last - 45
+    assert per_week[date(2026, 1, 5)][0] == 1800 + 240
+
+
+def test_r14_fails_closed_by_default_where_history_is_short() -> None:
+    # one recorded week: the average cannot be judged; by default that is a violation
+    # ("missing input"), named and explained, and nothing is listed as not judged
     inst = instance([shift("T1", "2026-01-12T06:00", 480, 200, [])],
-                    hist=hist_days("2026-01-05", range(5)))
-    assert found(inst, "R14") == []
+                    hist=hist_days("2026-01-05", range(5)), history_weeks=1)
+    hits = found(inst, "R14")
+    assert [(v.reason, v.driver, v.shifts) for v in hits] == [(MISSING, "DRV001", ("T1",))]
+    assert "records 1 of the 16 weeks before 2026-01-12" in hits[0].message
     report = judge_documents(inst, all_to("DRV001", inst["shifts"]))
-    assert "1 of the 16 weeks" in report["figures"]["rules_not_judged"]["R14"]
-    strict = Limits(average_requires_history=True)
-    assert [v.reason for v in found(inst, "R14", strict)] == [MISSING]
+    assert not report["valid"] and "R14" not in report["figures"]["rules_not_judged"]
+    # without the key the format's default (one week) applies: the same
+    del inst["history_weeks"]
+    assert [v.reason for v in found(inst, "R14")] == [MISSING]
+    # without any history: missing too
+    inst.pop("history")
+    assert [v.reason for v in found(inst, "R14")] == [MISSING]
+
+
+@pytest.mark.parametrize("weeks", [0, 1, 15])
+def test_r14_opt_out_judges_where_history_allows(weeks: int) -> None:
+    inst = instance([shift("T1", "2026-01-12T06:00", 480, 200, [])],
+                    hist=_long_history("2025-09-22", 16)[(16 - weeks) * 5:],
+                    history_weeks=weeks)
+    assert found(inst, "R14", OPT_OUT) == []
+    report = judge_documents(inst, all_to("DRV001", inst["shifts"]), limits=OPT_OUT)
+    assert not [v for v in report["violations"] if v["rule"] == "R14"]
+    reason = report["figures"]["rules_not_judged"]["R14"]
+    assert f"covers {weeks} of the 16 weeks" in reason and "first DRV001" in reason
+    assert [v.reason for v in found(inst, "R14")] == [MISSING]  # the default fails it closed
+
+
+def test_r14_what_short_history_already_proves_is_a_violation_in_both_modes() -> None:
+    # 15 recorded weeks of 5 x 660 = 49500 > 48960 already: over the limit whatever the
+    # unrecorded week held, so the opt-out reports it too (as violated, not missing)
+    inst = instance([shift("T1", "2026-01-12T06:00", 480, 200, [])],
+                    hist=_long_history("2025-09-29", 15, per_day=660), history_weeks=15)
+    assert [(v.reason, v.measured) for v in found(inst, "R14", OPT_OUT)] == [(VIOLATED, 49980)]
+    assert [(v.reason, v.measured) for v in found(inst, "R14")] == [(VIOLATED, 49980)]
+
+
+def test_r14_a_driver_with_fewer_recorded_weeks_fails_closed_alone() -> None:
+    # the tenant records 16 weeks, DRV002 only 15 (its own `history_weeks`): DRV002's average
+    # is missing input, DRV001's is judged; the opt-out lists R14 as not judged for DRV002
+    drivers = [driver("DRV001"), {**driver("DRV002"), "history_weeks": 15}]
+    hist = _long_history("2025-09-22", 16) + _long_history("2025-09-29", 15, did="DRV002")
+    inst = instance([shift("T1", "2026-01-12T06:00", 480, 200, []),
+                     shift("T2", "2026-01-12T06:00", 480, 200, [])], drivers=drivers, hist=hist)
+    pl = plan([("T1", "DRV001"), ("T2", "DRV002")])
+    hits = found(inst, "R14", pl=pl)
+    assert [(v.reason, v.driver) for v in hits] == [(MISSING, "DRV002")]
+    assert "records 15 of the 16 weeks" in hits[0].message
+    assert found(inst, "R14", OPT_OUT, pl) == []
+    reason = judge_documents(inst, pl, limits=OPT_OUT)["figures"]["rules_not_judged"]["R14"]
+    assert "covers 15 of the 16 weeks" in reason and "1 of 2 planned drivers" in reason
+    # a driver's key never widens the instance's record
+    inst["history_weeks"] = 15
+    drivers[0]["history_weeks"] = 16
+    assert sorted(v.driver for v in found(inst, "R14", pl=pl)) == ["DRV001", "DRV002"]
 
 
 # simplifications: split duties, split regular daily rest, R7 at Monday 00:00 -----------------

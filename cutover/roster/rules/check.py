@@ -34,12 +34,13 @@ from cutover.roster.rules.working_time import (
 
 
 def check_plan(instance: Instance, plan: Plan, limits: Limits | None = None) -> list[Violation]:
-    """Every violation of R0..R10 in the plan, sorted by rule, driver, shifts."""
+    """Every violation of R0..R14 in the plan, sorted by rule, driver, shifts."""
     limits = limits or Limits()
     tz = instance.tz
     found = check_assignments(instance, plan, limits)
-    view = View(instance.view_start(), instance.horizon().end)
+    end = instance.horizon().end
     for driver, periods in sorted(timelines(instance, plan).items()):
+        view = View(instance.driver_view_start(driver), end)
         found.extend(check_driver(driver, periods, instance.history is not None, tz, limits,
                                   view))
     return sorted(found, key=Violation.sort_key)
@@ -48,21 +49,27 @@ def check_plan(instance: Instance, plan: Plan, limits: Limits | None = None) -> 
 def not_judged(instance: Instance, plan: Plan, limits: Limits | None = None) -> dict[str, str]:
     """Rules the plan is not judged by, and why (reported beside the violations, never hidden).
 
-    Only R14 can be skipped: where the history does not cover its reference period and the
-    tenant did not ask it to fail closed (`average_requires_history`).
+    Only R14 can be skipped, and only in the tenant's explicit opt-out
+    (`average_requires_history=False`, "judged where the history allows"): where a planned
+    driver's recorded history does not cover its reference period. By default R14 fails
+    closed there instead (a violation with reason `missing input`), so nothing is listed.
     """
     limits = limits or Limits()
     if limits.average_requires_history or not plan.assignments:
         return {}
-    if instance.history is not None and \
-            instance.history_weeks >= limits.average_reference_weeks - 1:
+    needed = limits.average_reference_weeks - 1
+    planned = sorted({a.driver for a in plan.assignments})
+    seen = {d: 0 if instance.history is None else instance.recorded_weeks(d) for d in planned}
+    short = [d for d in planned if seen[d] < needed]
+    if not short:
         return {}
-    seen = 0 if instance.history is None else instance.history_weeks
-    return {"R14": f"the history covers {seen} of the {limits.average_reference_weeks - 1} "
-                   f"weeks before the plan week that the average over "
-                   f"{limits.average_reference_weeks} weeks needs; only a total already over "
-                   f"{limits.average_week_work} x {limits.average_reference_weeks} min is "
-                   f"reported (Dir. 2002/15/EC art. 4(a): where history allows)"}
+    fewest = min(seen[d] for d in short)
+    return {"R14": f"the history covers {fewest} of the {needed} weeks before the plan week "
+                   f"that the average over {limits.average_reference_weeks} weeks needs "
+                   f"({len(short)} of {len(planned)} planned drivers short, first {short[0]}); "
+                   f"only a total already over {limits.average_week_work} x "
+                   f"{limits.average_reference_weeks} min is reported (the tenant's opt-out: "
+                   f"judged where the history allows, Dir. 2002/15/EC art. 4(a))"}
 
 
 def check_driver(driver: str, periods: Sequence[Period], has_history: bool, tz: tzinfo,

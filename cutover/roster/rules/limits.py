@@ -49,4 +49,8 @@ class Limits:
     # R14, Dir. 2002/15/EC art. 4(a); AZG §13b: 17 weeks reference period
     average_week_work: int = 2880
     average_reference_weeks: int = 17
-    average_requires_history: bool = False  # True: fail closed where history is too short
+    # True (default): where the recorded history does not cover the 16 weeks before the plan
+    # week, R14 fails closed ("missing input", docs/roster.md "Hard rules"); False: the
+    # tenant's explicit opt-out, "judged where the history allows" (only a total already over
+    # the limit fails, and the figures list R14 under `rules_not_judged`)
+    average_requires_history: bool = True

@@ -73,6 +73,8 @@ def r13_night_work(driver: str, periods: Sequence[Period], duties: Sequence[Sequ
         return [fail("R13", driver, unknown, None, limits.night_work_limit,
                      f"{driver}: working time of {names} unknown (no breaks)", MISSING)]
     work = [(iv, p) for p in periods for iv in work_spans(p) or ()]
+    if limits.night_period == "rolling":
+        work = _near(work, planned)
     if not work:
         return []
     nights = night_time(min(iv.start for iv, _ in work), max(iv.end for iv, _ in work), tz,
@@ -105,6 +107,15 @@ def r13_night_work(driver: str, periods: Sequence[Period], duties: Sequence[Sequ
             if v.shifts not in found or (found[v.shifts].measured or 0) < total:
                 found[v.shifts] = v
     return [found[k] for k in sorted(found)]
+
+
+def _near(work: list[tuple[Interval, Period]],
+          planned: Sequence[Period]) -> list[tuple[Interval, Period]]:
+    """The work that can share a 24-hour window with planned work: only such windows are
+    reported, and a long recorded history (16 weeks for R14) would otherwise make every
+    judgement scan every night of it."""
+    reach = [Interval(p.start - 1440, p.end + 1440) for p in planned]
+    return [(iv, p) for iv, p in work if any(iv.overlap(r) for r in reach)]
 
 
 def _r13_per_duty(driver: str, duties: Sequence[Sequence[Period]], night_work: list[Interval],

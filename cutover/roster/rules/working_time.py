@@ -9,6 +9,7 @@ from datetime import date, timedelta, tzinfo
 
 from cutover.roster.model import (
     iso,
+    week_of,
     week_start_minute,
 )
 from cutover.roster.rules.findings import MISSING, Violation, fail
@@ -132,10 +133,14 @@ def r14_average_week(driver: str, periods: Sequence[Period], view: View | None, 
     """R14, Dir. 2002/15/EC art. 4(a), AZG §13b: the average weekly working time over a
     reference period of `average_reference_weeks` (17) local weeks <= `average_week_work`
     (2880), judged for each reference period ending with a week of the instance that holds
-    planned work, where the history allows: when the recorded past (the instance's
-    `history_weeks`) covers the whole period, the exact average; when it does not, only a total
-    already over the limit is certain and reported, and the rest is listed as not judged
-    (`not_judged`), or fails closed if the tenant sets `average_requires_history`.
+    planned work. Working time is split minute by minute at Monday 00:00 local, so a history
+    duty running into the plan week counts there with its minutes after midnight. When the
+    recorded past (`view.start`: the instance's `history_weeks`, or the driver's own, fewer)
+    covers the whole period, the exact total; when it does not, R14 fails closed (`missing
+    input`, docs/roster.md "Hard rules") unless the tenant opted out
+    (`average_requires_history=False`, "judged where the history allows"): then only a total
+    already over the limit is reported and `not_judged` lists the rest. A total already over
+    the limit is a violation either way.
     """
     planned = [p for p in periods if p.planned]
     per_week = weekly_work(periods, tz)
@@ -164,7 +169,16 @@ def r14_average_week(driver: str, periods: Sequence[Period], view: View | None, 
                             f"{total // limits.average_reference_weeks} > "
                             f"{limits.average_week_work})"))
         elif not covered and limits.average_requires_history:
+            seen = _weeks_recorded_before(week, view, tz)
             found.append(fail("R14", driver, members or planned, None, cap,
-                            f"{label}: the history does not cover the reference period",
-                            MISSING))
+                            f"{label}: the history does not cover the reference period (it "
+                            f"records {seen} of the {limits.average_reference_weeks - 1} weeks "
+                            f"before {week.isoformat()})", MISSING))
     return found
+
+
+def _weeks_recorded_before(week: date, view: View | None, tz: tzinfo) -> int:
+    """Whole local weeks between the start of the recorded past and `week` (0 without it)."""
+    if view is None or view.start is None:
+        return 0
+    return max(0, (week - week_of(view.start, tz)).days // 7)
