@@ -21,6 +21,7 @@ from cutover.evidence.bundle import write_json
 from cutover.evidence.reseal import require_reseal_key, reseal_after_writing
 from cutover.gate.verdict import EXIT_CODES
 from cutover.roster.drill import sick_call
+from cutover.roster.rules import tenant_limits
 
 
 def build_parser() -> argtypes.OneLineParser:
@@ -36,6 +37,9 @@ def build_parser() -> argtypes.OneLineParser:
     parser.add_argument("--max-churn", type=argtypes.nonnegative_int, default=10,
                         help="changes outside the orphaned shifts before the drill warns "
                              "(default: %(default)s)")
+    parser.add_argument("--average-where-history-allows", action="store_true",
+                        help="the tenant's R14 opt-out: judge the 17-week average only where "
+                             "the history covers it (default: missing history fails closed)")
     parser.add_argument("--dry-run", action="store_true",
                         help="the only mode, required: nothing written")
     parser.add_argument("--artifacts-dir", type=argtypes.output_dir, default=Path("artifacts"),
@@ -53,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         if not absent:
             raise ConfigError("--absent-drivers names no driver")
         require_reseal_key(args.artifacts_dir, "run_sick_call_drill.py")
-        doc = sick_call(url, args.tenant, absent, seed=args.seed, max_churn=args.max_churn)
+        limits = tenant_limits(average_where_history_allows=args.average_where_history_allows)
+        doc = sick_call(url, args.tenant, absent, seed=args.seed, max_churn=args.max_churn,
+                        limits=limits)
     except CutoverError as exc:
         print(f"run_sick_call_drill: error: {exc}", file=sys.stderr)
         return 2

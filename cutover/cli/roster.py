@@ -15,7 +15,7 @@ from dataclasses import replace
 from cutover.errors import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK
 from cutover.roster.model import load_json
 from cutover.roster.report import judge_documents
-from cutover.roster.rules import Limits
+from cutover.roster.rules import tenant_limits
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,6 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     validate.add_argument("--baseline", help="plan before a repair, for churn figures")
     validate.add_argument("--allow-cross-site", action="store_true",
                           help="allow a driver to work a shift at another site")
+    validate.add_argument("--average-where-history-allows", action="store_true",
+                          help="the tenant's R14 opt-out: judge the 17-week average only where "
+                               "the history covers it (default: missing history fails closed)")
     validate.set_defaults(func=run_validate)
 
 
@@ -40,7 +43,9 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Judge the plan and print the JSON report."""
-    limits = replace(Limits(), allow_cross_site=bool(args.allow_cross_site))
+    limits = replace(tenant_limits(
+        average_where_history_allows=bool(args.average_where_history_allows)),
+        allow_cross_site=bool(args.allow_cross_site))
     baseline = load_json(args.baseline) if args.baseline else None
     report = judge_documents(load_json(args.instance), load_json(args.plan), baseline, limits,
                              (args.instance, args.plan, args.baseline or "baseline"))

@@ -20,6 +20,7 @@ from cutover.roster import solver_cmd
 from cutover.roster.canonical import plan_sha256
 from cutover.roster.export import export_instance, export_plan
 from cutover.roster.report import judge_documents
+from cutover.roster.rules import Limits
 
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
 
@@ -40,8 +41,9 @@ def _baseline(url: str, tenant: str, instance: dict, work: Path, seed: int) -> t
 
 def sick_call(url: str, tenant: str, absent: list[str], *, seed: int = 94,
               week: date | None = None, max_churn: int = 10,
-              workdir: Path | None = None) -> dict[str, Any]:
-    """The ops_drill_sick_call.json document."""
+              workdir: Path | None = None, limits: Limits | None = None) -> dict[str, Any]:
+    """The ops_drill_sick_call.json document (`limits`: the tenant's, such as its R14
+    opt-out; default the law's)."""
     work = Path(workdir or tempfile.mkdtemp(prefix="sick-call-drill-"))
     instance = export_instance(url, tenant, week)
     known = {d["id"] for d in instance["drivers"]}
@@ -60,7 +62,7 @@ def sick_call(url: str, tenant: str, absent: list[str], *, seed: int = 94,
     repaired, stats = runs[0]
     absent_instance = json.loads((work / "instance_absent1.json").read_text())
     base_for_judge = dict(baseline, instance_sha256=repaired.get("instance_sha256"))
-    report = judge_documents(absent_instance, repaired, base_for_judge)
+    report = judge_documents(absent_instance, repaired, base_for_judge, limits)
     return _verdict(tenant, absent, seed, source, baseline, repaired, runs[1][0], report,
                     stats, max_churn)
 

@@ -18,11 +18,14 @@ from cutover.roster import solver_cmd
 from cutover.roster.canonical import plan_sha256
 from cutover.roster.export import export_instance
 from cutover.roster.report import judge_documents
+from cutover.roster.rules import Limits
 
 
 def dry_run(url: str, tenant: str, *, week: date | None = None, seed: int = 94,
-            max_uncovered: int = 0, workdir: Path | None = None) -> dict[str, Any]:
-    """The roster_dry_run.json document for one tenant's week."""
+            max_uncovered: int = 0, workdir: Path | None = None,
+            limits: Limits | None = None) -> dict[str, Any]:
+    """The roster_dry_run.json document for one tenant's week (`limits`: the tenant's, such
+    as its R14 opt-out; default the law's)."""
     work = Path(workdir or tempfile.mkdtemp(prefix="roster-dry-run-"))
     instance = export_instance(url, tenant, week)
     inst_path = work / "instance.json"
@@ -33,7 +36,7 @@ def dry_run(url: str, tenant: str, *, week: date | None = None, seed: int = 94,
                                   work / f"plan_run{n}.json")
         plans.append(plan)
         stats.append(st)
-    report = judge_documents(instance, plans[0])
+    report = judge_documents(instance, plans[0], limits=limits)
     hashes = [plan_sha256(p) for p in plans]
     uncovered = sorted(plans[0].get("uncovered", []))
     checks = {
@@ -49,6 +52,7 @@ def dry_run(url: str, tenant: str, *, week: date | None = None, seed: int = 94,
         "plan_sha256_second_run": hashes[1], "deterministic": checks["deterministic"],
         "violation_count": report["violation_count"], "violations": report["violations"],
         "uncovered": uncovered, "max_uncovered": max_uncovered,
+        "average_requires_history": (limits or Limits()).average_requires_history,
         "figures": report["figures"], "solver": {"command": solver_cmd.command()[:3],
                                                  "stats": stats},
         "checks": checks, "verdict": "PASS" if all(checks.values()) else "FAIL",

@@ -115,6 +115,23 @@ def test_cli_valid_plan_exit_0_with_hashes(tmp_path: Path) -> None:
     assert report["figures"]["violations_per_rule"]["R10"] == 0
 
 
+def test_cli_r14_fails_closed_on_short_history_unless_the_tenant_opts_out(tmp_path: Path) -> None:
+    inst, pl = good()
+    inst["history_weeks"] = 15  # one week short of R14's reference period
+    args = ("--instance", str(write(tmp_path, "i.json", inst)),
+            "--plan", str(write(tmp_path, "p.json", pl)))
+    strict = cli(*args)
+    assert strict.returncode == 1, strict.stderr
+    report = json.loads(strict.stdout)
+    assert [(v["rule"], v["reason"]) for v in report["violations"]] == [("R14", "missing input")]
+    assert report["figures"]["rules_not_judged"] == {}
+    opted = cli(*args, "--average-where-history-allows")
+    assert opted.returncode == 0, opted.stderr
+    report = json.loads(opted.stdout)
+    assert report["valid"] and "covers 15 of the 16 weeks" in \
+        report["figures"]["rules_not_judged"]["R14"]
+
+
 def test_cli_names_a_plan_made_for_another_instance(tmp_path: Path) -> None:
     inst, pl = good()
     pl["instance_sha256"] = "0" * 64

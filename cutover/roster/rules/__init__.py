@@ -78,8 +78,9 @@ R11 EU 561/2006 art. 8(6): two weekly rests in any two consecutive weeks, one re
 R12 Dir. 2002/15/EC art. 5(1): at most 360 minutes of work in a row (`r12_continuous_work`).
 R13 Dir. 2002/15/EC art. 7, AZG: night work => at most 600 working minutes in each 24 h
     (`r13_night_work`; night 00:00-04:00 local, rolling 24 h by default).
-R14 Dir. 2002/15/EC art. 4(a), AZG §13b: average week <= 2880 over 17 weeks where the history
-    covers them (`r14_average_week`, `not_judged`).
+R14 Dir. 2002/15/EC art. 4(a), AZG §13b: average week <= 2880 over 17 weeks; fails closed where
+    the recorded history (`history_weeks`) does not cover them, unless the tenant opts out
+    (`average_requires_history=False`: judged where the history allows, `not_judged`).
 The id R9 is unused; ids are permanent (docs/roster.md maps them to the law).
 
 Modules: `check` (entry points: a plan, a driver, a duty, what is not judged), `timelines`
@@ -93,6 +94,7 @@ from __future__ import annotations
 
 from cutover.roster.rules.check import check_plan, not_judged
 from cutover.roster.rules.findings import MISSING, RULES, VIOLATED, Violation
-from cutover.roster.rules.limits import Limits
+from cutover.roster.rules.limits import Limits, tenant_limits
 
-__all__ = ["MISSING", "RULES", "VIOLATED", "Limits", "Violation", "check_plan", "not_judged"]
+__all__ = ["MISSING", "RULES", "VIOLATED", "Limits", "Violation", "check_plan", "not_judged",
+           "tenant_limits"]

@@ -54,3 +54,10 @@ class Limits:
     # tenant's explicit opt-out, "judged where the history allows" (only a total already over
     # the limit fails, and the figures list R14 under `rules_not_judged`)
     average_requires_history: bool = True
+
+
+def tenant_limits(*, average_where_history_allows: bool = False) -> Limits:
+    """The law's limits with the tenant's explicit R14 opt-out ("judged where the history
+    allows" instead of failing closed on missing history), as the gate, the drill and
+    `cutover roster validate` take it from their settings or flags."""
+    return Limits(average_requires_history=not average_where_history_allows)
