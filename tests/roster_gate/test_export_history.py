@@ -6,7 +6,11 @@ through its index."""
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -18,6 +22,7 @@ from sandbox import seed
 from sandbox.api import instance as api_instance
 from sandbox.state import DEFAULT_SEED
 
+REPO = Path(__file__).resolve().parents[2]
 WEEK = date(2026, 1, 12)
 TENANT = "wien_pilot"
 
@@ -109,3 +114,38 @@ def test_the_history_is_read_through_its_index(make_platform):
     plan = "\n".join(r[0] for r in rows)
     assert "duty_history_driver_idx" in plan, plan
     assert "Seq Scan on duty_history" not in plan, plan
+
+
+def _gate(db, artifacts: Path, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(REPO / "scripts/ci/wien_roster_gate.sh"), "--skip-routing",
+                           "--dry-run", "--db-url", db.url(), "--artifacts-dir", str(artifacts)],
+                          capture_output=True, text=True, env=db.env(**env), timeout=600,
+                          check=False)
+
+
+def test_pm200_fails_a_plan_judged_on_padded_history_unless_the_tenant_opts_out(make_platform,
+                                                                                tmp_path):
+    # DRV004's record starts in the week of 2025-12-15 (4 weeks); a solver that pretends it
+    # holds 16 plans DRV004 as usual: PM-200 fails on R14 (missing input) naming DRV004
+    db = make_platform("latest")
+    _forget_history(db, "DRV004", "2025-12-15")
+    solver = f"{sys.executable} {REPO / 'tests/roster_gate/broken_solver.py'} padded_history"
+    proc = _gate(db, tmp_path / "strict", SOLVEREIGN_SOLVER_COMMAND=solver)
+    assert proc.returncode == 1 and "GATE STATUS: FAIL" in proc.stdout, proc.stdout[-1500:]
+    doc = json.loads((tmp_path / "strict" / "roster_dry_run.json").read_text())
+    r14 = [v for v in doc["violations"] if v["rule"] == "R14"]
+    assert r14 and {v["driver"] for v in r14} == {"DRV004"}, doc["violations"]
+    assert all(v["reason"] == MISSING and "records 4 of the 16 weeks" in v["message"]
+               for v in r14)
+    assert doc["violation_count"] == len(r14) and doc["average_requires_history"] is True
+    statuses = {c["check_id"]: c["status"] for c in json.loads(
+        (tmp_path / "strict" / "roster_gate_result.json").read_text())["checks"]}
+    assert statuses["PM-200"] == "FAIL" and statuses["PM-202"] == "PASS", statuses
+    # the tenant's explicit opt-out: judged where the history allows, R14 listed as not judged
+    proc = _gate(db, tmp_path / "opt_out", SOLVEREIGN_SOLVER_COMMAND=solver,
+                 SOLVEREIGN_ROSTER_R14_WHERE_HISTORY_ALLOWS="true")
+    doc = json.loads((tmp_path / "opt_out" / "roster_dry_run.json").read_text())
+    assert doc["violation_count"] == 0 and doc["average_requires_history"] is False, doc
+    assert "first DRV004" in doc["figures"]["rules_not_judged"]["R14"]
+    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("GATE STATUS: PASS"), \
+        proc.stdout[-1500:]
