@@ -149,3 +149,25 @@ def test_pm200_fails_a_plan_judged_on_padded_history_unless_the_tenant_opts_out(
     assert "first DRV004" in doc["figures"]["rules_not_judged"]["R14"]
     assert proc.returncode == 0 and proc.stdout.rstrip().endswith("GATE STATUS: PASS"), \
         proc.stdout[-1500:]
+
+
+def test_the_sandbox_solver_plans_no_driver_whose_record_is_short(make_platform, tmp_path):
+    # the real solver's last word is the oracle with each driver's own record (the view is
+    # narrowed per driver): DRV004 (4 recorded weeks) is given nothing, R14 is never broken,
+    # and the gate passes
+    db = make_platform("latest")
+    _forget_history(db, "DRV004", "2025-12-15")
+    exported = export_instance(db.url(), TENANT, WEEK)
+    (tmp_path / "instance.json").write_text(json.dumps(exported))
+    subprocess.run([sys.executable, "-m", "sandbox.solver", "solve", "--instance",
+                    str(tmp_path / "instance.json"), "--seed", "94", "--out",
+                    str(tmp_path / "plan.json")], cwd=REPO, check=True, capture_output=True,
+                   timeout=600)
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    assert plan["assignments"] and not [a for a in plan["assignments"]
+                                        if a["driver"] == "DRV004"]
+    proc = _gate(db, tmp_path / "gate")
+    doc = json.loads((tmp_path / "gate" / "roster_dry_run.json").read_text())
+    assert doc["violation_count"] == 0, doc["violations"]
+    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("GATE STATUS: PASS"), \
+        proc.stdout[-1500:]

@@ -9,6 +9,8 @@ from cutover.roster.model import (
     Instance,
     Plan,
     Shift,
+    week_of,
+    week_start_minute,
 )
 from cutover.roster.rules.assignments import check_assignments, overlap_violations
 from cutover.roster.rules.driving import (
@@ -22,7 +24,14 @@ from cutover.roster.rules.findings import Violation
 from cutover.roster.rules.limits import Limits
 from cutover.roster.rules.night import r13_night_work
 from cutover.roster.rules.rest import r5_daily_rest, r6_weekly_rest
-from cutover.roster.rules.timelines import Period, View, shift_period, split_duties, timelines
+from cutover.roster.rules.timelines import (
+    Period,
+    View,
+    shift_period,
+    split_duties,
+    timelines,
+    view_of,
+)
 from cutover.roster.rules.weekly_rests import r11_weekly_rests
 from cutover.roster.rules.working_time import (
     r7_weekly_work,
@@ -38,9 +47,8 @@ def check_plan(instance: Instance, plan: Plan, limits: Limits | None = None) -> 
     limits = limits or Limits()
     tz = instance.tz
     found = check_assignments(instance, plan, limits)
-    end = instance.horizon().end
+    view = view_of(instance)
     for driver, periods in sorted(timelines(instance, plan).items()):
-        view = View(instance.driver_view_start(driver), end)
         found.extend(check_driver(driver, periods, instance.history is not None, tz, limits,
                                   view))
     return sorted(found, key=Violation.sort_key)
@@ -77,8 +85,14 @@ def check_driver(driver: str, periods: Sequence[Period], has_history: bool, tz: 
     """R0 overlaps and R1..R14 for one driver's sorted work periods.
 
     `view` (the recorded past and the end of the instance week) is needed by R11 and R14;
-    without it they fail closed.
+    without it they fail closed. It is narrowed to the driver's own record, and a driver whose
+    record holds no whole week before the instance week has no history for R3 and R6 either
+    (only recorded weeks count).
     """
+    if view is not None:
+        view = view.of(driver)
+        if view.start is not None and view.start >= _week_start(view.end, tz):
+            has_history = False
     found = overlap_violations(driver, periods, tz)
     duties = split_duties(periods, limits)
     for duty in duties:
@@ -94,6 +108,11 @@ def check_driver(driver: str, periods: Sequence[Period], has_history: bool, tz: 
     found.extend(r13_night_work(driver, periods, duties, tz, limits))
     found.extend(r14_average_week(driver, periods, view, tz, limits))
     return found
+
+
+def _week_start(end: int, tz: tzinfo) -> int:
+    """The start of the instance week that ends at `end`."""
+    return week_start_minute(week_of(end - 1, tz), tz)
 
 
 def duty_violations(driver: str, duty: Sequence[Period], tz: tzinfo,

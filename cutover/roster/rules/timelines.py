@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
 
 from cutover.roster.model import (
@@ -53,15 +53,28 @@ def shift_period(shift: Shift) -> Period:
 
 @dataclass(frozen=True)
 class View:
-    """What the instance can see: the recorded past from `start` (None: no history) to `end`."""
+    """What the instance can see: the recorded past from `start` (None: no history) to `end`;
+    `driver_starts` where a driver's own record begins later (its `history_weeks`)."""
 
     start: int | None
     end: int
+    driver_starts: Mapping[str, int | None] = field(default_factory=dict, compare=False)
+
+    def of(self, driver: str) -> View:
+        """This view narrowed to what `driver`'s record covers."""
+        if driver not in self.driver_starts:
+            return self
+        return View(self.driver_starts[driver], self.end)
 
 
 def view_of(instance: Instance) -> View:
-    """The instance's view: history coverage start to the end of the instance week."""
-    return View(instance.view_start(), instance.horizon().end)
+    """The instance's view: history coverage start to the end of the instance week, narrowed
+    per driver where a driver's record is shorter (every caller of `check_driver` judges
+    each driver by its own record without knowing about it)."""
+    start = instance.view_start()
+    short = {d.id: instance.driver_view_start(d.id) for d in instance.drivers
+             if d.history_weeks is not None and d.history_weeks < instance.history_weeks}
+    return View(start, instance.horizon().end, short)
 
 
 def timelines(instance: Instance, plan: Plan) -> dict[str, list[Period]]:
