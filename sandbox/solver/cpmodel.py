@@ -31,6 +31,7 @@ from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
+from sandbox.solver.fixedweek import frozen
 from sandbox.solver.problem import Problem
 from sandbox.solver.rests import WeeklyRests, regular_rest_start
 
@@ -75,22 +76,49 @@ def _frozen_drivers(problem: Problem, free: Sequence[str],
     answer is remembered per (driver, fixed shifts): the stages of a repair ask again.
     """
     wanted = {d for sid in free for d in problem.eligible[sid]}
-    frozen = set()
-    for d in sorted(wanted & set(fixed_of)):
-        key = (d, tuple(fixed_of[d]))
-        if key not in problem.probe_memo:
-            probe = ModelBuilder(problem, {}, {s: d for s in key[1]}, {})
-            probe.cand_of[d] = []
-            probe.driver_rules(d, None, probe_only=True)
-            solver = cp_model.CpSolver()
-            solver.parameters.num_workers = 1
-            solver.parameters.max_deterministic_time = 1.0
-            solver.parameters.cp_model_probing_level = 0
-            status = solver.solve(probe.m)
-            problem.probe_memo[key] = status not in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        if problem.probe_memo[key]:
-            frozen.add(d)
-    return frozen
+    return {d for d in sorted(wanted & set(fixed_of)) if frozen(problem, d, fixed_of[d])}
+
+
+def is_frozen(problem: Problem, driver: str, fixed: Sequence[str]) -> bool:
+    """Whether the driver's fixed shifts alone break the model's conservative rules, asked
+    of CP-SAT: the probe `fixedweek.frozen` answers by arithmetic (tests compare the two;
+    searches use that one), remembered per (driver, fixed shifts)."""
+    key = (driver, tuple(sorted(fixed, key=lambda s: (problem.shift(s).start, s))))
+    if not key[1]:
+        return False
+    if key not in problem.probe_memo:
+        probe = ModelBuilder(problem, {}, {s: driver for s in key[1]}, {})
+        probe.cand_of[driver] = []
+        probe.driver_rules(driver, None, probe_only=True)
+        problem.probe_memo[key] = not _feasible(probe.m)
+    return problem.probe_memo[key]
+
+
+def driver_fits(problem: Problem, driver: str, shifts: Sequence[str]) -> bool:
+    """Whether the model accepts the driver working exactly these shifts: each an eligible
+    pair, and every rule of the driver's timeline (`ModelBuilder.driver_rules`, weekly sums
+    included) with each shift a candidate forced to 1. The reference `fixedweek.fits`
+    answers by arithmetic (tests compare the two)."""
+    ids = sorted(shifts)
+    if not all(driver in problem.eligible[s] for s in ids):
+        return False
+    if not ids:
+        return True
+    model = ModelBuilder(problem, {s: (driver,) for s in ids}, {}, {}, 0, 0)
+    model.build()
+    for sid in ids:
+        model.m.add(model.x[(driver, sid)] == 1)
+    model.m.clear_objective()
+    return _feasible(model.m)
+
+
+def _feasible(model: cp_model.CpModel) -> bool:
+    """One deterministic single-worker feasibility check of a one-driver model."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_deterministic_time = 1.0
+    solver.parameters.cp_model_probing_level = 0
+    return solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 class ModelBuilder(WeeklyRests):

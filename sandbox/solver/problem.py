@@ -68,6 +68,12 @@ class Problem:
     partners: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
     probe_memo: dict[tuple[str, tuple[str, ...]], bool] = field(
         default_factory=dict, compare=False, repr=False)  # (driver, fixed) -> frozen
+    fit_memo: dict[tuple[str, tuple[str, ...]], bool] = field(
+        default_factory=dict, compare=False, repr=False)  # (driver, shifts) -> model accepts
+    frozen_memo: dict[tuple[str, tuple[str, ...]], bool] = field(
+        default_factory=dict, compare=False, repr=False)  # (driver, fixed) -> frozen
+    rest_facts: dict[str, tuple[int, int, int, list[tuple[int, int]]]] = field(
+        default_factory=dict, compare=False, repr=False)  # driver -> R6 history facts
 
     def shift(self, shift_id: str) -> Shift:
         return self.instance.shift_by_id[shift_id]
@@ -119,11 +125,19 @@ def build_problem(instance: Instance, limits: Limits) -> Problem:
     blocked = _blocked_spans(instance)
     eligible = {}
     has_past = instance.history is not None and instance.history_weeks >= 1
+    work_week = {s.id: _work_week(s, tz) for s in shifts}
+    # history ending a daily rest and a day before the first shift can neither block a shift's
+    # daily rest nor share a 24 h window with it: only the rest is looked at per pair
+    reach = min((s.start for s in shifts), default=0) - max(limits.daily_rest, 1440)
+    recent = {d: tuple(h for h in history[d].periods if h.end > reach) for d in history}
+    unknown = {d for d in history if any(h.drive is None for h in history[d].periods)}
+    covered = {d.id: _covered_weeks(instance, d.id, limits) for d in drivers}
     for s in shifts:
         ok = []
         if s.id in workable and has_past:
             ok = [d.id for d in drivers
-                  if _eligible(s, d, blocked[d.id], history[d.id], limits, tz)]
+                  if d.id not in unknown and set(work_week[s.id]) <= covered[d.id]
+                  and _eligible(s, d, blocked[d.id], recent[d.id], limits, tz)]
         eligible[s.id] = tuple(ok)
     return Problem(
         instance=instance, limits=limits, tz=tz, shifts=shifts, drivers=drivers,
@@ -132,7 +146,7 @@ def build_problem(instance: Instance, limits: Limits) -> Problem:
         work={s.id: s.span.minutes - sum(b.minutes for b in s.breaks or ()) for s in shifts},
         drive={s.id: s.drive_minutes or 0 for s in shifts},
         eligible=eligible, history=history, view=view_of(instance),
-        work_week={s.id: _work_week(s, tz) for s in shifts},
+        work_week=work_week,
         night=frozenset(s.id for s in shifts if _at_night(s, tz, limits)),
         pair_start=week_start_minute(instance.week_start - timedelta(days=7), tz),
     )
@@ -168,26 +182,39 @@ def _blocked_spans(instance: Instance) -> dict[str, list[Interval]]:
     return out
 
 
-def _eligible(shift: Shift, driver: Driver, blocked: list[Interval], history: DriverHistory,
-              limits: Limits, tz: tzinfo) -> bool:
+def _eligible(shift: Shift, driver: Driver, blocked: list[Interval],
+              recent: tuple[Period, ...], limits: Limits, tz: tzinfo) -> bool:
+    """The pair's static checks; `recent` is the driver's history that can reach the week
+    (a driver with a history duty of unknown driving is never eligible: the oracle fails R3
+    closed for them)."""
     if shift.qualification not in driver.qualifications:
         return False
     if not limits.allow_cross_site and shift.site != driver.site:
         return False
     if any(b.overlap(shift.span) for b in blocked):
         return False
-    if any(h.drive is None for h in history.periods):
-        return False  # the oracle fails R3 closed for this driver
     rest = limits.daily_rest
-    if not all(shift.start >= h.end + rest or shift.end + rest <= h.start
-               for h in history.periods):
+    if not all(shift.start >= h.end + rest or shift.end + rest <= h.start for h in recent):
         return False
-    near = [h for h in history.periods if h.end > shift.start - 1440 and h.start < shift.end + 1440]
+    near = [h for h in recent if h.end > shift.start - 1440 and h.start < shift.end + 1440]
     if near:  # R13 with the history alone
         periods = sorted([*near, shift_period(shift)], key=lambda p: (p.start, p.end))
         if night_violations(driver.id, periods, tz, limits):
             return False
     return True
+
+
+def _covered_weeks(instance: Instance, driver: str, limits: Limits) -> set[date]:
+    """The local weeks in which the driver may work as far as R14 is concerned: all of them,
+    unless R14 fails closed (`average_requires_history`) and the driver's recorded history
+    does not reach back over the reference period ending with the week."""
+    weeks = {instance.week_start + timedelta(days=7 * k) for k in (-1, 0, 1)}
+    if not limits.average_requires_history:
+        return weeks
+    start = instance.driver_view_start(driver)
+    back = timedelta(days=7 * (limits.average_reference_weeks - 1))
+    return {w for w in weeks if start is not None
+            and start <= week_start_minute(w - back, instance.tz)}
 
 
 def _history(instance: Instance, driver: str, tz: tzinfo, limits: Limits) -> DriverHistory:
@@ -210,21 +237,21 @@ def _history(instance: Instance, driver: str, tz: tzinfo, limits: Limits) -> Dri
         if last_end is None or p.start - last_end >= limits.regular_weekly_rest:
             block_start = p.start
         last_end = p.end if last_end is None else max(last_end, p.end)
-    held, latest = _history_rests(instance, periods, limits)
+    held, latest = _history_rests(instance, driver, periods, limits)
     return DriverHistory(periods, dict(drive), dict(work), dict(extended), block_start, last_end,
                          held, latest)
 
 
-def _history_rests(instance: Instance, periods: tuple[Period, ...],
+def _history_rests(instance: Instance, driver: str, periods: tuple[Period, ...],
                    limits: Limits) -> tuple[int, int | None]:
     """R11: the history's regular weekly rests that reach into the previous week (from the
-    start of the recorded past to its first duty, and between its duties), and where the rest
-    after its last duty begins."""
-    view = view_of(instance)
-    if view.start is None:
+    start of the driver's recorded past to its first duty, and between its duties), and where
+    the rest after its last duty begins."""
+    start = instance.driver_view_start(driver)
+    if start is None:
         return 0, None
     pair_start = week_start_minute(instance.week_start - timedelta(days=7), instance.tz)
-    held, latest = 0, view.start
+    held, latest = 0, start
     for p in periods:
         if p.start - latest >= limits.regular_weekly_rest and p.start > pair_start:
             held += 1

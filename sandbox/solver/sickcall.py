@@ -38,6 +38,7 @@ from cutover.roster.model import Instance, iso
 from cutover.roster.parse import parse_instance, parse_plan
 from cutover.roster.rules import Limits
 from cutover.roster.rules.assignments import eligibility_violations
+from sandbox.solver.chains import chain_cover
 from sandbox.solver.cpmodel import W_CHURN, W_UNCOVERED
 from sandbox.solver.finalize import Judged, judge_driver, make_valid, plan_document
 from sandbox.solver.greedy import greedy
@@ -53,6 +54,10 @@ RADII = (660, 48 * 60)
 # at the pilot's 195 it finds nothing within the 1 s budget (2026-12-07: skipping it there cut
 # the pilot repair from 4.9 to 1.9 CPU s with the same plan), and at 343 and 658 neither
 BOUND_MAX_FREE = 150
+# the model's widening stages run after the chains only up to this many free shifts: at
+# 100x450 with 16 weeks of history (2026-12-07) they spent a deterministic second each over
+# 320 and 408 free shifts (5.7 s) to cover 2 orphans where the chains covered 5
+WIDEN_MAX_FREE = 150
 
 
 def week_absences(instance: Mapping[str, Any], drivers: Sequence[str], start: str | None = None,
@@ -148,12 +153,14 @@ class _Stages:
         open_ = [s for s in to_place if s not in current]
         if open_ and self._no_more_cover(to_place, current, open_):
             return current
+        if open_:
+            current = self._chains(open_, current)
         for radius in RADII:
             open_ = [s for s in to_place if s not in current]
             if not open_:
                 break
             freed = self._neighbourhood(open_, radius)
-            if not freed:
+            if not freed or len(set(to_place) | freed) > WIDEN_MAX_FREE:
                 continue
             fixed = {s: d for s, d in self.kept.items() if s not in freed}
             widened = self._stage(sorted(set(to_place) | freed), fixed, current)
@@ -189,6 +196,36 @@ class _Stages:
                             "deterministic_time": round(outcome.deterministic_time, 3)
                             if outcome else None}
         return proven
+
+    def _chains(self, open_: list[str], current: dict[str, str]) -> dict[str, str]:
+        """Stage 2: cover open shifts by ejection chains (`chains.py`), the nearest blockers
+        first, then those within 48 hours; then the model re-places what the chains changed,
+        everything else fixed, at their coverage with the fewest changes (its bound is the
+        churn floor). Never worse than `current`."""
+        chained = dict(current)
+        for radius in RADII:
+            chained = chain_cover(self.problem, [s for s in open_ if s not in chained],
+                                  chained, self.kept, radius)
+        changed = sorted(s for s in chained if chained[s] != current.get(s))
+        if not changed:
+            self.log.append({"free_shifts": 0, "accepted": False, "status": "NO_CHAIN",
+                             "method": "chains"})
+            return current
+        fixed = {s: d for s, d in chained.items() if s not in changed}
+        outcome = optimise(self.problem, changed, fixed, chained, self.kept, self.seed,
+                           self.params, self.params.repair_deterministic_time,
+                           overtime_weight=0, cover_of=chained)
+        lim, memo = self.params.limits, self.judged
+        valid, _ = make_valid(self.instance, chained, lim, keep=fixed, memo=memo)
+        if outcome is not None:
+            placed, _ = make_valid(self.instance, {**fixed, **outcome.assignment}, lim,
+                                   keep=fixed, memo=memo)
+            if len(placed) >= len(valid):
+                valid = placed
+        entry = {**self._entry(len(changed), outcome), "method": "chains"}
+        entry["accepted"] = len(valid) > len(current)
+        self.log.append(entry)
+        return valid if entry["accepted"] else current
 
     def _stage(self, free: list[str], fixed: dict[str, str],
                current: dict[str, str]) -> dict[str, str]:
