@@ -62,9 +62,14 @@ class WeeklyRests:
             return cp_model.Domain.from_intervals([[lo, start - week_rest], [end, hi]])
 
         self.m.add(r <= b + lim.weekly_rest_interval)
+        # the history's duties put r at or above `floor`; a duty ending by then cannot overlap
+        # the rest, so only the last few of 16 weeks' duties need a constraint (same model)
+        floor = max((p.end - after for p in hist.periods), default=None)
+        if floor is not None:
+            self.m.add(r >= floor)
         for p in hist.periods:
-            self.m.add(r >= p.end - after)
-            self.m.add_linear_expression_in_domain(r, clear_of(p.start, p.end))
+            if p.end > floor:
+                self.m.add_linear_expression_in_domain(r, clear_of(p.start, p.end))
         chain_end = (hist.last_end or 0) + week_rest
         block = hist.block_start
         starts: list[cp_model.LinearExprT] = [hi]  # b = start of the block before the rest

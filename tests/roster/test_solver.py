@@ -107,6 +107,8 @@ def test_repair_widens_only_when_orphans_stay_uncovered() -> None:
         ("S1", "DRVB"), ("S2", "DRVA")]
     assert stats["churn"] == 1 and stats["stage_used"] == 2
     assert stats["stages"][0]["uncovered"] == 1
+    assert stats["stages"][1]["method"] == "chains"  # S1 moves to DRVB so DRVA can take S2
+    assert stats["stages"][1]["churn_floor"] == 1  # the model proves no fewer moves
 
 
 def test_repair_stops_after_stage_1_when_no_widening_can_cover_more() -> None:

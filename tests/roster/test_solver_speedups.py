@@ -1,21 +1,32 @@
 """What makes the solver fast changes nothing it decides (issue 23): independent parts, R13
-pairs judged once, the oracle re-judging only what changed; and the benchmark's JSON records."""
+pairs judged once, the oracle re-judging only what changed, the model's rules for a known
+week answered by arithmetic (`fixedweek`, against CP-SAT itself), chains that only build weeks
+the model accepts; and the benchmark's JSON records."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cutover.roster.model import Shift
 from cutover.roster.parse import parse_instance
 from cutover.roster.rules import Limits, check_plan
-from sandbox.solver.cpmodel import candidates
+from sandbox.solver import fixedweek
+from sandbox.solver.chains import chain_cover
+from sandbox.solver.cpmodel import candidates, driver_fits, is_frozen
 from sandbox.solver.finalize import as_plan, make_valid
 from sandbox.solver.generate import generate
-from sandbox.solver.problem import build_problem
+from sandbox.solver.greedy import greedy
+from sandbox.solver.problem import Problem, build_problem
 from sandbox.solver.search import components
+from sandbox.solver.sickcall import week_absences, with_absences
 from tests.roster.builders import driver, instance, shift
 
 REPO = Path(__file__).resolve().parents[2]
@@ -92,3 +103,101 @@ def test_bench_writes_json_records(tmp_path: Path) -> None:
     bad = subprocess.run([sys.executable, "bench/bench_roster.py", "--scales", "6by20"],
                          cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
     assert bad.returncode == 2 and "--scales" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@functools.lru_cache(maxsize=8)
+def _problem(seed: int, week: str) -> Problem:
+    """A generated week (16 weeks of history) and its problem, built once per test session."""
+    return build_problem(parse_instance(generate(10, 60, seed, week_start=week)), Limits())
+
+
+def _week(problem: Problem, rng: random.Random) -> tuple[str, list[str]]:
+    """A driver and up to 8 shifts it is eligible for, a daily rest apart (so the answer
+    turns on the weekly rules, not on the first overlap)."""
+    d = rng.choice(problem.drivers).id
+    mine = [s for s in problem.shifts if d in problem.eligible[s.id]]
+    rng.shuffle(mine)
+    picked: list[Shift] = []
+    for s in mine[:rng.randint(1, 12)]:
+        if len(picked) < 8 and all(s.start >= o.end + 660 or s.end + 660 <= o.start
+                                   for o in picked):
+            picked.append(s)
+    return d, [s.id for s in picked]
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 5), week=st.sampled_from(["2026-01-12", "2026-03-23", "2026-10-19"]),
+       draw=st.integers(0, 2**32 - 1))
+def test_fixedweek_answers_as_the_model(seed: int, week: str, draw: int) -> None:
+    """The arithmetic answers of `fixedweek` are the CP-SAT model's: for a driver working
+    exactly these shifts (every rule of `driver_rules`), and for the frozen probe."""
+    problem = _problem(seed, week)
+    d, ids = _week(problem, random.Random(draw))
+    assert fixedweek.fits(problem, d, ids) == driver_fits(problem, d, ids), (d, ids)
+    problem.probe_memo.clear()
+    assert fixedweek.frozen(problem, d, ids) == is_frozen(problem, d, ids), (d, ids)
+
+
+def test_fixedweek_sees_both_answers() -> None:
+    """The comparison above is not vacuous: weeks the model accepts and rejects, drivers
+    frozen and not, across the DST weeks (and each answer the same as CP-SAT's)."""
+    seen = set()
+    for seed, week in [(0, "2026-01-12"), (1, "2026-03-23"), (2, "2026-10-19")]:
+        problem = _problem(seed, week)
+        rng = random.Random(seed)
+        for _ in range(25):
+            d, ids = _week(problem, rng)
+            fits = fixedweek.fits(problem, d, ids)
+            frozen = fixedweek.frozen(problem, d, ids)
+            assert fits == driver_fits(problem, d, ids)
+            problem.probe_memo.clear()
+            assert frozen == is_frozen(problem, d, ids)
+            seen |= {("fits", fits), ("frozen", frozen)}
+    assert seen == {("fits", True), ("fits", False), ("frozen", True), ("frozen", False)}
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 30), absent=st.integers(0, 7))
+def test_chains_only_build_weeks_the_model_accepts(seed: int, absent: int) -> None:
+    """Every week a chain changes is one the CP-SAT model accepts (and not frozen), the
+    chain covers orphans only by moving shifts of the week, and its churn is what it moved."""
+    doc = generate(8, 36, seed)
+    problem = build_problem(parse_instance(doc), Limits())
+    kept = greedy(problem, seed, [s.id for s in problem.shifts])
+    gone = sorted(d.id for d in problem.drivers)[absent]
+    orphans = sorted(s for s, d in kept.items() if d == gone)
+    kept = {s: d for s, d in kept.items() if d != gone}
+    sick = with_absences(doc, week_absences(doc, [gone]))
+    problem = build_problem(parse_instance(sick), Limits())
+    after = chain_cover(problem, orphans, kept, kept, 660)
+    assert set(after) >= set(kept) and set(after) - set(kept) <= set(orphans)
+    assert gone not in after.values()
+    changed = {d for s, d in after.items() if kept.get(s) != d}
+    changed |= {kept[s] for s in kept if after[s] != kept[s]}
+    for d in sorted(changed):
+        week = sorted(s for s, x in after.items() if x == d)
+        assert driver_fits(problem, d, week), (d, week)
+        problem.probe_memo.clear()
+        assert not is_frozen(problem, d, week), (d, week)
+
+
+def test_chain_moves_the_blocker_to_who_can_take_it() -> None:
+    """The orphan needs a CE licence: DRVA holds one but works S1 at the same time, DRVB
+    could take S1; the least-churn chain moves exactly S1 (churn 1)."""
+    doc = instance([shift("S1", "2026-01-13T06:00", 480, 200, [(240, 45)]),
+                    shift("S2", "2026-01-13T06:00", 480, 200, [(240, 45)], qualification="CE")],
+                   drivers=[driver("DRVA", quals=("C", "CE")), driver("DRVB", quals=("C",))])
+    problem = build_problem(parse_instance(doc), Limits())
+    after = chain_cover(problem, ["S2"], {"S1": "DRVA"}, {"S1": "DRVA"}, 660)
+    assert after == {"S1": "DRVB", "S2": "DRVA"}
+
+
+def test_short_recorded_history_takes_no_shift_where_r14_fails_closed() -> None:
+    """A driver whose own record holds 4 of the 16 weeks R14 needs gets no shift while R14
+    fails closed (the oracle would reject every one); with the tenant's opt-out it may."""
+    short = {**driver("DRV002"), "history_weeks": 4}
+    doc = instance([shift("S1", "2026-01-13T06:00", 480, 200, [(240, 45)])],
+                   drivers=[driver("DRV001"), short])
+    assert build_problem(parse_instance(doc), Limits()).eligible["S1"] == ("DRV001",)
+    opt_out = Limits(average_requires_history=False)
+    assert build_problem(parse_instance(doc), opt_out).eligible["S1"] == ("DRV001", "DRV002")
