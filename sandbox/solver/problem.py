@@ -245,8 +245,9 @@ def _history(instance: Instance, driver: str, tz: tzinfo, limits: Limits) -> Dri
 def _history_rests(instance: Instance, driver: str, periods: tuple[Period, ...],
                    limits: Limits) -> tuple[int, int | None]:
     """R11: the history's regular weekly rests that reach into the previous week (from the
-    start of the driver's recorded past to its first duty, and between its duties), and where
-    the rest after its last duty begins."""
+    start of the driver's recorded past to its first duty, between its duties, and after its
+    last duty when that rest already reaches 45 h at Monday 00:00: whatever the plan holds,
+    it is a regular rest of the pair), and where the rest after its last duty begins."""
     start = instance.driver_view_start(driver)
     if start is None:
         return 0, None
@@ -256,6 +257,8 @@ def _history_rests(instance: Instance, driver: str, periods: tuple[Period, ...],
         if p.start - latest >= limits.regular_weekly_rest and p.start > pair_start:
             held += 1
         latest = max(latest, p.end)
+    if instance.horizon().start - latest >= limits.regular_weekly_rest:
+        held += 1
     return held, latest
 
 
