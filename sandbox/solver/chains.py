@@ -29,6 +29,7 @@ from sandbox.solver.fixedweek import fits, frozen
 from sandbox.solver.problem import Problem
 
 Weeks = dict[str, tuple[str, ...]]  # driver -> shift ids: the weeks a chain has changed
+CHECKS = 20_000  # links tried per orphan at most (deterministic work limit)
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,15 @@ class Chain:
 
 
 def chain_cover(problem: Problem, open_: Sequence[str], current: Mapping[str, str],
-                kept: Mapping[str, str], radius: int, depth: int = 1) -> dict[str, str]:
-    """`current` with each open shift (in order) covered by its least-churn chain, if any."""
+                kept: Mapping[str, str], radius: int, depth: int = 1,
+                checks: int = CHECKS) -> dict[str, str]:
+    """`current` with each open shift (in order) covered by its least-churn chain, if any,
+    among those found within `checks` tried links (a count, so the answer is the same on any
+    machine; one link deep, 100x450 needs about a thousand per orphan)."""
     out = dict(current)
     for sid in open_:
-        chain = _Search(problem, out, kept).place(sid, None, frozenset(), {}, radius, depth,
-                                                    limit=len(out) + 1)
+        chain = _Search(problem, out, kept, checks).place(sid, None, frozenset(), {}, radius,
+                                                          depth, limit=len(out) + 1)
         if chain is not None:
             out.update(chain.moves)
     return out
@@ -56,8 +60,8 @@ class _Search:
     """Branch and bound over the chains that cover one shift, on one state of the week."""
 
     def __init__(self, problem: Problem, current: Mapping[str, str],
-                 kept: Mapping[str, str]) -> None:
-        self.p, self.kept = problem, kept
+                 kept: Mapping[str, str], checks: int) -> None:
+        self.p, self.kept, self.left = problem, kept, checks
         mine: dict[str, list[str]] = defaultdict(list)
         for s, d in sorted(current.items()):
             mine[d].append(s)
@@ -96,7 +100,7 @@ class _Search:
                                 d, blockers))
         best: Chain | None = None
         for bound, _, d, blockers in sorted(options):
-            if bound >= limit:
+            if bound >= limit or self.left <= 0:
                 break
             found = self._through(sid, holder, d, blockers, chain, weeks, depth, limit)
             if found is not None:
@@ -107,6 +111,7 @@ class _Search:
                  chain: frozenset[str], weeks: Weeks, depth: int, limit: int) -> Chain | None:
         """`driver` takes `sid` and each blocker goes on down the chain (None if one can't,
         or the chain cannot stay below `limit`)."""
+        self.left -= 1
         rest = tuple(k for k in self.week(driver, weeks) if k not in blockers)
         if frozen(self.p, driver, rest) or not fits(self.p, driver, (*rest, sid)):
             return None

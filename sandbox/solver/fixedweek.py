@@ -52,9 +52,12 @@ def _rules_hold(problem: Problem, driver: str, shifts: list[Shift]) -> bool:
     for a, b in pairwise(shifts):
         if b.start < a.end + rest:  # R0/R5: extended intervals overlap (start-sorted)
             return False
-    ids = {s.id for s in shifts}
-    if any(p in ids for s in shifts for p in problem.night_partners(s.id)):
-        return False  # R13
+    for i, a in enumerate(shifts):  # R13: `night_partners` within the week, pair by pair
+        for b in shifts[i + 1:]:
+            if b.start - a.end >= 1440:
+                break
+            if problem.night_pair(a.id, b.id):
+                return False
     contract = problem.instance.driver_by_id[driver].contract_minutes_week
     if contract is not None and sum(problem.work[s.id] for s in shifts) - contract > 7 * 1440:
         return False  # the overtime variable's domain

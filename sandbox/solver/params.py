@@ -7,7 +7,9 @@ deterministic budget and twice the CPU for no better cover. Budgets are determin
 never wall-clock: `solve_deterministic_time` for a weekly solve (three quarters for the cover
 search, a quarter for the overtime polish, shared among the week's independent parts by
 size), `repair_deterministic_time` per repair search. Measured at 100x450, 20 deterministic
-seconds (the budget before) found the same roster as 6.
+seconds (the budget before) found the same roster as 6; a repair budget of 0.5 gave the same
+plan bytes as 1.0 at 50x200, 100x450 and on the seeded pilot week (2026-12-07, 16 weeks of
+history), where 1.0 spent 0.8 s more of the 100x450 repair minimising churn to no effect.
 """
 
 from __future__ import annotations
@@ -23,5 +25,5 @@ class SolverParams:
 
     num_workers: int = 1
     solve_deterministic_time: float = 6.0
-    repair_deterministic_time: float = 1.0
+    repair_deterministic_time: float = 0.5
     limits: Limits = field(default_factory=Limits)

@@ -153,21 +153,33 @@ class _Stages:
         open_ = [s for s in to_place if s not in current]
         if open_ and self._no_more_cover(to_place, current, open_):
             return current
+        blocked = open_
         if open_:
             current = self._chains(open_, current)
         for radius in RADII:
             open_ = [s for s in to_place if s not in current]
             if not open_:
                 break
-            freed = self._neighbourhood(open_, radius)
-            if not freed or len(set(to_place) | freed) > WIDEN_MAX_FREE:
+            # the first widening frees the neighbourhood of every orphan stage 1 left open
+            # (covering one may take another's) where that stays small, else, like the
+            # second, that of those still open; what the chains moved is free too, so their
+            # week is a solution of the model
+            moved = {s for s, d in self.kept.items() if current.get(s) != d}
+            around = [blocked, open_] if radius == RADII[0] else [open_]
+            fits = [f for f in (self._neighbourhood(o, radius) | moved for o in around)
+                    if len(set(to_place) | f) <= WIDEN_MAX_FREE]
+            if not fits or not fits[0]:
                 continue
+            freed = fits[0]
             fixed = {s: d for s, d in self.kept.items() if s not in freed}
             widened = self._stage(sorted(set(to_place) | freed), fixed, current)
             if len(widened) > len(current):
                 current = widened
             else:
                 self.log[-1]["accepted"] = False
+        open_ = [s for s in to_place if s not in current]
+        if open_ and blocked:  # last: chains two links deep (a blocker's taker gives one up)
+            current = self._chains(open_, current, depth=2)
         return current
 
     def _no_more_cover(self, to_place: list[str], current: dict[str, str],
@@ -197,15 +209,16 @@ class _Stages:
                             if outcome else None}
         return proven
 
-    def _chains(self, open_: list[str], current: dict[str, str]) -> dict[str, str]:
-        """Stage 2: cover open shifts by ejection chains (`chains.py`), the nearest blockers
-        first, then those within 48 hours; then the model re-places what the chains changed,
-        everything else fixed, at their coverage with the fewest changes (its bound is the
-        churn floor). Never worse than `current`."""
+    def _chains(self, open_: list[str], current: dict[str, str],
+                depth: int = 1) -> dict[str, str]:
+        """Cover open shifts by ejection chains of up to `depth` links (`chains.py`), the
+        nearest blockers first, then those within 48 hours; then the model re-places what the
+        chains changed, everything else fixed, at their coverage with the fewest changes (its
+        bound is the churn floor). Never worse than `current`."""
         chained = dict(current)
         for radius in RADII:
             chained = chain_cover(self.problem, [s for s in open_ if s not in chained],
-                                  chained, self.kept, radius)
+                                  chained, self.kept, radius, depth)
         changed = sorted(s for s in chained if chained[s] != current.get(s))
         if not changed:
             self.log.append({"free_shifts": 0, "accepted": False, "status": "NO_CHAIN",
@@ -240,7 +253,7 @@ class _Stages:
         else:  # widening: first prove whether coverage can grow at all, then minimise churn
             open_now = sum(1 for s in free if s not in current)
             outcome = optimise(self.problem, free, fixed, hint, self.kept, self.seed,
-                               self.params, budget, overtime_weight=0, churn_weight=0,
+                               self.params, budget, overtime_weight=0, churn_weight=W_CHURN,
                                no_lp=True)
             if outcome is not None and outcome.uncovered < open_now:
                 outcome = self._less_churn(free, fixed, outcome)
