@@ -7,9 +7,10 @@ deterministic budget and twice the CPU for no better cover. Budgets are determin
 never wall-clock: `solve_deterministic_time` for a weekly solve (three quarters for the cover
 search, a quarter for the overtime polish, shared among the week's independent parts by
 size), `repair_deterministic_time` per repair search. Measured at 100x450, 20 deterministic
-seconds (the budget before) found the same roster as 6; a repair budget of 0.5 gave the same
-plan bytes as 1.0 at 50x200, 100x450 and on the seeded pilot week (2026-12-07, 16 weeks of
-history), where 1.0 spent 0.8 s more of the 100x450 repair minimising churn to no effect.
+seconds (the budget before) found the same roster as 6. A repair budget of 0.5 (was 1.0)
+gave the same plan bytes at 50x200 and on the seeded pilot week, and at 100x450 one move more
+(churn 12 against 11, every orphan covered either way) in 1.5 instead of 2.4 CPU seconds
+(2026-12-07, 16 weeks of history): the 2 s goal of issue 23 decides it.
 """
 
 from __future__ import annotations
