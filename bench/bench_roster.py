@@ -129,9 +129,15 @@ def _churn_floor(stats: dict) -> str:
 
 def _stages(stats: dict) -> str:
     """Stage by stage: free shifts, status, deterministic time, accepted or not."""
+    def fate(s: dict) -> str:
+        if s["accepted"]:
+            return ""
+        return (", not run (too many free shifts)" if s["status"] == "NOT_TRIED"
+                else ", rejected (no more cover)")
+
     return "; ".join(
         f"{i}: {s['free_shifts']} free, {s['status']}, {s.get('deterministic_time', '-')} det-s"
-        f"{'' if s['accepted'] else ', rejected (no more cover)'}"
+        f"{' (chains)' if s.get('method') == 'chains' else ''}{fate(s)}"
         for i, s in enumerate(stats["stages"], start=1))
 
 

@@ -176,9 +176,13 @@ class _Stages:
             # week is a solution of the model
             moved = {s for s, d in self.kept.items() if current.get(s) != d}
             around = [blocked, open_] if radius == RADII[0] else [open_]
-            fits = [f for f in (self._neighbourhood(o, radius) | moved for o in around)
-                    if len(set(to_place) | f) <= WIDEN_MAX_FREE]
-            if not fits or not fits[0]:
+            hoods = [self._neighbourhood(o, radius) | moved for o in around]
+            fits = [f for f in hoods if len(set(to_place) | f) <= WIDEN_MAX_FREE]
+            if not fits:
+                self.log.append({"free_shifts": len(set(to_place) | hoods[-1]),
+                                 "accepted": False, "status": "NOT_TRIED"})
+                continue
+            if not fits[0]:
                 continue
             freed = fits[0]
             fixed = {s: d for s, d in self.kept.items() if s not in freed}
