@@ -62,6 +62,7 @@ class _Search:
     def __init__(self, problem: Problem, current: Mapping[str, str],
                  kept: Mapping[str, str], checks: int) -> None:
         self.p, self.kept, self.left = problem, kept, checks
+        self.span = {s.id: (s.start, s.end) for s in problem.shifts}
         mine: dict[str, list[str]] = defaultdict(list)
         for s, d in sorted(current.items()):
             mine[d].append(s)
@@ -85,17 +86,19 @@ class _Search:
         """The least-churn chain (below `limit`) that gives `sid` from `holder` to a driver
         not in the chain yet: as that driver's week stands, or (depth > 0) once they gave
         up their blockers within `radius` minutes of it."""
-        shift = self.p.shift(sid)
+        start, end = self.span[sid]
         options = []
         for d in self.p.eligible[sid]:
             if d in chain or d == holder:
                 continue
             move = self.delta(sid, holder, d)
             options.append((move, 0, d, []))
+            if depth == 0:
+                continue
+            span = self.span
             blockers = [k for k in self.week(d, weeks)
-                        if self.p.shift(k).start < shift.end + radius
-                        and self.p.shift(k).end > shift.start - radius]
-            if blockers and depth > 0:
+                        if span[k][0] < end + radius and span[k][1] > start - radius]
+            if blockers:
                 options.append((move + sum(self.floor(k, d) for k in blockers), len(blockers),
                                 d, blockers))
         best: Chain | None = None
@@ -112,7 +115,13 @@ class _Search:
         """`driver` takes `sid` and each blocker goes on down the chain (None if one can't,
         or the chain cannot stay below `limit`)."""
         self.left -= 1
-        rest = tuple(k for k in self.week(driver, weeks) if k not in blockers)
+        week = self.week(driver, weeks)
+        rest = tuple(k for k in week if k not in blockers) if blockers else week
+        start, end = self.span[sid]
+        low, high = start - self.p.limits.daily_rest, end + self.p.limits.daily_rest
+        span = self.span
+        if any(span[k][0] < high and span[k][1] > low for k in rest):
+            return None  # R5 fails: what `fits` would say, without building its key
         if frozen(self.p, driver, rest) or not fits(self.p, driver, (*rest, sid)):
             return None
         weeks = {**weeks, driver: (*rest, sid)}
