@@ -7,17 +7,16 @@ baseline) is displaced and placed again like an orphan.
 
 * Stage 1 freezes every kept assignment and places only the orphans: a zero-churn repair
   whenever one exists (and the search proves it at pilot scale in well under a second).
-* If orphans stay uncovered, one coverage-only search over the widest neighbourhood (below;
+* If orphans stay uncovered, stage 2 covers what it can by ejection chains (`chains.py`): an
+  orphan goes to a driver who gives up the shifts blocking it (within a daily rest of it, then
+  within 48 hours), each to a driver who can take it as their week stands, least churn first,
+  every link decided by the model's rules for that driver's week (`fixedweek.py`); the model
+  then re-places what the chains changed, at their coverage, with the fewest changes (its
+  bound is the churn floor).
+* While orphans stay open, one coverage-only search over the widest neighbourhood (below;
   up to BOUND_MAX_FREE free shifts) first asks whether any widening could cover more; when
-  it proves not, the repair stops there (stage 1's plan, zero churn) instead of letting
-  each wider stage spend its budget.
-* Otherwise stage 2 covers what it can by ejection chains (`chains.py`): an orphan goes to a
-  driver who gives up the shifts blocking it (within a daily rest of it, then within 48
-  hours), each to a driver who can take it as their week stands, least churn first, every
-  link decided by the model's rules for that driver's week (`fixedweek.py`); the model then
-  re-places what the chains changed, at their coverage, with the fewest changes (its bound
-  is the churn floor).
-* While orphans stay open, widening stages search the model over a neighbourhood: first the
+  it proves not, no widening stage runs (each would spend its budget failing to prove it).
+  Otherwise widening stages search the model over a neighbourhood: first the
   kept shifts that block every orphan stage 1 left open outright (within a daily rest of it,
   of drivers who could take it) if that stays within WIDEN_MAX_FREE free shifts, else those
   of the orphans still open; then those drivers' kept shifts within 48 hours; what the chains
@@ -160,12 +159,21 @@ class _Stages:
 
     def run(self, to_place: list[str]) -> dict[str, str]:
         current = self._stage(to_place, self.kept, dict(self.kept))
-        open_ = [s for s in to_place if s not in current]
-        if open_ and self._no_more_cover(to_place, current, open_):
+        blocked = [s for s in to_place if s not in current]
+        if not blocked:
             return current
-        blocked = open_
-        if open_:
-            current = self._chains(open_, current)
+        current = self._chains(blocked, current)
+        open_ = [s for s in to_place if s not in current]
+        if open_ and not self._no_more_cover(to_place, current, blocked, open_):
+            current = self._widen(to_place, current, blocked)
+        open_ = [s for s in to_place if s not in current]
+        if open_:  # last: chains two links deep (a blocker's taker gives up its own)
+            current = self._chains(open_, current, depth=2)
+        return current
+
+    def _widen(self, to_place: list[str], current: dict[str, str],
+               blocked: list[str]) -> dict[str, str]:
+        """The model's widening stages, while orphans stay open (module docstring)."""
         for radius in RADII:
             open_ = [s for s in to_place if s not in current]
             if not open_:
@@ -174,9 +182,8 @@ class _Stages:
             # (covering one may take another's) where that stays small, else, like the
             # second, that of those still open; what the chains moved is free too, so their
             # week is a solution of the model
-            moved = {s for s, d in self.kept.items() if current.get(s) != d}
             around = [blocked, open_] if radius == RADII[0] else [open_]
-            hoods = [self._neighbourhood(o, radius) | moved for o in around]
+            hoods = [self._neighbourhood(o, radius) | self._moved(current) for o in around]
             fits = [f for f in hoods if len(set(to_place) | f) <= WIDEN_MAX_FREE]
             if not fits:
                 self.log.append({"free_shifts": len(set(to_place) | hoods[-1]),
@@ -191,20 +198,22 @@ class _Stages:
                 current = widened
             else:
                 self.log[-1]["accepted"] = False
-        open_ = [s for s in to_place if s not in current]
-        if open_ and blocked:  # last: chains two links deep (a blocker's taker gives one up)
-            current = self._chains(open_, current, depth=2)
         return current
 
+    def _moved(self, current: Mapping[str, str]) -> set[str]:
+        """Kept shifts `current` gives to another driver than their kept one."""
+        return {s for s, d in self.kept.items() if current.get(s) != d}
+
     def _no_more_cover(self, to_place: list[str], current: dict[str, str],
-                       open_: list[str]) -> bool:
-        """True when the widest stage provably cannot cover another shift, so no widening
-        stage is run (each would spend its whole budget failing to prove that).
+                       blocked: list[str], open_: list[str]) -> bool:
+        """True when the widest widening stage provably cannot cover another shift, so none
+        is run (each would spend its whole budget failing to prove that).
 
         Coverage alone, with the LP relaxation (its bound is what proves optimality), over the
-        widest neighbourhood: every narrower stage frees a subset of it, so it cannot do better.
+        widest neighbourhood (48 hours around every orphan stage 1 left open, and what the
+        chains moved): every widening stage frees a subset of it, so it cannot do better.
         """
-        freed = self._neighbourhood(open_, RADII[-1])
+        freed = self._neighbourhood(blocked, RADII[-1]) | self._moved(current)
         free = sorted(set(to_place) | freed)
         if len(free) > BOUND_MAX_FREE:
             self.cover_bound = {"free_shifts": len(free), "open": len(open_), "proven": False,

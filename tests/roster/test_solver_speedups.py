@@ -15,6 +15,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cutover.roster.canonical import instance_sha256
 from cutover.roster.model import Shift
 from cutover.roster.parse import parse_instance
 from cutover.roster.rules import Limits, check_plan
@@ -24,10 +25,11 @@ from sandbox.solver.cpmodel import candidates, driver_fits, is_frozen
 from sandbox.solver.finalize import as_plan, make_valid
 from sandbox.solver.generate import generate
 from sandbox.solver.greedy import greedy
+from sandbox.solver.params import SolverParams
 from sandbox.solver.problem import Problem, build_problem
 from sandbox.solver.search import components
-from sandbox.solver.sickcall import week_absences, with_absences
-from tests.roster.builders import driver, instance, shift
+from sandbox.solver.sickcall import repair_with_stats, week_absences, with_absences
+from tests.roster.builders import driver, instance, plan, shift
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -201,3 +203,30 @@ def test_short_recorded_history_takes_no_shift_where_r14_fails_closed() -> None:
     assert build_problem(parse_instance(doc), Limits()).eligible["S1"] == ("DRV001",)
     opt_out = Limits(average_requires_history=False)
     assert build_problem(parse_instance(doc), opt_out).eligible["S1"] == ("DRV001", "DRV002")
+
+
+def test_two_link_chain_when_one_link_is_not_enough() -> None:
+    """S3 needs CE (only DRVA), DRVA works S1 then; S1 needs D (DRVA, DRVB), DRVB works S2
+    then; S2 can go to DRVC. One link cannot cover S3; two can (churn 2), and the repair finds
+    it after the model's widening searches could not (they free only DRVA's shifts)."""
+    doc = instance([shift("S1", "2026-01-13T06:00", 480, 200, [(240, 45)], qualification="D"),
+                    shift("S2", "2026-01-13T07:00", 480, 200, [(240, 45)]),
+                    shift("S3", "2026-01-13T06:00", 480, 200, [(240, 45)], qualification="CE")],
+                   drivers=[driver("DRVA", quals=("CE", "D")), driver("DRVB", quals=("C", "D")),
+                            driver("DRVC", quals=("C",)), driver("DRVX", quals=("CE",))])
+    sick = week_absences(doc, ["DRVX"])
+    problem = build_problem(parse_instance(with_absences(doc, sick)), Limits())
+    kept = {"S1": "DRVA", "S2": "DRVB"}
+    assert chain_cover(problem, ["S3"], kept, kept, 660) == kept
+    assert chain_cover(problem, ["S3"], kept, kept, 660, depth=2) == {
+        "S1": "DRVB", "S2": "DRVC", "S3": "DRVA"}
+    baseline = plan([("S1", "DRVA"), ("S2", "DRVB"), ("S3", "DRVX")],
+                    instance_sha=instance_sha256(doc))
+    repaired, stats = repair_with_stats(doc, baseline, sick, 94,
+                                        SolverParams(repair_deterministic_time=1.0))
+    assert [(a["shift"], a["driver"]) for a in repaired["assignments"]] == [
+        ("S1", "DRVB"), ("S2", "DRVC"), ("S3", "DRVA")]
+    assert stats["churn"] == 2 and stats["orphans_uncovered"] == 0
+    last = stats["stages"][stats["stage_used"] - 1]
+    assert last["method"] == "chains" and last["churn_floor"] == 2
+    assert all(not s["accepted"] for s in stats["stages"][1:stats["stage_used"] - 1])
