@@ -97,8 +97,8 @@ def is_frozen(problem: Problem, driver: str, fixed: Sequence[str]) -> bool:
 def driver_fits(problem: Problem, driver: str, shifts: Sequence[str]) -> bool:
     """Whether the model accepts the driver working exactly these shifts: each an eligible
     pair, and every rule of the driver's timeline (`ModelBuilder.driver_rules`, weekly sums
-    included) with each shift a candidate forced to 1. The reference `fixedweek.fits`
-    answers by arithmetic (tests compare the two)."""
+    included) with each shift a candidate forced to 1: the reference that `fixedweek.fits`,
+    which the repair's chains use, answers by arithmetic (tests compare the two)."""
     ids = sorted(shifts)
     if not all(driver in problem.eligible[s] for s in ids):
         return False
