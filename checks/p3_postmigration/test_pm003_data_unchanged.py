@@ -91,6 +91,8 @@ def test_pm003_data_unchanged_since_the_backup(target, evidence):
     except psycopg.Error as exc:
         pytest.fail(f"data comparison failed: {str(exc).strip().splitlines()[0]}",
                     pytrace=False)
+    except CutoverError as exc:
+        pytest.fail(f"data comparison refused: {exc}", pytrace=False)
     evidence.data["changes"] = [{"table": c.table, "rows_before": c.rows_before,
                                  "rows_after": c.rows_after, "declared_by": c.declared_by,
                                  "tenants": {t: list(v) for t, v in c.tenants.items()}}

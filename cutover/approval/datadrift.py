@@ -104,11 +104,17 @@ def compare(conn: psycopg.Connection, manifest: Manifest) -> list[Change]:
 def read_snapshot(conn: psycopg.Connection, snapshot: str | None) -> None:
     """Make the session read the data as an exported snapshot holds it (a REPEATABLE READ
     transaction that imports it), so writes made after the export by steps running beside
-    the comparison are not counted; None: the live data, statement by statement."""
+    the comparison are not counted; None: the live data, statement by statement. A snapshot
+    that does not see the live ledger head (taken before a migration) is refused."""
     if not snapshot:
         return
+    live = facts.ledger_head(conn)
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+    seen = facts.ledger_head(conn)
+    if seen != live:  # a snapshot held from before the migrations would hide what they did
+        raise ConfigError(f"snapshot {snapshot} sees ledger head {seen}, the database is at "
+                          f"{live}: it was not taken after the migrations")
 
 
 def tenant_tables(conn: psycopg.Connection) -> dict[str, tuple[str, str]]:

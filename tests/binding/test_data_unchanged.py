@@ -131,3 +131,17 @@ def test_a_snapshot_that_is_gone_fails_the_check_naming_it(migrated):
     _, result = _gate(db, bundle, **{DATA_SNAPSHOT: "00000003-0000001B-1"})
     (check,) = result["checks"]
     assert check["status"] == "FAIL" and "snapshot" in check["message"], check["message"]
+
+
+def test_a_snapshot_taken_before_a_migration_is_refused(migrated, tmp_path):
+    """A snapshot held from before a migration would hide what the migration did to the
+    rows: PM-003 refuses one that does not see the live ledger head, naming both heads."""
+    db, bundle = migrated
+    run = Run(tmp_path, db.url(), environ=db.env(), log=lambda _line: None)
+    with pinned_data(run) as pinned:
+        d = _with(db, tmp_path, "099_move_key.sql", MOVE_KEY)
+        _, result = _gate(db, bundle, d, **{DATA_SNAPSHOT: pinned.environ[DATA_SNAPSHOT]})
+    (check,) = result["checks"]
+    assert check["status"] == "FAIL", check["message"]
+    assert "sees ledger head 025h_verify_effective_access, the database is at 099_move_key" \
+        in check["message"], check["message"]
