@@ -20,7 +20,7 @@ from pathlib import Path
 
 from cutover import argtypes
 from cutover.errors import ConfigError, CutoverError
-from cutover.runbook.external import ExternalProvider, staging_target
+from cutover.runbook.external import ADMIN_VAR, ExternalProvider, staging_target
 from cutover.runbook.platform import PlatformProvider
 from cutover.runbook.soak import soak
 
@@ -47,13 +47,17 @@ def build_parser() -> argtypes.OneLineParser:
                         "(default: SOLVEREIGN_BACKUP_DB_URL)")
     parser.add_argument("--api-url", help="the target's API base URL "
                         "(default: SOLVEREIGN_API_URL)")
+    parser.add_argument("--keep-rolled-back", action="store_true",
+                        help="on a --db-url target, keep the databases each iteration's "
+                             "rollbacks replaced (<db>_rolledback_<stamp>, full copies); by "
+                             "default a restored iteration drops them, a failed one keeps them")
     return parser
 
 
 def _provider(args: argparse.Namespace) -> PlatformProvider:
     """The sandbox's provider, or the external target's with the flags over the env."""
     if not args.db_url:
-        for flag in ("admin_url", "backup_url", "api_url"):
+        for flag in ("admin_url", "backup_url", "api_url", "keep_rolled_back"):
             if getattr(args, flag):
                 raise ConfigError(f"--{flag.replace('_', '-')} names a target's part: give "
                                   "--db-url too (without it the soak runs on sandboxes)")
@@ -76,8 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     except CutoverError as exc:
         print(f"w02_staging_soak: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    admin = provider.settings.get(ADMIN_VAR) if isinstance(provider, ExternalProvider) else None
     report = soak(args.iterations, args.artifacts_dir, provider, args.with_drills,
-                  target_db_url=args.db_url or None)
+                  target_db_url=args.db_url or None, admin_url=admin,
+                  keep_copies=args.keep_rolled_back)
     res = report["results"]
     print(f"soak: {args.iterations} iterations, fail_count {res['fail_count']}, determinism "
           f"{res['determinism']} {res['differing'] or ''}; seconds {res['seconds']}")

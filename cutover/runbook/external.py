@@ -24,6 +24,7 @@ from cutover.migrate.files import version_key
 from cutover.pg.connect import connect
 from cutover.pg.url import database_name, mask_url, validate_url
 from cutover.rollback import redeploy
+from cutover.rollback.restore import drop_database, maintenance_url, rolledback_name
 from cutover.runbook.platform import Log
 
 DB_VAR, ADMIN_VAR, BACKUP_VAR, API_VAR = ("SOLVEREIGN_DB_URL", "SOLVEREIGN_ADMIN_DB_URL",
@@ -159,6 +160,24 @@ def ledger_head(db_url: str) -> str | None:
     """The target's ledger head (None: no ledger, no migration)."""
     with connect(db_url) as conn:
         return ledger.head(conn)
+
+
+def kept_copies(admin_url: str, db_url: str) -> set[str]:
+    """The post-cutover databases that rollbacks of the target kept aside
+    (`<db>_rolledback_<stamp>`, as `cutover rollback` names them), as the cluster lists them."""
+    stamp = "20000101T000000Z"  # any stamp of the rollback's length: the name's cut depends on it
+    prefix = rolledback_name(database_name(db_url), stamp)[:-len(stamp)]
+    with connect(maintenance_url(admin_url), name=ADMIN_VAR) as conn:
+        rows = conn.execute("SELECT datname FROM pg_catalog.pg_database"
+                            " WHERE left(datname, %s) = %s", (len(prefix), prefix)).fetchall()
+    return {r[0] for r in rows}
+
+
+def drop_copies(admin_url: str, names: set[str]) -> None:
+    """Drop kept copies a passed soak iteration made (each one a full copy of the database)."""
+    with connect(maintenance_url(admin_url), name=ADMIN_VAR) as conn:
+        for name in sorted(names):
+            drop_database(conn, name)
 
 
 def pre_cutover_head(db_url: str) -> str:

@@ -12,6 +12,10 @@ iteration's own verified backup, which returns the target to its pre-cutover sta
 next one; the report records per iteration the backup (path, sha256, verified), whether it was
 restored, and the ledger head read from the live target afterwards. An iteration that leaves
 the target anywhere else stops the soak: the next would not start from production's state.
+Each rollback keeps the database it replaced (`<db>_rolledback_<stamp>`, a full copy; the
+rollback drill and the aftermath drill make one each): a restored iteration drops the copies
+it made (`copies_dropped`), unless `--keep-rolled-back`; an unrestored one keeps them for the
+investigation (`copies_kept`).
 
 The report's `results.determinism` is PASS only if every iteration produced the same roster
 plan hash, the same repair hash and the same schema fingerprint; `fail_count` counts
@@ -26,6 +30,8 @@ import statistics
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+import psycopg
 
 from cutover.errors import CutoverError
 from cutover.evidence.bundle import write_json
@@ -71,9 +77,11 @@ def restoration(bundle: Path, db_url: str) -> dict:
 
 
 def soak(iterations: int, artifacts: Path, provider: PlatformProvider,
-         with_drills: bool = True, target_db_url: str | None = None) -> dict:
+         with_drills: bool = True, target_db_url: str | None = None,
+         admin_url: str | None = None, keep_copies: bool = False) -> dict:
     """Run the iterations and build the soak report. `target_db_url` (the migrator's URL of
-    an external target) makes every iteration roll back and be judged by `restoration`."""
+    an external target) makes every iteration roll back and be judged by `restoration`;
+    with `admin_url`, a restored iteration drops the copies its rollbacks kept."""
     from cutover.runbook.rehearse import rehearse
 
     folder = artifacts / f"soak_{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
@@ -86,12 +94,15 @@ def soak(iterations: int, artifacts: Path, provider: PlatformProvider,
         t0 = time.monotonic()
         drill = target_db_url is not None or (with_drills and i == iterations)
         data_dir = (folder / f"iteration_{i}").resolve() if target_db_url else None
+        before = _copies(admin_url, target_db_url)
         ok, bundle = rehearse(folder, data_dir, rollback_drill=drill, provider=provider)
         run = {"iteration": i, "ok": ok, "bundle": str(bundle), "rollback_drill": drill,
                "seconds": round(time.monotonic() - t0, 2), **_hashes(bundle)}
         if target_db_url:
             run["restoration"] = restoration(bundle, target_db_url)
             run["ok"] = ok and run["restoration"]["restored"]
+            run["restoration"] |= _tidy(admin_url, target_db_url, before,
+                                        run["restoration"]["restored"] and not keep_copies)
             print(f"    restored: {str(run['restoration']['restored']).lower()}; ledger head "
                   f"after {run['restoration']['ledger_head_after']}", flush=True)
         runs.append(run)
@@ -105,6 +116,37 @@ def soak(iterations: int, artifacts: Path, provider: PlatformProvider,
         report["target"] = {"db_url": mask_url(target_db_url), "external": True}
     write_json(folder / "soak_report.json", report)
     return report | {"path": str(folder / "soak_report.json")}
+
+
+def _copies(admin_url: str | None, db_url: str | None) -> set[str] | None:
+    """The kept copies on the target's cluster now (None: no target, or unreadable)."""
+    if not (admin_url and db_url):
+        return None
+    from cutover.runbook.external import kept_copies
+
+    try:
+        return kept_copies(admin_url, db_url)
+    except CutoverError:
+        return None
+
+
+def _tidy(admin_url: str | None, db_url: str | None, before: set[str] | None,
+          drop: bool) -> dict:
+    """Drop (or only name) the copies this iteration's rollbacks kept."""
+    now = _copies(admin_url, db_url)
+    if before is None or now is None:
+        return {"copies_problem": "the kept copies could not be listed through the admin URL"}
+    made = now - before
+    if not drop or not made:
+        return {"copies_kept": sorted(made)}
+    from cutover.runbook.external import drop_copies
+
+    try:
+        drop_copies(admin_url, made)  # type: ignore[arg-type]
+    except (CutoverError, psycopg.Error) as exc:
+        return {"copies_kept": sorted(made), "copies_problem": str(exc).splitlines()[0]}
+    print(f"    dropped the copies its rollbacks kept: {', '.join(sorted(made))}", flush=True)
+    return {"copies_dropped": sorted(made)}
 
 
 def _report(runs: list[dict], iterations: int, with_drills: bool, stopped: str | None) -> dict:

@@ -265,6 +265,13 @@ def test_the_soak_refuses_bad_targets_in_one_line(target, tmp_path):
     assert not list(tmp_path.glob("soak_*"))
 
 
+def _kept(env: dict) -> set[str]:
+    """The rolled-back copies of the target on its cluster now."""
+    from cutover.runbook.external import kept_copies
+
+    return kept_copies(env["SOLVEREIGN_ADMIN_DB_URL"], env["SOLVEREIGN_DB_URL"])
+
+
 @pytest.mark.slow
 def test_a_two_iteration_soak_by_url_restores_each_iterations_backup(target, tmp_path):
     env = target["env"]
@@ -292,6 +299,10 @@ def test_a_two_iteration_soak_by_url_restores_each_iterations_backup(target, tmp
         assert "staging target rehearsal" in summary["approval_note"]
     assert len(backups) == 2  # each iteration its own backup
     assert _head(env["SOLVEREIGN_DB_URL"]) == PRE
+    # each restored iteration dropped the full copies its two rollbacks kept aside
+    dropped = [set(run["restoration"]["copies_dropped"]) for run in report["iterations"]]
+    assert all(len(d) == 2 for d in dropped) and not dropped[0] & dropped[1], dropped
+    assert not _kept(env) & (dropped[0] | dropped[1])
     _assert_no_secret(tmp_path, env)
     assert not (tmp_path / ".sandbox").exists() and "cutover sandbox" not in proc.stdout
 
@@ -347,6 +358,7 @@ def test_the_soak_stops_when_an_iteration_leaves_the_target_unrestored(target, t
     assert run["ok"] is False and r["restored"] is False and r["rollback_drill"] is None
     assert r["ledger_head_after"] != PRE and r["backup_ledger_head"] == PRE
     assert report["results"]["fail_count"] == 2 and report["results"]["stopped"]
+    assert r["copies_kept"] and set(r["copies_kept"]) <= _kept(env)  # kept to investigate
 
     repaired = subprocess.run([sys.executable, "-m", "cutover.cli", "rollback", "--db-url",
                                env["SOLVEREIGN_DB_URL"], "--backup", r["backup"]],
