@@ -206,15 +206,19 @@ def pinned_data(run: Run) -> Iterator[Run]:
     if not url:
         yield run
         return
+    conn = None
     try:
         conn = connect_pinned(url, "cutover-data-snapshot")
-    except TargetError as exc:
-        run.log(f"    data snapshot not held ({exc}); PM-003 reads the live data")
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        snapshot = conn.execute("SELECT pg_catalog.pg_export_snapshot()").fetchone()[0]
+    except (TargetError, psycopg.Error) as exc:
+        if conn is not None:
+            conn.close()
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        run.log(f"    data snapshot not held ({reason}); PM-003 reads the live data")
         yield run
         return
     with conn:
-        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        snapshot = conn.execute("SELECT pg_catalog.pg_export_snapshot()").fetchone()[0]
         yield replace(run, environ={**run.environ, DATA_SNAPSHOT: snapshot})
 
 

@@ -80,3 +80,18 @@ def test_steps_together_run_side_by_side_each_timed_first_failure_in_order(tmp_p
     assert sorted(ran) == ["first", "security", "smoke"]
     assert phases["security_gate"]["outcome"] == phases["smoke_tests"]["outcome"] == "FAIL"
     assert phases["first"]["outcome"] == "PASS" and "never" not in phases
+
+
+def test_an_unreachable_backup_role_leaves_the_gates_on_the_live_data(tmp_path):
+    """No snapshot can be held: the group runs unchanged (PM-003 then names the connection
+    failure itself), the log says why, and the password stays out of it."""
+    from cutover.runbook.cutover_steps import DATA_SNAPSHOT, pinned_data
+
+    lines: list[str] = []
+    url = "postgresql://solvereign_backup:s3cretpw@127.0.0.1:9/solvereign"
+    run = Run(tmp_path, "postgresql://m@127.0.0.1:9/solvereign",
+              environ={"SOLVEREIGN_BACKUP_DB_URL": url}, log=lines.append)
+    with pinned_data(run) as pinned:
+        assert pinned is run and DATA_SNAPSHOT not in pinned.environ
+    assert len(lines) == 1 and "data snapshot not held" in lines[0], lines
+    assert "s3cretpw" not in lines[0]
