@@ -126,7 +126,7 @@ def _copies(admin_url: str | None, db_url: str | None) -> set[str] | None:
 
     try:
         return kept_copies(admin_url, db_url)
-    except CutoverError:
+    except (CutoverError, psycopg.Error):
         return None
 
 
